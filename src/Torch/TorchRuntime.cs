@@ -1,0 +1,27 @@
+// TorchRuntime — process-wide libtorch settings: intra-op and BLAS threads, the global seed, the libtorch version.
+// OpenBLAS starts single-threaded inside a .NET process here, so the tool sets the thread count at start-up.
+using InterpEval.Torch.Native;
+
+namespace InterpEval.Torch;
+
+public static class TorchRuntime
+{
+    /// <summary>Sets libtorch's intra-op threads and, when OpenBLAS is the BLAS, its threads too.</summary>
+    /// <returns>True when an OpenBLAS was found and set; false when the BLAS is not OpenBLAS.</returns>
+    public static bool SetNumThreads(int threads)
+    {
+        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "thread count must be at least 1");
+        return NativeCheck.Check(NativeMethods.ie_set_num_threads(threads)) == 1;
+    }
+
+    public static int NumThreads => NativeCheck.Check(NativeMethods.ie_get_num_threads());
+
+    /// <summary>OpenBLAS's thread count, or 0 when libtorch does not run on OpenBLAS.</summary>
+    public static int BlasThreads => NativeMethods.ie_blas_num_threads();
+
+    /// <summary>Seeds libtorch's global generators (CPU and CUDA).</summary>
+    public static void ManualSeed(ulong seed) => NativeCheck.Check(NativeMethods.ie_manual_seed(seed));
+
+    /// <summary>The libtorch version the shim was compiled against.</summary>
+    public static string Version => NativeCheck.TakeString(NativeMethods.ie_version());
+}

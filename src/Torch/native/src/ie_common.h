@@ -1,0 +1,50 @@
+// ie_common.h — what every shim file shares: the export attribute, handle types, option helpers and the one catch
+// macro. No C++ exception ever leaves an export: IE_GUARD turns it into the thread-local error (see error.cpp).
+#pragma once
+#include <ATen/ATen.h>
+#include <c10/util/Exception.h>
+#include <cstdint>
+#include <vector>
+
+#define IE_EXPORT extern "C" __attribute__((visibility("default")))
+
+typedef at::Tensor* ie_tensor;
+
+void ie_set_error(const char* message);
+
+// The one catch macro: runs the body; on any exception records the message and returns `fallback`.
+#define IE_GUARD(fallback, ...)                                                      \
+  try { __VA_ARGS__ }                                                                \
+  catch (const c10::Error& e) { ie_set_error(e.what_without_backtrace()); }          \
+  catch (const std::exception& e) { ie_set_error(e.what()); }                        \
+  catch (...) { ie_set_error("unknown C++ exception"); }                             \
+  return fallback;
+
+// An export that returns a new tensor handle (null on failure).
+#define IE_TENSOR(expr) IE_GUARD(nullptr, return new at::Tensor(expr);)
+// An export that returns a status: 0 on success, -1 on failure.
+#define IE_STATUS(...) IE_GUARD(-1, __VA_ARGS__; return 0;)
+
+inline at::IntArrayRef ie_dims(const int64_t* dims, int n) { return at::IntArrayRef(dims, static_cast<size_t>(n)); }
+
+inline c10::Device ie_device(int type, int index) {
+  return c10::Device(static_cast<c10::DeviceType>(type), static_cast<c10::DeviceIndex>(index));
+}
+
+inline at::TensorOptions ie_options(int dtype, int device_type, int device_index) {
+  return at::TensorOptions().dtype(static_cast<at::ScalarType>(dtype)).device(ie_device(device_type, device_index));
+}
+
+inline std::vector<at::Tensor> ie_list(const ie_tensor* tensors, int n) {
+  std::vector<at::Tensor> list;
+  list.reserve(n);
+  for (int i = 0; i < n; ++i) list.push_back(*tensors[i]);
+  return list;
+}
+
+inline c10::optional<at::Tensor> ie_opt(ie_tensor t) {
+  return t ? c10::optional<at::Tensor>(*t) : c10::nullopt;
+}
+
+// Stores a tensor into an out-slot as a new handle, or null when the tensor is undefined.
+inline void ie_out(ie_tensor* slot, const at::Tensor& t) { *slot = t.defined() ? new at::Tensor(t) : nullptr; }

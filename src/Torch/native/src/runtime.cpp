@@ -1,0 +1,30 @@
+// runtime.cpp — process-wide settings: intra-op and BLAS thread counts, global seeding, device availability.
+// OpenBLAS is reached through dlsym because libtorch may sit on another BLAS; when absent that is reported, not
+// hidden.
+#include "ie_common.h"
+#include <ATen/Parallel.h>
+#include <ATen/detail/CUDAHooksInterface.h>
+#include <dlfcn.h>
+#include <cstring>
+#include <torch/utils.h>
+#include <torch/version.h>
+
+typedef void (*blas_set_threads_fn)(int);
+typedef int (*blas_get_threads_fn)();
+
+// Returns 1 when an OpenBLAS thread count was also set, 0 when no OpenBLAS is loaded, -1 on error.
+IE_EXPORT int ie_set_num_threads(int n) {
+  IE_GUARD(-1,
+    at::set_num_threads(n);
+    auto set_blas = reinterpret_cast<blas_set_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    if (set_blas) set_blas(n);
+    return set_blas ? 1 : 0;)
+}
+IE_EXPORT int ie_get_num_threads() { IE_GUARD(-1, return at::get_num_threads();) }
+IE_EXPORT int ie_blas_num_threads() {
+  auto get_blas = reinterpret_cast<blas_get_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  return get_blas ? get_blas() : 0;
+}
+IE_EXPORT int ie_manual_seed(uint64_t seed) { IE_STATUS(torch::manual_seed(seed)) }
+IE_EXPORT int ie_cuda_device_count() { IE_GUARD(0, return at::detail::getCUDAHooks().hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0;) }
+IE_EXPORT char* ie_version() { IE_GUARD(nullptr, return strdup(TORCH_VERSION);) }
