@@ -48,3 +48,11 @@ inline c10::optional<at::Tensor> ie_opt(ie_tensor t) {
 
 // Stores a tensor into an out-slot as a new handle, or null when the tensor is undefined.
 inline void ie_out(ie_tensor* slot, const at::Tensor& t) { *slot = t.defined() ? new at::Tensor(t) : nullptr; }
+
+// A scalar operand for tensor t: integral when t is integral (or bool) and the value is a whole number, so that
+// `ids + 1` stays int64 as in Python; a double otherwise.
+inline at::Scalar ie_scalar(const at::Tensor& t, double value) {
+  bool whole = value == static_cast<double>(static_cast<int64_t>(value));
+  if (whole && at::isIntegralType(t.scalar_type(), /*includeBool=*/true)) return at::Scalar(static_cast<int64_t>(value));
+  return at::Scalar(value);
+}

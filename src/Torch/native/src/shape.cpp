@@ -23,7 +23,7 @@ IE_EXPORT ie_tensor ie_tensor_unsqueeze(ie_tensor t, int64_t dim) { IE_TENSOR(t-
 IE_EXPORT ie_tensor ie_tensor_expand(ie_tensor t, const int64_t* shape, int n) { IE_TENSOR(t->expand(ie_dims(shape, n))) }
 IE_EXPORT ie_tensor ie_tensor_repeat(ie_tensor t, const int64_t* repeats, int n) { IE_TENSOR(t->repeat(ie_dims(repeats, n))) }
 IE_EXPORT ie_tensor ie_tensor_where(ie_tensor cond, ie_tensor a, ie_tensor b) { IE_TENSOR(at::where(*cond, *a, *b)) }
-IE_EXPORT ie_tensor ie_tensor_masked_fill(ie_tensor t, ie_tensor mask, double value) { IE_TENSOR(t->masked_fill(*mask, value)) }
+IE_EXPORT ie_tensor ie_tensor_masked_fill(ie_tensor t, ie_tensor mask, double value) { IE_TENSOR(t->masked_fill(*mask, ie_scalar(*t, value))) }
 IE_EXPORT ie_tensor ie_tensor_tril(ie_tensor t, int64_t diagonal) { IE_TENSOR(t->tril(diagonal)) }
 IE_EXPORT ie_tensor ie_tensor_triu(ie_tensor t, int64_t diagonal) { IE_TENSOR(t->triu(diagonal)) }
 IE_EXPORT ie_tensor ie_tensor_nonzero(ie_tensor t) { IE_TENSOR(t->nonzero()) }

@@ -1,0 +1,86 @@
+// LlamaModel — the Llama family as Hugging Face stores it (Llama, Qwen2, Qwen3, Mistral): RMSNorm, rotary embeddings
+// (rotate-half, rope_theta), grouped-query attention, SwiGLU MLP; Qwen2's q/k/v biases, Qwen3's per-head q/k norms,
+// Mistral's sliding window; tied or separate lm_head. Not covered: rope_scaling variants (refused by ModelConfig).
+namespace InterpEval.Interp.Models;
+
+public sealed class LlamaModel : TransformerModel
+{
+    private readonly Tensor _embed;       // [V, D]
+    private readonly LlamaBlock[] _blocks;
+    private readonly RmsNormWeights _norm;
+    private readonly Tensor _unembed;     // [D, V]
+    private readonly bool _untiedHead;
+
+    private sealed record LlamaBlock(RmsNormWeights Ln1, AttentionWeights Attn, RmsNormWeights Ln2, Linear GateUp, Linear Down)
+    {
+        public IEnumerable<Tensor> Parameters =>
+            new[] { Ln1.Weight, Ln2.Weight, GateUp.WeightInOut, Down.WeightInOut }.Concat(Attn.Parameters);
+    }
+
+    private LlamaModel(ModelConfig c, Device device, Tensor embed, LlamaBlock[] blocks, RmsNormWeights norm, Tensor unembed, bool untiedHead)
+        : base(c, device) => (_embed, _blocks, _norm, _unembed, _untiedHead) = (embed, blocks, norm, unembed, untiedHead);
+
+    public override IEnumerable<Tensor> Parameters =>
+        new[] { _embed, _norm.Weight }.Concat(_blocks.SelectMany(b => b.Parameters)).Concat(_untiedHead ? [_unembed] : []);
+
+    protected override IEnumerable<Tensor> OwnedTensors => _untiedHead ? Parameters : Parameters.Append(_unembed);
+
+    internal static LlamaModel FromWeights(ModelConfig c, WeightStore w, Device device)
+    {
+        long d = c.DModel, qWidth = (long)c.NHeads * c.HeadDim, kvWidth = (long)c.NKvHeads * c.HeadDim;
+        Tensor Get(string key, params long[] shape) => w.Load(key, shape, device);
+        // nn.Linear stores [out, in]; several projections are fused into one [in, Σout] matrix.
+        Tensor InOut(params (string Key, long Out, long In)[] parts)
+        {
+            using var scope = DisposeScope.Enter();
+            return scope.MoveOut(Tensor.Cat(parts.Select(p => Get(p.Key + ".weight", p.Out, p.In)).ToArray(), 0).T.Contiguous()).DetachFromScopes();
+        }
+        Tensor? Biases(params (string Key, long Out)[] parts)
+        {
+            if (!c.AttentionBias) return null;
+            using var scope = DisposeScope.Enter();
+            return scope.MoveOut(Tensor.Cat(parts.Select(p => Get(p.Key + ".bias", p.Out)).ToArray(), 0)).DetachFromScopes();
+        }
+        RmsNormWeights Rms(string key, long width) => new(Get(key + ".weight", width).DetachFromScopes(), c.NormEps);
+
+        var blocks = new LlamaBlock[c.NLayers];
+        for (int l = 0; l < c.NLayers; l++)
+        {
+            string p = $"model.layers.{l}.", a = p + "self_attn.";
+            var qkv = new Linear(InOut((a + "q_proj", qWidth, d), (a + "k_proj", kvWidth, d), (a + "v_proj", kvWidth, d)),
+                                 Biases((a + "q_proj", qWidth), (a + "k_proj", kvWidth), (a + "v_proj", kvWidth)));
+            var attn = new AttentionWeights(qkv, new Linear(InOut((a + "o_proj", d, qWidth)), null), c.NHeads, c.NKvHeads, c.HeadDim,
+                c.QkNorm ? Rms(a + "q_norm", c.HeadDim) : null, c.QkNorm ? Rms(a + "k_norm", c.HeadDim) : null);
+            blocks[l] = new LlamaBlock(Rms(p + "input_layernorm", d), attn, Rms(p + "post_attention_layernorm", d),
+                new Linear(InOut((p + "mlp.gate_proj", c.DMlp, d), (p + "mlp.up_proj", c.DMlp, d)), null),
+                new Linear(InOut((p + "mlp.down_proj", d, c.DMlp)), null));
+        }
+        var embed = Get("model.embed_tokens.weight", c.VocabSize, d).DetachFromScopes();
+        bool untied = !c.TieWordEmbeddings;
+        var unembed = untied ? InOut(("lm_head", c.VocabSize, d)) : embed.T.DetachFromScopes();
+        return new LlamaModel(c, device, embed, blocks, Rms("model.norm", d), unembed, untied);
+    }
+
+    protected override Tensor Embed(Tensor tokens, Tensor positions) => Tensor.Embedding(_embed, tokens);
+
+    protected override (Tensor Cos, Tensor Sin)? Prepare(Tensor positions) => Rotary.Tables(positions, Config.HeadDim, Config.RopeTheta);
+
+    protected override Tensor Block(int l, Tensor x, Tensor blocked, (Tensor Cos, Tensor Sin)? rotary, ForwardHooks hooks)
+    {
+        var b = _blocks[l];
+        var residPre = hooks.Apply(HookNames.ResidPre(l), x);
+        var attnIn = b.Ln1.Forward(residPre, hooks, HookNames.Ln1Scale(l), HookNames.Ln1Normalized(l));
+        var attnOut = hooks.Apply(HookNames.AttnOut(l), b.Attn.Forward(attnIn, blocked, rotary, hooks, l));
+        var residMid = hooks.Apply(HookNames.ResidMid(l), residPre + attnOut);
+        var mlpIn = b.Ln2.Forward(residMid, hooks, HookNames.Ln2Scale(l), HookNames.Ln2Normalized(l));
+        var gateUp = b.GateUp.Forward(mlpIn);                                              // [B, T, 2·d_mlp]
+        var post = hooks.Apply(HookNames.MlpPost(l), gateUp.Narrow(-1, 0, Config.DMlp).Silu() * gateUp.Narrow(-1, Config.DMlp, Config.DMlp));
+        var mlpOut = hooks.Apply(HookNames.MlpOut(l), b.Down.Forward(post));
+        return hooks.Apply(HookNames.ResidPost(l), residMid + mlpOut);
+    }
+
+    protected override Tensor FinalNorm(Tensor x, ForwardHooks hooks) =>
+        _norm.Forward(x, hooks, HookNames.LnFinalScale, HookNames.LnFinalNormalized);
+
+    protected override Tensor Unembed(Tensor x) => x.MatMul(_unembed);
+}

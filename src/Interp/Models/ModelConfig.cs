@@ -1,0 +1,170 @@
+// ModelConfig — the architecture facts of a Hugging Face config.json, normalised across GPT-2 and the Llama family
+// (Llama, Qwen2/3, Mistral). It validates what the forward needs and says which field is at fault; it does not
+// know about weights.
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace InterpEval.Interp.Models;
+
+/// <summary>Architecture family, chosen by config.json's model_type.</summary>
+public enum ModelFamily
+{
+    Gpt2,
+    Llama,
+}
+
+public sealed record ModelConfig
+{
+    /// <summary>config.json's model_type as written (gpt2, llama, qwen2, qwen3, mistral).</summary>
+    public required string ModelType { get; init; }
+    public required ModelFamily Family { get; init; }
+    public required int VocabSize { get; init; }
+    /// <summary>Residual width (n_embd / hidden_size).</summary>
+    public required int DModel { get; init; }
+    public required int NLayers { get; init; }
+    public required int NHeads { get; init; }
+    /// <summary>Key/value heads (grouped-query attention); equals NHeads without GQA.</summary>
+    public required int NKvHeads { get; init; }
+    public required int HeadDim { get; init; }
+    /// <summary>MLP hidden width (n_inner or 4·n_embd / intermediate_size).</summary>
+    public required int DMlp { get; init; }
+    /// <summary>Longest context the position scheme supports (n_positions / max_position_embeddings).</summary>
+    public required int NCtx { get; init; }
+    /// <summary>Normalisation epsilon (layer_norm_epsilon / rms_norm_eps).</summary>
+    public required double NormEps { get; init; }
+    public double RopeTheta { get; init; } = 10000;
+    public bool TieWordEmbeddings { get; init; }
+    /// <summary>q/k/v projections carry biases (Qwen2's attention_bias).</summary>
+    public bool AttentionBias { get; init; }
+    /// <summary>RMSNorm on each query and key head before rotary (Qwen3).</summary>
+    public bool QkNorm { get; init; }
+    /// <summary>Keys further back than this are masked (Mistral's sliding window); null = full causal attention.</summary>
+    public int? SlidingWindow { get; init; }
+    public int? BosTokenId { get; init; }
+    public int? EosTokenId { get; init; }
+
+    private static readonly Dictionary<string, ModelFamily> Families = new()
+    {
+        ["gpt2"] = ModelFamily.Gpt2,
+        ["llama"] = ModelFamily.Llama,
+        ["qwen2"] = ModelFamily.Llama,
+        ["qwen3"] = ModelFamily.Llama,
+        ["mistral"] = ModelFamily.Llama,
+    };
+
+    /// <summary>Reads and validates config.json; errors name the file and the field.</summary>
+    public static ModelConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no config.json — expected a Hugging Face model directory", path);
+        JsonObject json;
+        try { json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object"); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: malformed JSON ({e.Message})"); }
+        return Parse(json, path);
+    }
+
+    public static ModelConfig Parse(JsonObject json, string path)
+    {
+        var f = new ConfigFields(json, path);
+        string modelType = f.String("model_type");
+        if (!Families.TryGetValue(modelType, out var family))
+            throw new InvalidDataException($"{path}: model_type '{modelType}' is not supported — expected one of {string.Join(", ", Families.Keys)}");
+        return family == ModelFamily.Gpt2 ? ParseGpt2(f, modelType) : ParseLlama(f, modelType);
+    }
+
+    private static ModelConfig ParseGpt2(ConfigFields f, string modelType)
+    {
+        int d = f.Positive("n_embd");
+        int heads = f.Positive("n_head");
+        f.Require(d % heads == 0, "n_embd", $"n_embd {d} is not divisible by n_head {heads}");
+        string act = f.OptionalString("activation_function") ?? "gelu_new";
+        f.Require(act is "gelu_new" or "gelu_pytorch_tanh", "activation_function", $"activation_function '{act}' is not supported — expected gelu_new");
+        return new ModelConfig
+        {
+            ModelType = modelType, Family = ModelFamily.Gpt2, VocabSize = f.Positive("vocab_size"), DModel = d,
+            NLayers = f.Positive("n_layer"), NHeads = heads, NKvHeads = heads, HeadDim = d / heads,
+            DMlp = f.OptionalPositive("n_inner") ?? 4 * d, NCtx = f.Positive("n_positions"),
+            NormEps = f.OptionalDouble("layer_norm_epsilon") ?? 1e-5, TieWordEmbeddings = f.OptionalBool("tie_word_embeddings") ?? true,
+            BosTokenId = f.OptionalInt("bos_token_id"), EosTokenId = f.OptionalInt("eos_token_id"),
+        };
+    }
+
+    private static ModelConfig ParseLlama(ConfigFields f, string modelType)
+    {
+        int d = f.Positive("hidden_size");
+        int heads = f.Positive("num_attention_heads");
+        int kvHeads = f.OptionalPositive("num_key_value_heads") ?? heads;
+        f.Require(heads % kvHeads == 0, "num_key_value_heads", $"num_attention_heads {heads} is not a multiple of num_key_value_heads {kvHeads}");
+        int headDim = f.OptionalPositive("head_dim") ?? d / heads;
+        f.Require(headDim % 2 == 0, "head_dim", $"head_dim {headDim} must be even for rotary embeddings");
+        string act = f.OptionalString("hidden_act") ?? "silu";
+        f.Require(act == "silu", "hidden_act", $"hidden_act '{act}' is not supported — expected silu");
+        f.Require(f.Node("rope_scaling") is null, "rope_scaling", "rope_scaling is not supported yet — only plain rotary embeddings");
+        bool slidingOn = f.OptionalBool("use_sliding_window") ?? modelType == "mistral";
+        return new ModelConfig
+        {
+            ModelType = modelType, Family = ModelFamily.Llama, VocabSize = f.Positive("vocab_size"), DModel = d,
+            NLayers = f.Positive("num_hidden_layers"), NHeads = heads, NKvHeads = kvHeads, HeadDim = headDim,
+            DMlp = f.Positive("intermediate_size"), NCtx = f.OptionalPositive("max_position_embeddings") ?? 2048,
+            NormEps = f.OptionalDouble("rms_norm_eps") ?? 1e-6, RopeTheta = f.OptionalDouble("rope_theta") ?? 10000,
+            TieWordEmbeddings = f.OptionalBool("tie_word_embeddings") ?? false,
+            AttentionBias = f.OptionalBool("attention_bias") ?? modelType == "qwen2",
+            QkNorm = modelType == "qwen3",
+            SlidingWindow = slidingOn ? f.OptionalPositive("sliding_window") : null,
+            BosTokenId = f.OptionalInt("bos_token_id"), EosTokenId = f.OptionalInt("eos_token_id"),
+        };
+    }
+
+    /// <summary>Typed, validated access to config.json fields with messages naming the file and field.</summary>
+    private sealed class ConfigFields(JsonObject json, string path)
+    {
+        public JsonNode? Node(string key) => json[key];
+
+        public void Require(bool ok, string key, string message)
+        {
+            if (!ok) throw new InvalidDataException($"{path}: {message}");
+        }
+
+        public string String(string key) =>
+            OptionalString(key) ?? throw new InvalidDataException($"{path}: missing field '{key}'");
+
+        public string? OptionalString(string key) => json[key] switch
+        {
+            null => null,
+            JsonValue v when v.TryGetValue(out string? s) => s,
+            _ => throw new InvalidDataException($"{path}: field '{key}' should be a string"),
+        };
+
+        public int Positive(string key) =>
+            OptionalPositive(key) ?? throw new InvalidDataException($"{path}: missing field '{key}'");
+
+        public int? OptionalPositive(string key)
+        {
+            int? v = OptionalInt(key);
+            if (v is <= 0) throw new InvalidDataException($"{path}: field '{key}' is {v} — expected a positive integer");
+            return v;
+        }
+
+        public int? OptionalInt(string key) => json[key] switch
+        {
+            null => null,
+            JsonValue v when v.TryGetValue(out int i) => i,
+            JsonValue v when v.TryGetValue(out double d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue => (int)d,
+            JsonArray => null,
+            _ => throw new InvalidDataException($"{path}: field '{key}' should be an integer"),
+        };
+
+        public double? OptionalDouble(string key) => json[key] switch
+        {
+            null => null,
+            JsonValue v when v.TryGetValue(out double d) && double.IsFinite(d) => d,
+            _ => throw new InvalidDataException($"{path}: field '{key}' should be a finite number"),
+        };
+
+        public bool? OptionalBool(string key) => json[key] switch
+        {
+            null => null,
+            JsonValue v when v.TryGetValue(out bool b) => b,
+            _ => throw new InvalidDataException($"{path}: field '{key}' should be true or false"),
+        };
+    }
+}

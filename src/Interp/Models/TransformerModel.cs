@@ -1,0 +1,123 @@
+// TransformerModel — a decoder-only subject model: the shared forward (embedding, blocks, final norm, unembedding)
+// with hook points, early stopping when no logits are needed, padding masks and positions, and a registry of
+// architectures by config.json's model_type. Architectures supply the embedding, the block and the head.
+namespace InterpEval.Interp.Models;
+
+public abstract class TransformerModel : IDisposable
+{
+    private readonly HashSet<string> _hookPoints;
+
+    protected TransformerModel(ModelConfig config, Device device)
+    {
+        Config = config;
+        Device = device;
+        _hookPoints = HookNames.All(config.NLayers).ToHashSet(StringComparer.Ordinal);
+    }
+
+    public ModelConfig Config { get; }
+
+    public Device Device { get; }
+
+    /// <summary>The hook points this model exposes, in forward order.</summary>
+    public IReadOnlyList<string> HookPoints => HookNames.All(Config.NLayers).ToArray();
+
+    /// <summary>Every parameter tensor (for counting and for moving).</summary>
+    public abstract IEnumerable<Tensor> Parameters { get; }
+
+    public long ParameterCount => Parameters.Sum(p => p.NumEl);
+
+    /// <summary>Every tensor the model holds (parameters plus views and buffers), freed on Dispose.</summary>
+    protected virtual IEnumerable<Tensor> OwnedTensors => Parameters;
+
+    private static readonly Dictionary<ModelFamily, Func<ModelConfig, WeightStore, Device, TransformerModel>> Loaders = new()
+    {
+        [ModelFamily.Gpt2] = (c, w, d) => Gpt2Model.FromWeights(c, w, d),
+        [ModelFamily.Llama] = (c, w, d) => LlamaModel.FromWeights(c, w, d),
+    };
+
+    /// <summary>Loads a Hugging Face model directory (config.json + safetensors) onto a device.</summary>
+    public static TransformerModel Load(string directory, Device? device = null)
+    {
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: model directory does not exist");
+        var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
+        using var weights = WeightStore.Open(directory);
+        return Loaders[config.Family](config, weights, device ?? Torch.Device.Cpu);
+    }
+
+    /// <summary>
+    /// Runs tokens [B, T] (int64) through the model with the given hooks. attentionMask [B, T] (1 = token, 0 = padding)
+    /// allows left or right padding. Returns logits [B, T, vocab], or null when hooks.NeedLogits is false (the forward
+    /// then stops after the last block a hook needs). Captured hook values survive the call; other temporaries do not.
+    /// </summary>
+    public Tensor? Forward(Tensor tokens, ForwardHooks? hooks = null, Tensor? attentionMask = null)
+    {
+        hooks ??= new ForwardHooks();
+        CheckTokens(tokens, attentionMask);
+        int lastBlock = LastBlockNeeded(hooks);
+        using var scope = DisposeScope.Enter();
+        var positions = Positions(tokens, attentionMask);                                   // [B, T]
+        var blocked = Attention.BlockedMask(tokens.Size(1), attentionMask, Config.SlidingWindow, Device);
+        var x = hooks.Apply(HookNames.Embed, Embed(tokens, positions));                     // [B, T, D]
+        var context = Prepare(positions);
+        for (int l = 0; l <= Math.Min(lastBlock, Config.NLayers - 1); l++)
+            x = Block(l, x, blocked, context, hooks);
+        Tensor? logits = lastBlock < Config.NLayers ? null : Unembed(FinalNorm(x, hooks));
+        foreach (var kept in hooks.Captured.Values.Append(logits))
+            if (kept is not null && kept.Scope == scope) scope.MoveOut(kept);
+        return logits;
+    }
+
+    /// <summary>Logits for one sequence of token ids: [T, vocab].</summary>
+    public Tensor Logits(IReadOnlyList<long> ids)
+    {
+        using var scope = DisposeScope.Enter();
+        var tokens = Tensor.From<long>(ids.ToArray(), [1, ids.Count], Device);
+        return scope.MoveOut(Forward(tokens)!.Select(0, 0));
+    }
+
+    protected abstract Tensor Embed(Tensor tokens, Tensor positions);
+
+    /// <summary>Per-forward tables shared by every block (rotary cos/sin); null when the architecture has none.</summary>
+    protected virtual (Tensor Cos, Tensor Sin)? Prepare(Tensor positions) => null;
+
+    protected abstract Tensor Block(int layer, Tensor x, Tensor blocked, (Tensor Cos, Tensor Sin)? rotary, ForwardHooks hooks);
+
+    protected abstract Tensor FinalNorm(Tensor x, ForwardHooks hooks);
+
+    protected abstract Tensor Unembed(Tensor x);
+
+    private int LastBlockNeeded(ForwardHooks hooks)
+    {
+        foreach (var name in hooks.Names)
+            if (!_hookPoints.Contains(name))
+                throw new ArgumentException($"unknown hook point '{name}' — see `interp-eval model info` for this model's hook points");
+        if (hooks.NeedLogits) return Config.NLayers;
+        return hooks.Names.Select(n => HookNames.LayerOf(n, Config.NLayers)).DefaultIfEmpty(Config.NLayers).Max();
+    }
+
+    private void CheckTokens(Tensor tokens, Tensor? attentionMask)
+    {
+        if (tokens.Dtype != ScalarType.Int64 || tokens.Dim != 2)
+            throw new ArgumentException($"tokens must be int64 [batch, seq]; got {tokens.Dtype} {tokens.ShapeString}");
+        if (Config.Family == ModelFamily.Gpt2 && tokens.Size(1) > Config.NCtx)
+            throw new ArgumentException($"sequence of {tokens.Size(1)} tokens exceeds the model's context of {Config.NCtx}");
+        if (tokens.NumEl > 0 && (tokens.Min().ToInt64() < 0 || tokens.Max().ToInt64() >= Config.VocabSize))
+            throw new ArgumentException($"token ids must lie in [0, {Config.VocabSize}); got [{tokens.Min().ToInt64()}, {tokens.Max().ToInt64()}]");
+        if (attentionMask is not null && !attentionMask.Shape.SequenceEqual(tokens.Shape))
+            throw new ArgumentException($"attention mask {attentionMask.ShapeString} does not match tokens {tokens.ShapeString}");
+    }
+
+    // Positions count real tokens only, so left-padded sequences start at position 0 (as Hugging Face's generate does).
+    private Tensor Positions(Tensor tokens, Tensor? attentionMask)
+    {
+        long b = tokens.Size(0), t = tokens.Size(1);
+        if (attentionMask is null) return Tensor.Arange(0, t, 1, ScalarType.Int64, Device).Unsqueeze(0).Expand(b, t);
+        return (attentionMask.To(ScalarType.Int64).CumSum(1) - 1).Clamp(min: 0);
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in OwnedTensors) p.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,126 @@
+// Hook points: capture, replace, detach and early stop, on GPT-2 and Llama alike.
+using InterpEval.Interp.Models;
+
+namespace InterpEval.Interp.Tests.Models;
+
+[TestFixture("gpt2")]
+[TestFixture("qwen3")]
+public class HookTests(string variant)
+{
+    private static readonly long[] Ids = [3, 17, 5, 0, 41, 9];
+    private string _dir = null!;
+    private TransformerModel _model = null!;
+    private DisposeScope _scope = null!;
+
+    [OneTimeSetUp]
+    public void Load()
+    {
+        _dir = TinyModels.TempDir();
+        TinyModels.Write(_dir, ModelForwardTests.ConfigFor(variant));
+        _model = TransformerModel.Load(_dir);
+    }
+
+    [OneTimeTearDown]
+    public void Unload()
+    {
+        _model.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [SetUp] public void Open() => _scope = DisposeScope.Enter();
+    [TearDown] public void Close() => _scope.Dispose();
+
+    private Tensor Tokens() => Tensor.From<long>(Ids, [1, Ids.Length]);
+
+    [Test]
+    public void EveryHookPointCanBeCapturedWithTheDocumentedShape()
+    {
+        var hooks = new ForwardHooks().Capture(_model.HookPoints.ToArray());
+        _model.Forward(Tokens(), hooks);
+        long t = Ids.Length, d = _model.Config.DModel;
+        Assert.That(hooks.Captured.Keys, Is.EquivalentTo(_model.HookPoints));
+        Assert.That(hooks.Captured[HookNames.ResidPre(1)].Shape, Is.EqualTo(new long[] { 1, t, d }));
+        Assert.That(hooks.Captured[HookNames.Ln2Normalized(0)].Shape, Is.EqualTo(new long[] { 1, t, d }));
+        Assert.That(hooks.Captured[HookNames.AttnPattern(0)].Shape, Is.EqualTo(new long[] { 1, _model.Config.NHeads, t, t }));
+        Assert.That(hooks.Captured[HookNames.Ln1Scale(1)].Shape, Is.EqualTo(new long[] { 1, t, 1 }));
+        Assert.That(hooks.Captured[HookNames.MlpPost(1)].Shape, Is.EqualTo(new long[] { 1, t, _model.Config.DMlp }));
+        // The residual stream adds up: resid_post = resid_mid + mlp_out = resid_pre + attn_out + mlp_out.
+        var c = hooks.Captured;
+        Assert.That((c[HookNames.ResidMid(0)] + c[HookNames.MlpOut(0)]).AllClose(c[HookNames.ResidPost(0)], 1e-6, 1e-6));
+        Assert.That((c[HookNames.ResidPre(0)] + c[HookNames.AttnOut(0)]).AllClose(c[HookNames.ResidMid(0)], 1e-6, 1e-6));
+        Assert.That(c[HookNames.ResidPost(0)].AllClose(c[HookNames.ResidPre(1)]));
+        // Attention patterns are causal distributions.
+        var pattern = c[HookNames.AttnPattern(1)];
+        Assert.That(pattern.Sum(-1).AllClose(Tensor.Ones([1, _model.Config.NHeads, t]), 1e-5, 1e-5));
+        Assert.That(pattern.Triu(1).Abs().Max().ToDouble(), Is.EqualTo(0));
+    }
+
+    [Test]
+    public void IdentityReplacementChangesNothingAndARealOneChangesDownstream()
+    {
+        var clean = _model.Forward(Tokens())!;
+        var hooks = new ForwardHooks();
+        foreach (var name in _model.HookPoints) hooks.Replace(name, v => v);
+        Assert.That(_model.Forward(Tokens(), hooks)!.ToArray<float>(), Is.EqualTo(clean.ToArray<float>()));
+
+        var zeroed = new ForwardHooks().Replace(HookNames.MlpOut(0), v => v * 0).Capture(HookNames.ResidPost(0), HookNames.ResidMid(0));
+        var changed = _model.Forward(Tokens(), zeroed)!;
+        Assert.That(changed.AllClose(clean), Is.False);
+        Assert.That(zeroed.Captured[HookNames.ResidPost(0)].AllClose(zeroed.Captured[HookNames.ResidMid(0)]), "mlp_out was zero");
+    }
+
+    [Test]
+    public void ReplacementOfTheWrongShapeIsRefused()
+    {
+        var hooks = new ForwardHooks().Replace(HookNames.ResidPre(0), v => v.Narrow(1, 0, 2));
+        var e = Assert.Throws<ArgumentException>(() => _model.Forward(Tokens(), hooks));
+        Assert.That(e!.Message, Does.Contain(HookNames.ResidPre(0)));
+    }
+
+    [Test]
+    public void UnknownHookIsAClearError()
+    {
+        var e = Assert.Throws<ArgumentException>(() => _model.Forward(Tokens(), new ForwardHooks().Capture("blocks.0.hook_nope")));
+        Assert.That(e!.Message, Does.Contain("blocks.0.hook_nope"));
+        Assert.Throws<ArgumentException>(() => _model.Forward(Tokens(), new ForwardHooks().Capture("blocks.9.hook_resid_pre")));
+    }
+
+    [Test]
+    public void EarlyStopReturnsNoLogitsButTheSameActivations()
+    {
+        var full = new ForwardHooks().Capture(HookNames.ResidPost(0));
+        _model.Forward(Tokens(), full);
+        var early = new ForwardHooks { NeedLogits = false }.Capture(HookNames.ResidPost(0));
+        Assert.That(_model.Forward(Tokens(), early), Is.Null);
+        Assert.That(early.Captured[HookNames.ResidPost(0)].ToArray<float>(), Is.EqualTo(full.Captured[HookNames.ResidPost(0)].ToArray<float>()));
+    }
+
+    [Test]
+    public void ScaleHooksUseTheUnfusedNormWithTheSameResult()
+    {
+        var clean = _model.Forward(Tokens())!;
+        var hooks = new ForwardHooks().Capture(HookNames.Ln1Scale(0), HookNames.Ln2Scale(1), HookNames.LnFinalScale);
+        Assert.That(_model.Forward(Tokens(), hooks)!.AllClose(clean, 1e-5, 1e-5));
+        Assert.That(hooks.Captured[HookNames.LnFinalScale].Min().ToDouble(), Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void DetachStopsGradientThroughAHook()
+    {
+        double GradNorm(ForwardHooks hooks)
+        {
+            var embedding = new ForwardHooks().Capture(HookNames.Embed);
+            foreach (var n in hooks.Names) embedding.Detach(n);
+            embedding.Replace(HookNames.Embed, e => e.Detach().RequiresGrad_());
+            var logits = _model.Forward(Tokens(), embedding)!;
+            var e = embedding.Captured[HookNames.Embed];
+            return Autograd.Grad([logits.Select(1, Ids.Length - 1).Sum()], [e])[0]!.Narrow(1, 0, Ids.Length - 1).Norm().ToDouble();
+        }
+        double open = GradNorm(new ForwardHooks());
+        // Freezing every attention pattern and cutting the residual stream before the last block's input still
+        // leaves paths; detaching resid_pre of block 0 leaves none from earlier positions to the last logit.
+        double frozen = GradNorm(new ForwardHooks().Detach(HookNames.ResidPre(0)));
+        Assert.That(open, Is.GreaterThan(1e-6), "earlier positions influence the last logit");
+        Assert.That(frozen, Is.EqualTo(0), "no gradient flows through a detached hook");
+    }
+}

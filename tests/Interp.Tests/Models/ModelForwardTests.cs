@@ -1,0 +1,104 @@
+// Subject-model forwards against independent references: a PyTorch transcription of Hugging Face's modeling code
+// (when python3-torch is installed) and a hand-derived case that always runs.
+using System.Text.Json.Nodes;
+using InterpEval.Interp.Models;
+
+namespace InterpEval.Interp.Tests.Models;
+
+public class ModelForwardTests
+{
+    private static readonly long[] Ids = [3, 17, 5, 0, 41, 9, 22, 9, 30, 1];
+    private string _dir = null!;
+
+    [SetUp] public void MakeDir() => _dir = TinyModels.TempDir();
+    [TearDown] public void RemoveDir() => Directory.Delete(_dir, recursive: true);
+
+    private static IEnumerable<TestCaseData> Variants()
+    {
+        yield return new TestCaseData("gpt2", ScalarType.Float32, "").SetName("Reference(gpt2 f32)");
+        yield return new TestCaseData("gpt2", ScalarType.Float16, "transformer.").SetName("Reference(gpt2 f16, transformer. prefix)");
+        yield return new TestCaseData("llama", ScalarType.Float32, "").SetName("Reference(llama, GQA)");
+        yield return new TestCaseData("llama-tied", ScalarType.BFloat16, "").SetName("Reference(llama bf16, tied embeddings)");
+        yield return new TestCaseData("qwen2", ScalarType.Float32, "").SetName("Reference(qwen2, qkv biases)");
+        yield return new TestCaseData("qwen3", ScalarType.Float32, "").SetName("Reference(qwen3, q/k norms, head_dim)");
+        yield return new TestCaseData("mistral", ScalarType.Float32, "").SetName("Reference(mistral, sliding window)");
+    }
+
+    internal static JsonObject ConfigFor(string variant) => variant switch
+    {
+        "gpt2" => TinyModels.Gpt2Config(),
+        "llama" => TinyModels.LlamaConfig(),
+        "llama-tied" => TinyModels.LlamaConfig(kvHeads: 4, tied: true),
+        "qwen2" => TinyModels.LlamaConfig("qwen2"),
+        "qwen3" => With(TinyModels.LlamaConfig("qwen3", kvHeads: 1), ("head_dim", 8)),
+        "mistral" => With(TinyModels.LlamaConfig("mistral"), ("sliding_window", 3)),
+        _ => throw new ArgumentException(variant),
+    };
+
+    private static JsonObject With(JsonObject o, params (string Key, JsonNode Value)[] fields)
+    {
+        foreach (var (k, v) in fields) o[k] = v;
+        return o;
+    }
+
+    [TestCaseSource(nameof(Variants))]
+    public void LogitsMatchThePyTorchReference(string variant, ScalarType dtype, string prefix)
+    {
+        PythonReference.RequireAvailable();
+        TinyModels.Write(_dir, ConfigFor(variant), dtype, prefix);
+        var expected = PythonReference.Logits(_dir, Ids);
+        using var model = TransformerModel.Load(_dir);
+        using var scope = DisposeScope.Enter();
+        var actual = model.Logits(Ids);
+        Assert.That(actual.Shape, Is.EqualTo(new long[] { Ids.Length, TinyModels.Vocab }));
+        AssertRelativeClose(expected, actual.ToArray<float>(), 1e-4);
+    }
+
+    [Test]
+    public void EmbeddingOnlyGpt2MatchesAHandDerivedForward()
+    {
+        // With every attention and MLP weight zero, each block adds only its output biases (also zero), so
+        // logits = LayerNorm_f(wte[x] + wpe[p]) · wteᵀ — computed here in double arithmetic from the same weights.
+        TinyModels.Write(_dir, TinyModels.Gpt2Config(), edit: t =>
+        {
+            foreach (var key in t.Keys.Where(k => k.Contains("attn.") || k.Contains("mlp.")).ToList()) t[key] = t[key].Mul(0);
+        });
+        using var scope = DisposeScope.Enter();
+        var all = InterpEval.Torch.SafeTensors.SafeTensorsFile.LoadAll(Path.Combine(_dir, "model.safetensors"));
+        double[] wte = all["wte.weight"].Values(), wpe = all["wpe.weight"].Values(), g = all["ln_f.weight"].Values(), b = all["ln_f.bias"].Values();
+        const int d = 16;
+        using var model = TransformerModel.Load(_dir);
+        var actual = model.Logits(Ids).Values();
+        for (int p = 0; p < Ids.Length; p++)
+        {
+            var x = Enumerable.Range(0, d).Select(i => wte[Ids[p] * d + i] + wpe[p * d + i]).ToArray();
+            double mean = x.Average(), sd = Math.Sqrt(x.Select(v => (v - mean) * (v - mean)).Average() + 1e-5);
+            var h = x.Select((v, i) => (v - mean) / sd * g[i] + b[i]).ToArray();
+            for (int v = 0; v < TinyModels.Vocab; v++)
+            {
+                double logit = Enumerable.Range(0, d).Sum(i => h[i] * wte[v * d + i]);
+                Assert.That(actual[p * TinyModels.Vocab + v], Is.EqualTo(logit).Within(1e-4), $"position {p}, token {v}");
+            }
+        }
+    }
+
+    [Test]
+    public void ShardedWeightsGiveTheSameLogits()
+    {
+        TinyModels.Write(_dir, TinyModels.LlamaConfig());
+        using var scope = DisposeScope.Enter();
+        float[] single;
+        using (var model = TransformerModel.Load(_dir)) single = model.Logits(Ids).ToArray<float>();
+        Sharding.Split(_dir);
+        using var sharded = TransformerModel.Load(_dir);
+        Assert.That(sharded.Logits(Ids).ToArray<float>(), Is.EqualTo(single));
+    }
+
+    internal static void AssertRelativeClose(float[] expected, float[] actual, double rtol)
+    {
+        Assert.That(actual, Has.Length.EqualTo(expected.Length));
+        double scale = Math.Max(1, expected.Max(v => Math.Abs(v)));
+        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        Assert.That(worst / scale, Is.LessThan(rtol), $"max |Δ| = {worst} against max |logit| = {scale}");
+    }
+}
