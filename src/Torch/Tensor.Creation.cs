@@ -26,6 +26,11 @@ public sealed partial class Tensor
             return Wrap(NativeMethods.ie_tensor_from_data(p, data.Length, shape, shape.Length, (int)dtype, DevType(device), DevIndex(device)));
     }
 
+    /// <summary>Copies nbytes of raw element bytes from unmanaged memory (a memory-mapped file, say) into a new tensor;
+    /// unlike the span overload it is not limited to 2 GiB. The caller keeps the memory valid for the call.</summary>
+    internal static unsafe Tensor FromBytes(byte* data, long nbytes, ScalarType dtype, ReadOnlySpan<long> shape, Device? device = null) =>
+        Wrap(NativeMethods.ie_tensor_from_data(data, nbytes, shape, shape.Length, (int)dtype, DevType(device), DevIndex(device)));
+
     /// <summary>A 0-dim tensor holding one value.</summary>
     public static Tensor Scalar(double value, ScalarType dtype = ScalarType.Float32, Device? device = null) =>
         Full([], value, dtype, device);
