@@ -34,7 +34,8 @@ public sealed partial class Tensor : IDisposable
     /// <summary>Raw pointer for arrays of handles; callers keep the tensors alive across the call.</summary>
     internal IntPtr RawHandle => Handle.DangerousGetHandle();
 
-    internal DisposeScope? Scope { get; set; }
+    /// <summary>The dispose scope that will free this tensor, or null when the caller owns it.</summary>
+    public DisposeScope? Scope { get; internal set; }
 
     /// <summary>Number of native tensors alive in the process (a leak shows as growth over a loop).</summary>
     public static long LiveCount => TensorHandle.LiveCount;

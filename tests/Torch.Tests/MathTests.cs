@@ -32,6 +32,17 @@ public class MathTests
     }
 
     [Test]
+    public void WholeScalarsKeepIntegerTensorsInteger()
+    {
+        var ids = Tensor.From(new long[] { 1, 5 });
+        Assert.That((ids + 1).Dtype, Is.EqualTo(ScalarType.Int64));
+        Assert.That((ids * 2 - 3).ToArray<long>(), Is.EqualTo(new long[] { -1, 7 }));
+        Assert.That(ids.Clamp(min: 2).ToArray<long>(), Is.EqualTo(new long[] { 2, 5 }));
+        Assert.That((ids * 0.5).Dtype, Is.EqualTo(ScalarType.Float32), "a fractional scalar promotes, as in PyTorch");
+        Assert.That(ids.MaskedFill(ids.Gt(2), 9).ToArray<long>(), Is.EqualTo(new long[] { 1, 9 }));
+    }
+
+    [Test]
     public void IncompatibleBroadcastIsATorchException()
     {
         var e = Assert.Throws<TorchException>(() => V(1, 2, 3).Add(V(1, 2)));

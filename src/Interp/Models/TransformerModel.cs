@@ -56,7 +56,7 @@ public abstract class TransformerModel : IDisposable
         int lastBlock = LastBlockNeeded(hooks);
         using var scope = DisposeScope.Enter();
         var positions = Positions(tokens, attentionMask);                                   // [B, T]
-        var blocked = Attention.BlockedMask(tokens.Size(1), attentionMask, Config.SlidingWindow, Device);
+        var blocked = AttentionWeights.BlockedMask(tokens.Size(1), attentionMask, Config.SlidingWindow, Device);
         var x = hooks.Apply(HookNames.Embed, Embed(tokens, positions));                     // [B, T, D]
         var context = Prepare(positions);
         for (int l = 0; l <= Math.Min(lastBlock, Config.NLayers - 1); l++)
