@@ -36,6 +36,8 @@ public class MathTests
     {
         var ids = Tensor.From(new long[] { 1, 5 });
         Assert.That((ids + 1).Dtype, Is.EqualTo(ScalarType.Int64));
+        Assert.That((ids + ids).ToArray<long>(), Is.EqualTo(new long[] { 2, 10 }), "tensor + tensor of int64 (alpha 1)");
+        Assert.That(ids.Sub(ids, 2).ToArray<long>(), Is.EqualTo(new long[] { -1, -5 }));
         Assert.That((ids * 2 - 3).ToArray<long>(), Is.EqualTo(new long[] { -1, 7 }));
         Assert.That(ids.Clamp(min: 2).ToArray<long>(), Is.EqualTo(new long[] { 2, 5 }));
         Assert.That((ids * 0.5).Dtype, Is.EqualTo(ScalarType.Float32), "a fractional scalar promotes, as in PyTorch");

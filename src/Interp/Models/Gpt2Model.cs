@@ -24,7 +24,7 @@ public sealed class Gpt2Model : TransformerModel
 
     protected override IEnumerable<Tensor> OwnedTensors => _untiedHead ? Parameters : Parameters.Append(_unembed);
 
-    internal static Gpt2Model FromWeights(ModelConfig c, WeightStore w, Device device)
+    public static Gpt2Model FromWeights(ModelConfig c, IWeightSource w, Device device)
     {
         string prefix = w.Contains("transformer.wte.weight") ? "transformer." : "";
         long d = c.DModel;
@@ -43,6 +43,34 @@ public sealed class Gpt2Model : TransformerModel
         bool untied = !c.TieWordEmbeddings && w.Contains("lm_head.weight");
         var unembed = untied ? Get("lm_head.weight", c.VocabSize, d).T.Contiguous() : wte.T;
         return new Gpt2Model(c, device, wte, Get("wpe.weight", c.NCtx, d), blocks, Ln("ln_f"), unembed.DetachFromScopes(), untied);
+    }
+
+    public override IEnumerable<KeyValuePair<string, Tensor>> NamedParameters()
+    {
+        const string p = "transformer.";
+        KeyValuePair<string, Tensor> Kv(string key, Tensor t) => KeyValuePair.Create(key, t);
+        yield return Kv(p + "wte.weight", _wte);
+        yield return Kv(p + "wpe.weight", _wpe);
+        for (int l = 0; l < _blocks.Length; l++)
+        {
+            var b = _blocks[l];
+            string h = $"{p}h.{l}.";
+            yield return Kv(h + "ln_1.weight", b.Ln1.Weight);
+            yield return Kv(h + "ln_1.bias", b.Ln1.Bias);
+            yield return Kv(h + "attn.c_attn.weight", b.Attn.Qkv.WeightInOut);
+            yield return Kv(h + "attn.c_attn.bias", b.Attn.Qkv.Bias!);
+            yield return Kv(h + "attn.c_proj.weight", b.Attn.O.WeightInOut);
+            yield return Kv(h + "attn.c_proj.bias", b.Attn.O.Bias!);
+            yield return Kv(h + "ln_2.weight", b.Ln2.Weight);
+            yield return Kv(h + "ln_2.bias", b.Ln2.Bias);
+            yield return Kv(h + "mlp.c_fc.weight", b.Fc.WeightInOut);
+            yield return Kv(h + "mlp.c_fc.bias", b.Fc.Bias!);
+            yield return Kv(h + "mlp.c_proj.weight", b.Proj.WeightInOut);
+            yield return Kv(h + "mlp.c_proj.bias", b.Proj.Bias!);
+        }
+        yield return Kv(p + "ln_f.weight", _lnF.Weight);
+        yield return Kv(p + "ln_f.bias", _lnF.Bias);
+        if (_untiedHead) yield return Kv("lm_head.weight", _unembed.T);
     }
 
     protected override Tensor Embed(Tensor tokens, Tensor positions) =>

@@ -25,7 +25,7 @@ public sealed class LlamaModel : TransformerModel
 
     protected override IEnumerable<Tensor> OwnedTensors => _untiedHead ? Parameters : Parameters.Append(_unembed);
 
-    internal static LlamaModel FromWeights(ModelConfig c, WeightStore w, Device device)
+    public static LlamaModel FromWeights(ModelConfig c, IWeightSource w, Device device)
     {
         long d = c.DModel, qWidth = (long)c.NHeads * c.HeadDim, kvWidth = (long)c.NKvHeads * c.HeadDim;
         Tensor Get(string key, params long[] shape) => w.Load(key, shape, device);
@@ -59,6 +59,34 @@ public sealed class LlamaModel : TransformerModel
         bool untied = !c.TieWordEmbeddings;
         var unembed = untied ? InOut(("lm_head", c.VocabSize, d)) : embed.T.DetachFromScopes();
         return new LlamaModel(c, device, embed, blocks, Rms("model.norm", d), unembed, untied);
+    }
+
+    public override IEnumerable<KeyValuePair<string, Tensor>> NamedParameters()
+    {
+        long q = (long)Config.NHeads * Config.HeadDim, kv = (long)Config.NKvHeads * Config.HeadDim;
+        KeyValuePair<string, Tensor> Kv(string key, Tensor t) => KeyValuePair.Create(key, t);
+        yield return Kv("model.embed_tokens.weight", _embed);
+        for (int l = 0; l < _blocks.Length; l++)
+        {
+            var b = _blocks[l];
+            string p = $"model.layers.{l}.", a = p + "self_attn.";
+            yield return Kv(p + "input_layernorm.weight", b.Ln1.Weight);
+            (string Name, long Start, long Width)[] parts = [("q_proj", 0, q), ("k_proj", q, kv), ("v_proj", q + kv, kv)];
+            foreach (var (name, start, width) in parts)
+            {
+                yield return Kv(a + name + ".weight", b.Attn.Qkv.WeightInOut.Narrow(1, start, width).T);
+                if (b.Attn.Qkv.Bias is { } bias) yield return Kv(a + name + ".bias", bias.Narrow(0, start, width));
+            }
+            yield return Kv(a + "o_proj.weight", b.Attn.O.WeightInOut.T);
+            if (b.Attn.QNorm is { } qn) yield return Kv(a + "q_norm.weight", qn.Weight);
+            if (b.Attn.KNorm is { } kn) yield return Kv(a + "k_norm.weight", kn.Weight);
+            yield return Kv(p + "post_attention_layernorm.weight", b.Ln2.Weight);
+            yield return Kv(p + "mlp.gate_proj.weight", b.GateUp.WeightInOut.Narrow(1, 0, Config.DMlp).T);
+            yield return Kv(p + "mlp.up_proj.weight", b.GateUp.WeightInOut.Narrow(1, Config.DMlp, Config.DMlp).T);
+            yield return Kv(p + "mlp.down_proj.weight", b.Down.WeightInOut.T);
+        }
+        yield return Kv("model.norm.weight", _norm.Weight);
+        if (_untiedHead) yield return Kv("lm_head.weight", _unembed.T);
     }
 
     protected override Tensor Embed(Tensor tokens, Tensor positions) => Tensor.Embedding(_embed, tokens);

@@ -43,6 +43,32 @@ public sealed record ModelConfig
     public int? BosTokenId { get; init; }
     public int? EosTokenId { get; init; }
 
+    /// <summary>config.json as Hugging Face writes it for this architecture (what Save puts beside the weights).</summary>
+    public JsonObject ToJson()
+    {
+        var json = Family == ModelFamily.Gpt2
+            ? new JsonObject
+            {
+                ["architectures"] = new JsonArray("GPT2LMHeadModel"), ["model_type"] = ModelType, ["vocab_size"] = VocabSize,
+                ["n_embd"] = DModel, ["n_layer"] = NLayers, ["n_head"] = NHeads, ["n_inner"] = DMlp, ["n_positions"] = NCtx,
+                ["n_ctx"] = NCtx, ["activation_function"] = "gelu_new", ["layer_norm_epsilon"] = NormEps,
+                ["tie_word_embeddings"] = TieWordEmbeddings,
+            }
+            : new JsonObject
+            {
+                ["architectures"] = new JsonArray(ModelType switch { "qwen2" => "Qwen2ForCausalLM", "qwen3" => "Qwen3ForCausalLM", "mistral" => "MistralForCausalLM", _ => "LlamaForCausalLM" }),
+                ["model_type"] = ModelType, ["vocab_size"] = VocabSize, ["hidden_size"] = DModel, ["num_hidden_layers"] = NLayers,
+                ["num_attention_heads"] = NHeads, ["num_key_value_heads"] = NKvHeads, ["head_dim"] = HeadDim,
+                ["intermediate_size"] = DMlp, ["max_position_embeddings"] = NCtx, ["rms_norm_eps"] = NormEps,
+                ["rope_theta"] = RopeTheta, ["tie_word_embeddings"] = TieWordEmbeddings, ["attention_bias"] = AttentionBias,
+                ["hidden_act"] = "silu",
+            };
+        if (Family == ModelFamily.Llama && SlidingWindow is int w) { json["sliding_window"] = w; json["use_sliding_window"] = true; }
+        if (BosTokenId is int bos) json["bos_token_id"] = bos;
+        if (EosTokenId is int eos) json["eos_token_id"] = eos;
+        return json;
+    }
+
     private static readonly Dictionary<string, ModelFamily> Families = new()
     {
         ["gpt2"] = ModelFamily.Gpt2,

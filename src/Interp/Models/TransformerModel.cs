@@ -1,6 +1,8 @@
 // TransformerModel — a decoder-only subject model: the shared forward (embedding, blocks, final norm, unembedding)
 // with hook points, early stopping when no logits are needed, padding masks and positions, and a registry of
 // architectures by config.json's model_type. Architectures supply the embedding, the block and the head.
+using InterpEval.Interp.IO;
+
 namespace InterpEval.Interp.Models;
 
 public abstract class TransformerModel : IDisposable
@@ -29,11 +31,32 @@ public abstract class TransformerModel : IDisposable
     /// <summary>Every tensor the model holds (parameters plus views and buffers), freed on Dispose.</summary>
     protected virtual IEnumerable<Tensor> OwnedTensors => Parameters;
 
-    private static readonly Dictionary<ModelFamily, Func<ModelConfig, WeightStore, Device, TransformerModel>> Loaders = new()
+    private static readonly Dictionary<ModelFamily, Func<ModelConfig, IWeightSource, Device, TransformerModel>> Loaders = new()
     {
         [ModelFamily.Gpt2] = (c, w, d) => Gpt2Model.FromWeights(c, w, d),
         [ModelFamily.Llama] = (c, w, d) => LlamaModel.FromWeights(c, w, d),
     };
+
+    /// <summary>A freshly initialised model (GPT-2's scheme, seeded) for training from scratch.</summary>
+    public static TransformerModel Initialize(ModelConfig config, ulong seed, Device? device = null)
+    {
+        using var init = new WeightInitializer(config.NLayers, seed);
+        return Loaders[config.Family](config, init, device ?? Torch.Device.Cpu);
+    }
+
+    /// <summary>Parameters under their Hugging Face names and layouts (what Save writes).</summary>
+    public abstract IEnumerable<KeyValuePair<string, Tensor>> NamedParameters();
+
+    /// <summary>Writes a Hugging Face directory: config.json + model.safetensors in the given dtype (atomic per file).</summary>
+    public void Save(string directory, ScalarType dtype = ScalarType.Float32)
+    {
+        Directory.CreateDirectory(directory);
+        using var scope = DisposeScope.Enter();
+        var tensors = NamedParameters().Select(kv => KeyValuePair.Create(kv.Key, kv.Value.Detach().To(dtype))).ToList();
+        InterpEval.Torch.SafeTensors.SafeTensorsWriter.Write(Path.Combine(directory, WeightStore.SingleFile), tensors,
+            new Dictionary<string, string> { ["format"] = "pt" });
+        AtomicFile.WriteAllText(Path.Combine(directory, "config.json"), Config.ToJson().ToJsonString(new() { WriteIndented = true }));
+    }
 
     /// <summary>Loads a Hugging Face model directory (config.json + safetensors) onto a device.</summary>
     public static TransformerModel Load(string directory, Device? device = null)

@@ -8,7 +8,7 @@ using InterpEval.Torch.SafeTensors;
 
 namespace InterpEval.Interp.Models;
 
-public sealed class WeightStore : IDisposable
+public sealed class WeightStore : IWeightSource, IDisposable
 {
     private readonly Dictionary<string, SafeTensorsFile> _fileOf = new(StringComparer.Ordinal);
     private readonly List<SafeTensorsFile> _files = [];

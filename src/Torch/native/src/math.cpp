@@ -3,8 +3,8 @@
 #include "ie_common.h"
 
 // Binary with tensors.
-IE_EXPORT ie_tensor ie_tensor_add(ie_tensor a, ie_tensor b, double alpha) { IE_TENSOR(at::add(*a, *b, alpha)) }
-IE_EXPORT ie_tensor ie_tensor_sub(ie_tensor a, ie_tensor b, double alpha) { IE_TENSOR(at::sub(*a, *b, alpha)) }
+IE_EXPORT ie_tensor ie_tensor_add(ie_tensor a, ie_tensor b, double alpha) { IE_TENSOR(at::add(*a, *b, ie_scalar(*a, alpha))) }
+IE_EXPORT ie_tensor ie_tensor_sub(ie_tensor a, ie_tensor b, double alpha) { IE_TENSOR(at::sub(*a, *b, ie_scalar(*a, alpha))) }
 IE_EXPORT ie_tensor ie_tensor_mul(ie_tensor a, ie_tensor b) { IE_TENSOR(at::mul(*a, *b)) }
 IE_EXPORT ie_tensor ie_tensor_div(ie_tensor a, ie_tensor b) { IE_TENSOR(at::div(*a, *b)) }
 IE_EXPORT ie_tensor ie_tensor_pow(ie_tensor a, ie_tensor b) { IE_TENSOR(at::pow(*a, *b)) }
@@ -57,8 +57,8 @@ IE_EXPORT ie_tensor ie_tensor_clamp(ie_tensor t, double min, int has_min, double
 IE_EXPORT int ie_tensor_copy_(ie_tensor dst, ie_tensor src) { IE_STATUS(dst->copy_(*src)) }
 IE_EXPORT int ie_tensor_zero_(ie_tensor t) { IE_STATUS(t->zero_()) }
 IE_EXPORT int ie_tensor_fill_(ie_tensor t, double value) { IE_STATUS(t->fill_(ie_scalar(*t, value))) }
-IE_EXPORT int ie_tensor_add_(ie_tensor t, ie_tensor other, double alpha) { IE_STATUS(t->add_(*other, alpha)) }
-IE_EXPORT int ie_tensor_sub_(ie_tensor t, ie_tensor other, double alpha) { IE_STATUS(t->sub_(*other, alpha)) }
+IE_EXPORT int ie_tensor_add_(ie_tensor t, ie_tensor other, double alpha) { IE_STATUS(t->add_(*other, ie_scalar(*t, alpha))) }
+IE_EXPORT int ie_tensor_sub_(ie_tensor t, ie_tensor other, double alpha) { IE_STATUS(t->sub_(*other, ie_scalar(*t, alpha))) }
 IE_EXPORT int ie_tensor_mul_(ie_tensor t, ie_tensor other) { IE_STATUS(t->mul_(*other)) }
 IE_EXPORT int ie_tensor_div_(ie_tensor t, ie_tensor other) { IE_STATUS(t->div_(*other)) }
 IE_EXPORT int ie_tensor_add_scalar_(ie_tensor t, double s) { IE_STATUS(t->add_(ie_scalar(*t, s))) }
