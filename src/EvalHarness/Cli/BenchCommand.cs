@@ -1,7 +1,6 @@
 // BenchCommand — `interp-eval bench ...`: performance measurements as commands (DESIGN §11), never as timed tests.
 // Today: `bench gemm`. Options are static fields; the measuring lives in Bench/, the formatting in Bench/*Handler.
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using InterpEval.Harness.Bench;
 
 namespace InterpEval.Harness.Cli;
@@ -13,7 +12,7 @@ public static class BenchCommand
         Description = "Matrix size N (both operands are N×N float32)",
         HelpName = "N",
         DefaultValueFactory = _ => 2048,
-        Validators = { r => AtLeastOne(r, "--size") },
+        CustomParser = OptionParsers.PositiveInt("--size"),
     };
 
     public static readonly Option<int> Repeats = new("--repeats")
@@ -21,7 +20,7 @@ public static class BenchCommand
         Description = "Timed repeats after the warm-up; the best one is the headline figure",
         HelpName = "R",
         DefaultValueFactory = _ => 10,
-        Validators = { r => AtLeastOne(r, "--repeats") },
+        CustomParser = OptionParsers.PositiveInt("--repeats"),
     };
 
     public static readonly Option<bool> Json = new("--json")
@@ -44,11 +43,5 @@ public static class BenchCommand
         };
         command.SetAction(parseResult => (int)new BenchGemmHandler().Run(parseResult));
         return command;
-    }
-
-    private static void AtLeastOne(OptionResult result, string name)
-    {
-        int value = result.GetValueOrDefault<int>();
-        if (value < 1) result.AddError($"{name} must be at least 1 (got {value})");
     }
 }

@@ -14,7 +14,7 @@ public static class GlobalOptions
         HelpName = "N",
         Recursive = true,
         DefaultValueFactory = _ => Environment.ProcessorCount,
-        Validators = { ValidateThreads },
+        CustomParser = OptionParsers.PositiveInt("--threads"),
     };
 
     public static readonly Option<Device> Device = new("--device")
@@ -47,12 +47,6 @@ public static class GlobalOptions
         {
             throw new UsageException("--device: " + e.Message, e);
         }
-    }
-
-    private static void ValidateThreads(OptionResult result)
-    {
-        int threads = result.GetValueOrDefault<int>();
-        if (threads < 1) result.AddError($"--threads must be at least 1 (got {threads})");
     }
 
     private static Device ParseDevice(ArgumentResult result)

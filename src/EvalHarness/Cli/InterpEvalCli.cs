@@ -28,12 +28,15 @@ public static class InterpEvalCli
     }
 
     /// <summary>Runs the tool on `args`, writing to the given streams, and returns the process exit code.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        Run(CreateRootCommand(), args, stdout, stderr);
+
+    /// <summary>Runs a given command tree (tests add commands that fail on purpose).</summary>
+    internal static int Run(Command root, string[] args, TextWriter stdout, TextWriter stderr)
     {
         bool showStackTrace = ErrorReport.DebugFromEnvironment || args.Contains("--verbose");
         try
         {
-            Command root = CreateRootCommand();
             ParseResult parseResult = root.Parse(args);
             if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction)
                 return (int)ErrorReport.ReportParseErrors(parseResult, stderr);
