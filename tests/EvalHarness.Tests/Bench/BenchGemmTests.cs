@@ -55,5 +55,6 @@ public class BenchGemmTests
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
         Assert.That(r.Stdout, Does.Contain("GFLOP/s (best)").And.Contain("32×32"));
         Assert.That(r.Stdout, Does.Not.StartWith("{"));
+        Assert.That(r.Stdout, Does.Not.Contain("\u001b"), "no ANSI escapes when the output is not a terminal");
     }
 }
