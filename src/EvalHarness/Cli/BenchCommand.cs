@@ -1,0 +1,47 @@
+// BenchCommand — `interp-eval bench ...`: performance measurements as commands (DESIGN §11), never as timed tests.
+// Today: `bench gemm`. Options are static fields; the measuring lives in Bench/, the formatting in Bench/*Handler.
+using System.CommandLine;
+using InterpEval.Harness.Bench;
+
+namespace InterpEval.Harness.Cli;
+
+public static class BenchCommand
+{
+    public static readonly Option<int> Size = new("--size")
+    {
+        Description = "Matrix size N (both operands are N×N float32)",
+        HelpName = "N",
+        DefaultValueFactory = _ => 2048,
+        CustomParser = OptionParsers.PositiveInt("--size"),
+    };
+
+    public static readonly Option<int> Repeats = new("--repeats")
+    {
+        Description = "Timed repeats after the warm-up; the best one is the headline figure",
+        HelpName = "R",
+        DefaultValueFactory = _ => 10,
+        CustomParser = OptionParsers.PositiveInt("--repeats"),
+    };
+
+    public static readonly Option<bool> Json = new("--json")
+    {
+        Description = "Print one JSON object instead of a table",
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("bench", "Measure performance through the binding (JSON out with --json)");
+        command.Subcommands.Add(CreateGemm());
+        return command;
+    }
+
+    public static Command CreateGemm()
+    {
+        var command = new Command("gemm", "fp32 sgemm throughput: C = A·B on random N×N matrices (Tensor.Mm), best and mean GFLOP/s over timed repeats")
+        {
+            Size, Repeats, Json,
+        };
+        command.SetAction(parseResult => (int)new BenchGemmHandler().Run(parseResult));
+        return command;
+    }
+}
