@@ -73,7 +73,7 @@ built_version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.p
   die "dotnet-tools.json pins interp-eval $version but Directory.Build.props builds $built_version — make them agree"
 
 [ -f src/Torch/native/build/CMakeCache.txt ] || say "building (the first build compiles the C++ shim: a few minutes)"
-quietly dotnet build EvalHarness.slnx -c Release -nologo
+quietly dotnet build EvalHarness.sln -c Release -nologo
 quietly dotnet pack src/EvalHarness/EvalHarness.csproj -c Release --no-build -nologo -o artifacts/packages
 package="artifacts/packages/interp-eval.$version.nupkg"
 [ -f "$package" ] || die "dotnet pack did not produce $package"

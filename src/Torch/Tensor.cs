@@ -42,7 +42,12 @@ public sealed partial class Tensor : IDisposable
 
     public bool IsDisposed => _handle.IsClosed;
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        Scope?.Forget(this);
+        Scope = null;
+        _handle.Dispose();
+    }
 
     /// <summary>Takes this tensor out of its dispose scope and into the enclosing one.</summary>
     public Tensor MoveToOuterScope() => Scope is { } s ? s.MoveOut(this) : this;
@@ -50,7 +55,7 @@ public sealed partial class Tensor : IDisposable
     /// <summary>Takes this tensor out of every dispose scope: the caller now disposes it.</summary>
     public Tensor DetachFromScopes()
     {
-        Scope = null;
+        Scope?.Release(this);
         return this;
     }
 

@@ -44,6 +44,28 @@ public class DisposalTests
     }
 
     [Test]
+    public void EarlyDisposedTensorsLeaveTheScope()
+    {
+        using var scope = DisposeScope.Enter();
+        for (int i = 0; i < 1000; i++) Tensor.Ones([1]).Dispose();
+        var kept = Tensor.Ones([1]);
+        Assert.That(scope.Count, Is.EqualTo(1), "a long-lived scope holds only live tensors");
+        kept.DetachFromScopes();
+        Assert.That(scope.Count, Is.EqualTo(0));
+        kept.Dispose();
+    }
+
+    [Test]
+    public void ScopesDisposedOutOfOrderRestoreAnOpenScope()
+    {
+        var outer = DisposeScope.Enter();
+        var inner = DisposeScope.Enter();
+        outer.Dispose();
+        inner.Dispose();
+        Assert.That(DisposeScope.Current, Is.Null, "no disposed scope becomes current again");
+    }
+
+    [Test]
     public void DetachedTensorsOutliveAllScopes()
     {
         Tensor t;
