@@ -56,14 +56,7 @@ public sealed class BenchGemmHandler
 
     private static void WriteTable(GemmResult result, MachineInfo machine, TextWriter output)
     {
-        // Colours only on a terminal: redirected output (CI logs, files, tests) gets plain text.
-        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
+        IAnsiConsole console = Terminal.For(output);
         var table = new Table().Title($"gemm {result.Settings.Size}×{result.Settings.Size} fp32 on {result.Settings.Device}")
             .AddColumn("")
             .AddColumn("value");

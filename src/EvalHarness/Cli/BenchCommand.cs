@@ -32,6 +32,33 @@ public static class BenchCommand
     {
         var command = new Command("bench", "Measure performance through the binding (JSON out with --json)");
         command.Subcommands.Add(CreateGemm());
+        command.Subcommands.Add(CreateHarvest());
+        return command;
+    }
+
+    public static readonly Option<string?> HarvestHook = new("--hook")
+    {
+        Description = "Hook point to harvest; defaults to the residual stream after the middle block",
+        HelpName = "NAME",
+    };
+
+    public static readonly Option<int> Batch = new("--batch")
+    {
+        Description = "Sequences per batch", HelpName = "B", DefaultValueFactory = _ => 32, CustomParser = OptionParsers.PositiveInt("--batch"),
+    };
+
+    public static readonly Option<int> Sequence = new("--seq")
+    {
+        Description = "Tokens per sequence", HelpName = "T", DefaultValueFactory = _ => 128, CustomParser = OptionParsers.PositiveInt("--seq"),
+    };
+
+    public static Command CreateHarvest()
+    {
+        var command = new Command("harvest", "Tokens/s harvesting one hook from a model (batch × seq random ids, no-grad, stopping after the hook's block)")
+        {
+            ModelCommand.Model, HarvestHook, Batch, Sequence, Repeats, Json,
+        };
+        command.SetAction(parseResult => (int)new BenchHarvestHandler().Run(parseResult));
         return command;
     }
 

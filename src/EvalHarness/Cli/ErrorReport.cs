@@ -17,6 +17,7 @@ public static class ErrorReport
     public static ExitCode Classify(Exception e) => Unwrap(e) switch
     {
         FileNotFoundException or DirectoryNotFoundException => ExitCode.BadInput,
+        InterpEval.Torch.SafeTensors.SafeTensorsFormatException => ExitCode.BadInput,
         InvalidDataException => ExitCode.BadInput, // sealed: corrupt files throw it directly
         EndOfStreamException => ExitCode.BadInput, // a truncated file read with a BinaryReader
         FormatException => ExitCode.BadInput,

@@ -19,6 +19,8 @@ public static class InterpEvalCli
             new HelpOption(),
             new VersionOption { Action = new VersionAction() },
             RunCommand.Create(),
+            ModelCommand.Create(),
+            TokenizeCommand.Create(),
             BenchCommand.Create(),
         };
         foreach (Option option in GlobalOptions.All) root.Options.Add(option);
