@@ -13,13 +13,17 @@ public static class EmbeddedAssets
     /// <summary>The corpus sources and their licences, embedded/corpus/NOTICE.</summary>
     public static string CorpusNoticePath => Require(Path.Combine("corpus", "NOTICE"));
 
-    private static string Require(string relative)
+    /// <summary>The embedded subject model: a Hugging Face directory that also holds its tokenizer files
+    /// (built by `interp-eval model train`, see docs/embedded-model.md).</summary>
+    public static string ModelDirectory => Require(Path.Combine("model", "config.json"), directory: true);
+
+    private static string Require(string relative, bool directory = false)
     {
         string path = Path.Combine(Root, relative);
         if (!File.Exists(path))
             throw new FileNotFoundException(
                 $"{path}: embedded asset missing — it is copied from the repository's embedded/ folder by the build of " +
                 "src/Interp; rebuild, or restore it (docs/corpus.md)", path);
-        return path;
+        return directory ? Path.GetDirectoryName(path)! : path;
     }
 }

@@ -34,8 +34,8 @@ public sealed class ModelTrainHandler
 
     private static void WriteTable(EmbeddedModelReport r, TextWriter output)
     {
-        var table = new Table().Title($"held-out loss (nats/token): {r.ParameterCount:N0} parameters, vocab {r.VocabSize}, {r.Steps} steps in {r.Elapsed:hh\\:mm\\:ss}")
-            .AddColumn("domain").AddColumn("tokens").AddColumn("model").AddColumn("unigram");
+        output.WriteLine($"{r.ParameterCount:N0} parameters, vocab {r.VocabSize}, {r.Steps} steps over {r.TrainTokens:N0} train tokens in {r.Elapsed:hh\\:mm\\:ss}; held-out loss in nats/token:");
+        var table = new Table().AddColumn("domain").AddColumn("tokens").AddColumn("model").AddColumn("unigram");
         foreach (var d in r.Validation) table.AddRow(Markup.Escape(d.Domain), d.Tokens.ToString(CultureInfo.InvariantCulture), F(d.ModelLoss), F(d.UnigramLoss));
         Terminal.For(output).Write(table);
     }

@@ -5,19 +5,23 @@ namespace InterpEval.Interp.Models.Training;
 public static class LanguageModelEvaluator
 {
     /// <summary>Mean next-token cross-entropy over all predicted positions of the sequences (each ≥ 2 tokens).</summary>
-    public static double MeanLoss(TransformerModel model, IEnumerable<long[]> sequences, int contextLength)
+    public static double MeanLoss(TransformerModel model, IEnumerable<long[]> sequences, int contextLength, int batchSize = 32)
     {
         double total = 0;
         long count = 0;
         using var noGrad = Autograd.NoGrad();
-        foreach (var seq in sequences.SelectMany(s => Chunks(s, contextLength + 1)))
-        {
-            using var scope = DisposeScope.Enter();
-            var batch = Tensor.From<long>(seq, [1, seq.Length], model.Device);
-            var logits = model.Forward(batch.Narrow(1, 0, seq.Length - 1))!.Select(0, 0);             // [T, V]
-            total += Tensor.CrossEntropy(logits.To(ScalarType.Float64), batch.Select(0, 0).Narrow(0, 1, seq.Length - 1), Reduction.Sum).ToDouble();
-            count += seq.Length - 1;
-        }
+        // Windows of equal length are batched together; each window is one row.
+        foreach (var group in sequences.SelectMany(s => Chunks(s, contextLength + 1)).GroupBy(w => w.Length))
+            foreach (var rows in group.Chunk(batchSize))
+            {
+                using var scope = DisposeScope.Enter();
+                int length = group.Key;
+                var batch = Tensor.From<long>(rows.SelectMany(r => r).ToArray(), [rows.Length, length], model.Device);    // [B, L]
+                var logits = model.Forward(batch.Narrow(1, 0, length - 1))!;                                            // [B, L-1, V]
+                var targets = batch.Narrow(1, 1, length - 1).Reshape(-1);
+                total += Tensor.CrossEntropy(logits.Reshape(-1, model.Config.VocabSize).To(ScalarType.Float64), targets, Reduction.Sum).ToDouble();
+                count += (long)rows.Length * (length - 1);
+            }
         return count == 0 ? double.NaN : total / count;
     }
 
