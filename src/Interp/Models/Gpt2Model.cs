@@ -76,18 +76,10 @@ public sealed class Gpt2Model : TransformerModel
     protected override Tensor Embed(Tensor tokens, Tensor positions) =>
         Tensor.Embedding(_wte, tokens) + Tensor.Embedding(_wpe, positions);
 
-    protected override Tensor Block(int l, Tensor x, Tensor blocked, (Tensor Cos, Tensor Sin)? rotary, ForwardHooks hooks)
-    {
-        var b = _blocks[l];
-        var residPre = hooks.Apply(HookNames.ResidPre(l), x);
-        var attnIn = b.Ln1.Forward(residPre, hooks, HookNames.Ln1Scale(l), HookNames.Ln1Normalized(l));
-        var attnOut = hooks.Apply(HookNames.AttnOut(l), b.Attn.Forward(attnIn, blocked, null, hooks, l));
-        var residMid = hooks.Apply(HookNames.ResidMid(l), residPre + attnOut);
-        var mlpIn = b.Ln2.Forward(residMid, hooks, HookNames.Ln2Scale(l), HookNames.Ln2Normalized(l));
-        var post = hooks.Apply(HookNames.MlpPost(l), b.Fc.Forward(mlpIn).Gelu(tanhApproximation: true));
-        var mlpOut = hooks.Apply(HookNames.MlpOut(l), b.Proj.Forward(post));
-        return hooks.Apply(HookNames.ResidPost(l), residMid + mlpOut);
-    }
+    protected override (INorm Ln1, AttentionWeights Attention, INorm Ln2) BlockParts(int l) => (_blocks[l].Ln1, _blocks[l].Attn, _blocks[l].Ln2);
+
+    protected override Tensor Mlp(int l, Tensor x, ForwardHooks hooks) =>
+        _blocks[l].Proj.Forward(hooks.Apply(HookNames.MlpPost(l), _blocks[l].Fc.Forward(x).Gelu(tanhApproximation: true)));
 
     protected override Tensor FinalNorm(Tensor x, ForwardHooks hooks) =>
         _lnF.Forward(x, hooks, HookNames.LnFinalScale, HookNames.LnFinalNormalized);

@@ -93,18 +93,14 @@ public sealed class LlamaModel : TransformerModel
 
     protected override (Tensor Cos, Tensor Sin)? Prepare(Tensor positions) => Rotary.Tables(positions, Config.HeadDim, Config.RopeTheta);
 
-    protected override Tensor Block(int l, Tensor x, Tensor blocked, (Tensor Cos, Tensor Sin)? rotary, ForwardHooks hooks)
+    protected override (INorm Ln1, AttentionWeights Attention, INorm Ln2) BlockParts(int l) => (_blocks[l].Ln1, _blocks[l].Attn, _blocks[l].Ln2);
+
+    // SwiGLU: down(silu(gate(x)) · up(x)), gate and up fused in one matrix.
+    protected override Tensor Mlp(int l, Tensor x, ForwardHooks hooks)
     {
-        var b = _blocks[l];
-        var residPre = hooks.Apply(HookNames.ResidPre(l), x);
-        var attnIn = b.Ln1.Forward(residPre, hooks, HookNames.Ln1Scale(l), HookNames.Ln1Normalized(l));
-        var attnOut = hooks.Apply(HookNames.AttnOut(l), b.Attn.Forward(attnIn, blocked, rotary, hooks, l));
-        var residMid = hooks.Apply(HookNames.ResidMid(l), residPre + attnOut);
-        var mlpIn = b.Ln2.Forward(residMid, hooks, HookNames.Ln2Scale(l), HookNames.Ln2Normalized(l));
-        var gateUp = b.GateUp.Forward(mlpIn);                                              // [B, T, 2·d_mlp]
-        var post = hooks.Apply(HookNames.MlpPost(l), gateUp.Narrow(-1, 0, Config.DMlp).Silu() * gateUp.Narrow(-1, Config.DMlp, Config.DMlp));
-        var mlpOut = hooks.Apply(HookNames.MlpOut(l), b.Down.Forward(post));
-        return hooks.Apply(HookNames.ResidPost(l), residMid + mlpOut);
+        var gateUp = _blocks[l].GateUp.Forward(x);                                          // [B, T, 2·d_mlp]
+        var post = gateUp.Narrow(-1, 0, Config.DMlp).Silu() * gateUp.Narrow(-1, Config.DMlp, Config.DMlp);
+        return _blocks[l].Down.Forward(hooks.Apply(HookNames.MlpPost(l), post));
     }
 
     protected override Tensor FinalNorm(Tensor x, ForwardHooks hooks) =>

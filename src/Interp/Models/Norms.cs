@@ -3,8 +3,14 @@
 // frozen; otherwise the fused kernel runs. hook_normalized is the output after the affine weights.
 namespace InterpEval.Interp.Models;
 
+/// <summary>A normalisation layer with its two hook points (scale and normalised output).</summary>
+public interface INorm
+{
+    Tensor Forward(Tensor x, ForwardHooks hooks, string scaleHook, string normalizedHook);
+}
+
 /// <summary>LayerNorm weights: y = (x − mean) / sqrt(var + eps) · w + b.</summary>
-public sealed record LayerNormWeights(Tensor Weight, Tensor Bias, double Eps)
+public sealed record LayerNormWeights(Tensor Weight, Tensor Bias, double Eps) : INorm
 {
     public Tensor Forward(Tensor x, ForwardHooks hooks, string scaleHook, string normalizedHook)
     {
@@ -21,7 +27,7 @@ public sealed record LayerNormWeights(Tensor Weight, Tensor Bias, double Eps)
 }
 
 /// <summary>RMSNorm weights: y = x / sqrt(mean(x²) + eps) · w (Zhang &amp; Sennrich 2019; Hugging Face's LlamaRMSNorm).</summary>
-public sealed record RmsNormWeights(Tensor Weight, double Eps)
+public sealed record RmsNormWeights(Tensor Weight, double Eps) : INorm
 {
     public Tensor Forward(Tensor x, ForwardHooks hooks, string scaleHook, string normalizedHook)
     {

@@ -103,7 +103,24 @@ public abstract class TransformerModel : IDisposable
     /// <summary>Per-forward tables shared by every block (rotary cos/sin); null when the architecture has none.</summary>
     protected virtual (Tensor Cos, Tensor Sin)? Prepare(Tensor positions) => null;
 
-    protected abstract Tensor Block(int layer, Tensor x, Tensor blocked, (Tensor Cos, Tensor Sin)? rotary, ForwardHooks hooks);
+    /// <summary>Block l's pre-attention norm, attention and pre-MLP norm.</summary>
+    protected abstract (INorm Ln1, AttentionWeights Attention, INorm Ln2) BlockParts(int layer);
+
+    /// <summary>Block l's MLP on its (normalised) input; applies the mlp.hook_post hook to the hidden activation.</summary>
+    protected abstract Tensor Mlp(int layer, Tensor x, ForwardHooks hooks);
+
+    // A pre-norm block, the same for every architecture here: x + attn(ln1(x)), then + mlp(ln2(·)), with its hooks.
+    private Tensor Block(int l, Tensor x, Tensor blocked, (Tensor Cos, Tensor Sin)? rotary, ForwardHooks hooks)
+    {
+        var (ln1, attention, ln2) = BlockParts(l);
+        var residPre = hooks.Apply(HookNames.ResidPre(l), x);
+        var attnIn = ln1.Forward(residPre, hooks, HookNames.Ln1Scale(l), HookNames.Ln1Normalized(l));
+        var attnOut = hooks.Apply(HookNames.AttnOut(l), attention.Forward(attnIn, blocked, rotary, hooks, l));
+        var residMid = hooks.Apply(HookNames.ResidMid(l), residPre + attnOut);
+        var mlpIn = ln2.Forward(residMid, hooks, HookNames.Ln2Scale(l), HookNames.Ln2Normalized(l));
+        var mlpOut = hooks.Apply(HookNames.MlpOut(l), Mlp(l, mlpIn, hooks));
+        return hooks.Apply(HookNames.ResidPost(l), residMid + mlpOut);
+    }
 
     protected abstract Tensor FinalNorm(Tensor x, ForwardHooks hooks);
 
