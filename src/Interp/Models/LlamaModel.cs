@@ -1,6 +1,6 @@
 // LlamaModel — the Llama family as Hugging Face stores it (Llama, Qwen2, Qwen3, Mistral): RMSNorm, rotary embeddings
 // (rotate-half, rope_theta), grouped-query attention, SwiGLU MLP; Qwen2's q/k/v biases, Qwen3's per-head q/k norms,
-// Mistral's sliding window; tied or separate lm_head. Not covered: rope_scaling variants (refused by ModelConfig).
+// Mistral's sliding window; linear and Llama 3 rope scaling; tied or separate lm_head.
 namespace InterpEval.Interp.Models;
 
 public sealed class LlamaModel : TransformerModel
@@ -91,7 +91,7 @@ public sealed class LlamaModel : TransformerModel
 
     protected override Tensor Embed(Tensor tokens, Tensor positions) => Tensor.Embedding(_embed, tokens);
 
-    protected override (Tensor Cos, Tensor Sin)? Prepare(Tensor positions) => Rotary.Tables(positions, Config.HeadDim, Config.RopeTheta);
+    protected override (Tensor Cos, Tensor Sin)? Prepare(Tensor positions) => Rotary.Tables(positions, Config.HeadDim, Config.RopeTheta, Config.RopeScaling);
 
     protected override (INorm Ln1, AttentionWeights Attention, INorm Ln2) BlockParts(int l) => (_blocks[l].Ln1, _blocks[l].Attn, _blocks[l].Ln2);
 

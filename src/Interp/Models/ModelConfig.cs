@@ -40,6 +40,8 @@ public sealed record ModelConfig
     public bool QkNorm { get; init; }
     /// <summary>Keys further back than this are masked (Mistral's sliding window); null = full causal attention.</summary>
     public int? SlidingWindow { get; init; }
+    /// <summary>Rotary frequency scaling (rope_scaling: "linear" or "llama3"); null = plain rotary.</summary>
+    public RopeScaling? RopeScaling { get; init; }
     public int? BosTokenId { get; init; }
     public int? EosTokenId { get; init; }
 
@@ -64,6 +66,7 @@ public sealed record ModelConfig
                 ["hidden_act"] = "silu",
             };
         if (Family == ModelFamily.Llama && SlidingWindow is int w) { json["sliding_window"] = w; json["use_sliding_window"] = true; }
+        if (RopeScaling is { } scaling) json["rope_scaling"] = scaling.ToJson();
         if (BosTokenId is int bos) json["bos_token_id"] = bos;
         if (EosTokenId is int eos) json["eos_token_id"] = eos;
         return json;
@@ -124,7 +127,6 @@ public sealed record ModelConfig
         f.Require(headDim % 2 == 0, "head_dim", $"head_dim {headDim} must be even for rotary embeddings");
         string act = f.OptionalString("hidden_act") ?? "silu";
         f.Require(act == "silu", "hidden_act", $"hidden_act '{act}' is not supported — expected silu");
-        f.Require(f.Node("rope_scaling") is null, "rope_scaling", "rope_scaling is not supported yet — only plain rotary embeddings");
         bool slidingOn = f.OptionalBool("use_sliding_window") ?? modelType == "mistral";
         return new ModelConfig
         {
@@ -136,6 +138,7 @@ public sealed record ModelConfig
             AttentionBias = f.OptionalBool("attention_bias") ?? modelType == "qwen2",
             QkNorm = modelType == "qwen3",
             SlidingWindow = slidingOn ? f.OptionalPositive("sliding_window") : null,
+            RopeScaling = RopeScaling.Parse(f.Node("rope_scaling"), f.Path),
             BosTokenId = f.OptionalInt("bos_token_id"), EosTokenId = f.OptionalInt("eos_token_id"),
         };
     }
@@ -143,6 +146,8 @@ public sealed record ModelConfig
     /// <summary>Typed, validated access to config.json fields with messages naming the file and field.</summary>
     private sealed class ConfigFields(JsonObject json, string path)
     {
+        public string Path => path;
+
         public JsonNode? Node(string key) => json[key];
 
         public void Require(bool ok, string key, string message)

@@ -61,6 +61,15 @@ public class MalformedModelTests
     }
 
     [Test]
+    public void UnsupportedRopeScaling()
+    {
+        var cfg = TinyModels.LlamaConfig();
+        cfg["rope_scaling"] = new JsonObject { ["rope_type"] = "yarn", ["factor"] = 4.0 };
+        File.WriteAllText(Path.Combine(_dir, "config.json"), cfg.ToJsonString());
+        Fails("rope_scaling type 'yarn' is not supported");
+    }
+
+    [Test]
     public void NoWeightsFile()
     {
         File.WriteAllText(Path.Combine(_dir, "config.json"), TinyModels.Gpt2Config().ToJsonString());

@@ -22,6 +22,8 @@ public class ModelForwardTests
         yield return new TestCaseData("qwen2", ScalarType.Float32, "").SetName("Reference(qwen2, qkv biases)");
         yield return new TestCaseData("qwen3", ScalarType.Float32, "").SetName("Reference(qwen3, q/k norms, head_dim)");
         yield return new TestCaseData("mistral", ScalarType.Float32, "").SetName("Reference(mistral, sliding window)");
+        yield return new TestCaseData("llama3-rope", ScalarType.Float32, "").SetName("Reference(llama, llama3 rope scaling)");
+        yield return new TestCaseData("linear-rope", ScalarType.Float32, "").SetName("Reference(llama, linear rope scaling)");
     }
 
     internal static JsonObject ConfigFor(string variant) => variant switch
@@ -32,6 +34,12 @@ public class ModelForwardTests
         "qwen2" => TinyModels.LlamaConfig("qwen2"),
         "qwen3" => With(TinyModels.LlamaConfig("qwen3", kvHeads: 1), ("head_dim", 8)),
         "mistral" => With(TinyModels.LlamaConfig("mistral"), ("sliding_window", 3)),
+        // head_dim 4 at rope_theta 500 has wavelengths 6.3 and 140: with an original context of 16 one is smoothed, one scaled.
+        "llama3-rope" => With(TinyModels.LlamaConfig(), ("rope_scaling", new JsonObject
+        {
+            ["rope_type"] = "llama3", ["factor"] = 8.0, ["low_freq_factor"] = 1.0, ["high_freq_factor"] = 4.0, ["original_max_position_embeddings"] = 16,
+        })),
+        "linear-rope" => With(TinyModels.LlamaConfig(), ("rope_scaling", new JsonObject { ["type"] = "linear", ["factor"] = 2.0 })),
         _ => throw new ArgumentException(variant),
     };
 
@@ -80,6 +88,20 @@ public class ModelForwardTests
                 Assert.That(actual[p * TinyModels.Vocab + v], Is.EqualTo(logit).Within(1e-4), $"position {p}, token {v}");
             }
         }
+    }
+
+    [TestCase("llama3-rope")]
+    [TestCase("linear-rope")]
+    public void RopeScalingChangesTheForward(string variant)
+    {
+        // Guards the reference comparison above: the scaled variants must not silently equal plain rotary.
+        using var scope = DisposeScope.Enter();
+        TinyModels.Write(_dir, ConfigFor("llama"));
+        float[] plain;
+        using (var model = TransformerModel.Load(_dir)) plain = model.Logits(Ids).ToArray<float>();
+        TinyModels.Write(_dir, ConfigFor(variant));
+        using var scaled = TransformerModel.Load(_dir);
+        Assert.That(scaled.Logits(Ids).ToArray<float>(), Is.Not.EqualTo(plain));
     }
 
     [Test]
