@@ -23,7 +23,7 @@ public static class ModelTrainCommand
 
     public static readonly Option<int> Steps = new("--steps")
     {
-        Description = "Optimiser steps", HelpName = "N", DefaultValueFactory = _ => 4000, CustomParser = OptionParsers.PositiveInt("--steps"),
+        Description = "Optimiser steps", HelpName = "N", DefaultValueFactory = _ => 1600, CustomParser = OptionParsers.PositiveInt("--steps"),
     };
 
     public static readonly Option<int> Batch = new("--batch")
