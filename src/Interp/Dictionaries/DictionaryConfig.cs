@@ -181,7 +181,6 @@ public sealed record DictionaryConfig
             Kind = kind,
             DIn = f.Positive("d_in", "dimension"),
             DSae = f.Positive("d_sae", "width"),
-            DOut = kind.IsTranscoder() ? f.Positive("d_out", "dimension") : f.OptionalPositive("d_out", "dimension") ?? f.Positive("d_in", "dimension"),
             K = ReadK(f, architecture),
             Dtype = f.OptionalString("dtype") ?? "float32",
             Device = f.OptionalString("device") ?? "cpu",
@@ -191,13 +190,19 @@ public sealed record DictionaryConfig
             HookHeadIndex = f.OptionalInt("hook_head_index"),
             HookNameOut = f.OptionalString("hook_name_out"),
             HookLayerOut = f.OptionalInt("hook_layer_out"),
-            ApplyBDecToInput = f.OptionalBool("apply_b_dec_to_input") ?? !kind.IsTranscoder(),
             NormalizeActivations = ReadNormalize(f),
             ContextSize = f.OptionalInt("context_size") ?? 128,
             PrependBos = f.OptionalBool("prepend_bos") ?? true,
             DatasetPath = f.OptionalString("dataset_path") ?? "",
             ConvertedFrom = f.OptionalString("converted_from"),
         };
+        // Fields whose default depends on the kind are set only when the file says something else, so that a config
+        // built in code and the same config read back from disk are equal.
+        int? dOut = f.OptionalPositive("d_out", "dimension");
+        if (kind.IsTranscoder()) config = config with { DOut = dOut ?? throw f.Fault("missing field 'd_out' (a transcoder's output width)") };
+        else if (dOut is int o && o != config.DIn) throw f.Fault($"d_out is {o} but an sae predicts its own {config.DIn}-wide input");
+        if (f.OptionalBool("apply_b_dec_to_input") is bool apply && apply != config.ApplyBDecToInput)
+            config = config with { ApplyBDecToInput = apply };
         var problems = config.Problems();
         if (problems.Count > 0) throw f.Fault(problems[0]);
         return config;

@@ -20,14 +20,17 @@ internal static class TinyDictionaries
 
     public static Tensor XTensor() => Tensor.From(X, 2, 2);
 
-    public static DictionaryConfig Config(string architecture, DictionaryKind kind = DictionaryKind.Sae, int dIn = 2, int dSae = 3, int? dOut = null, int? k = null) =>
-        new()
+    public static DictionaryConfig Config(string architecture, DictionaryKind kind = DictionaryKind.Sae, int dIn = 2, int dSae = 3, int? dOut = null, int? k = null)
+    {
+        var c = new DictionaryConfig
         {
-            Architecture = architecture, Kind = kind, DIn = dIn, DSae = dSae, DOut = dOut ?? dIn,
+            Architecture = architecture, Kind = kind, DIn = dIn, DSae = dSae,
             K = k ?? (architecture is "topk" or "batchtopk" ? 1 : null),
             ModelName = "tiny", HookName = "blocks.0.ln2.hook_normalized", HookLayer = 0,
             HookNameOut = kind.IsTranscoder() ? "blocks.0.hook_mlp_out" : null, HookLayerOut = kind.IsTranscoder() ? 0 : null,
         };
+        return dOut is int o && o != dIn ? c with { DOut = o } : c;
+    }
 
     public static DictionaryWeights HandWeights(float[]? threshold = null) =>
         new(Tensor.From(WEnc, 2, 3), Tensor.From(BEnc), Tensor.From(WDec, 3, 2), Tensor.From(BDec),
