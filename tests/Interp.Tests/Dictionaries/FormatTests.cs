@@ -224,6 +224,27 @@ public class FormatTests : ScopedTest
         AssertClose(d.LogFeatureDensity!.Values(), [-1, -2.5, double.NegativeInfinity], 0, "log10 density (−∞ for a latent that never fired)");
     }
 
+    [Test]
+    public void LoadingEncodingAndDisposingLeaveNoTensorsBehind()
+    {
+        var config = Config("jumprelu", DictionaryKind.SkipTranscoder, dIn: 6, dSae: 10, dOut: 4);
+        using (var d = DictionaryRegistry.Create(config, seed: 1))
+        {
+            d.LogFeatureDensity = Tensor.Zeros([10]).DetachFromScopes();
+            d.Save(_dir);
+        }
+        var x = Tensor.Ones([3, 6]);
+        long before = Tensor.LiveCount;
+        for (int i = 0; i < 3; i++)
+        {
+            using var scope = DisposeScope.Enter();
+            using var d = SparseDictionary.Load(_dir);
+            d.Predict(x);
+            d.Save(_dir);
+        }
+        Assert.That(Tensor.LiveCount, Is.EqualTo(before));
+    }
+
     // ---- activation scaling ----
 
     [Test]
