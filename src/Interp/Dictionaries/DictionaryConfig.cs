@@ -115,7 +115,8 @@ public sealed record DictionaryConfig
     }
 
     /// <summary>cfg.json as written: SAELens's flat (pre-6.0) field set, which SAELens 5.x and 6.x both load, plus our
-    /// own fields (kind, hook_name_out, converted_from), which SAELens ignores.</summary>
+    /// own fields (kind, hook_name_out, converted_from), which SAELens ignores. A batchtopk config has no saved form
+    /// (the dictionary saves itself as a jumprelu) and throws.</summary>
     public JsonObject ToJson()
     {
         var json = new JsonObject

@@ -159,7 +159,8 @@ public abstract class SparseDictionary : IDisposable
         return Parameters.All(p => p.IsFinite().All().ToInt64() == 1);
     }
 
-    /// <summary>Puts scale factors in force (training on normalised activations); cfg.json says so until they are folded.</summary>
+    /// <summary>Puts scale factors in force (training on normalised activations, or a SAELens file saved with
+    /// "expected_average_only_in" and a known factor); cfg.json says so until they are folded.</summary>
     public void SetScale(ActivationScale scale)
     {
         Scale = scale.Validate(Kind);
@@ -198,7 +199,10 @@ public abstract class SparseDictionary : IDisposable
         var weights = new DictionaryWeights(
             WEnc * Scale.Input, BEnc.Clone(), WDec * (1 / Scale.Output), BDec * (1 / Scale.Output),
             WSkip is null ? null : WSkip * (Scale.Input / Scale.Output), ExportThreshold());
-        return (ExportConfig() with { NormalizeActivations = DictionaryConfig.NormalizeNone }, weights);
+        // Folded weights work on raw activations. A file loaded with SAELens's "expected_average_only_in" and no scale
+        // put in force still expects scaled inputs (SAELens keeps the factor outside the file): it keeps saying so.
+        var config = Scale.IsIdentity ? ExportConfig() : ExportConfig() with { NormalizeActivations = DictionaryConfig.NormalizeNone };
+        return (config, weights);
     }
 
     /// <summary>The threshold [F] to save (jumprelu, batchtopk); null when the architecture has none.</summary>

@@ -245,6 +245,34 @@ public class FormatTests : ScopedTest
         Assert.That(Tensor.LiveCount, Is.EqualTo(before));
     }
 
+    [Test]
+    public void SaeLensFileTrainedOnScaledActivationsKeepsSayingSoUntilAFactorIsFolded()
+    {
+        // SAELens keeps the factor of "expected_average_only_in" outside the file: the weights expect s·x.
+        var cfg = JsonNode.Parse(SaeLens5Standard)!.AsObject();
+        cfg["normalize_activations"] = "expected_average_only_in";
+        WriteCfg(cfg.ToJsonString());
+        WriteHandWeights();
+        double[] expected;
+        using (var hand = Hand("relu")) expected = hand.Encode(XTensor() * 2).Values();
+        using (var d = SparseDictionary.Load(_dir))
+        {
+            Assert.That(d.Config.NormalizeActivations, Is.EqualTo("expected_average_only_in"));
+            d.Save(_dir);
+        }
+        Assert.That((string?)JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "cfg.json")))!["normalize_activations"], Is.EqualTo("expected_average_only_in"),
+            "saved again without a factor, the weights still expect scaled inputs");
+        using (var d = SparseDictionary.Load(_dir))
+        {
+            d.SetScale(new ActivationScale(2, 2));
+            AssertClose(d.Encode(XTensor()).Values(), expected, 1e-6, "raw x with the factor in force");
+            d.Save(_dir);
+        }
+        using var folded = SparseDictionary.Load(_dir);
+        Assert.That(folded.Config.NormalizeActivations, Is.EqualTo("none"));
+        AssertClose(folded.Encode(XTensor()).Values(), expected, 1e-6, "folded: raw x directly");
+    }
+
     // ---- activation scaling ----
 
     [Test]
