@@ -174,6 +174,7 @@ public class FormatTests : ScopedTest
         WriteHandWeights(F32("threshold", [3], -1, 0.6f, 0.2f));
         using var d = SparseDictionary.Load(_dir);
         Assert.That(d, Is.InstanceOf<JumpReluDictionary>());
+        Assert.That(((JumpReluDictionary)d).ThresholdsArePositive(), Is.False, "θ = −1 is kept as 0");
         AssertClose(d.Encode(XTensor()).Values(), [1.5, 0, 1.25, 0.5, 2, 0], 1e-6, "f");
     }
 

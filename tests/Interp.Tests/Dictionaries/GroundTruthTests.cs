@@ -108,6 +108,7 @@ public class GroundTruthTests : ScopedTest
         Assert.That(r.Mmcs, Is.GreaterThanOrEqualTo(0.95));
         Assert.That(r.FractionRecovered, Is.GreaterThanOrEqualTo(0.9));
         Assert.That(d.DecoderRowsAreUnitNorm(1e-5), "the decoder stayed on the unit sphere");
+        Assert.That(d.WeightsAreFinite());
     }
 
     [TestCase(64, 3, 256, 300, 3e-3)]

@@ -58,6 +58,7 @@ public class MalformedDictionaryTests : ScopedTest
         Write(ValidCfg());
         using var d = SparseDictionary.Load(_dir);
         Assert.That(d.DSae, Is.EqualTo(3));
+        Assert.That(d.WeightsAreFinite(), "the control case the faults below break one at a time");
     }
 
     [Test]
