@@ -1,0 +1,64 @@
+// BatchTopKDictionary — Bussmann et al. 2024 ("BatchTopK sparse autoencoders"): in training, keep the k·B largest
+// ReLU pre-activations over the whole batch of B tokens (k per token on average); at inference, keep latents whose
+// activation exceeds one threshold θ, estimated during training as the running mean of the smallest activation the
+// batch top-k kept (as dictionary_learning does). It trains like topk (unit-norm decoder, AuxK) and is saved as a
+// JumpReLU with θ for every latent (as SAELens saves it).
+namespace InterpEval.Interp.Dictionaries;
+
+public sealed class BatchTopKDictionary : TopKDictionary
+{
+    public BatchTopKDictionary(DictionaryConfig config, DictionaryWeights weights, Device device) : base(config, weights, device) { }
+
+    /// <summary>A fresh batchtopk dictionary (topk's initialisation); its threshold is unset until training estimates it.</summary>
+    public static new BatchTopKDictionary Create(DictionaryConfig config, ulong seed, Device device) =>
+        new(config, DictionaryInit.Random(config, seed, decoderNorm: 1), device);
+
+    /// <summary>The inference threshold θ; negative while unset (no training forward has run).</summary>
+    public double Threshold { get; set; } = -1;
+
+    /// <summary>β of the running mean θ ← β·θ + (1 − β)·min kept activation (dictionary_learning: 0.999).</summary>
+    public double ThresholdBeta { get; set; } = 0.999;
+
+    /// <summary>Whether training forwards update θ (a trainer may start updating after a warm-up, as dictionary_learning does).</summary>
+    public bool UpdateThreshold { get; set; } = true;
+
+    /// <summary>Invariant once trained: θ is set (≥ 0).</summary>
+    public bool ThresholdIsSet => Threshold >= 0;
+
+    /// <summary>Training: batch top-(k·B) of ReLU(pre). Inference: ReLU(pre)·1[pre > θ].</summary>
+    protected override Tensor Activate(Tensor pre)
+    {
+        if (Training) return BatchTopK(pre);
+        if (!ThresholdIsSet) throw new InvalidOperationException("batchtopk has no inference threshold yet: train it (training forwards estimate θ) or set Threshold");
+        return pre.Relu() * pre.Gt(Threshold).To(ScalarType.Float32);                        // [N, F]
+    }
+
+    /// <summary>The k·N largest entries of ReLU(pre) [N, F] over the whole batch; every other entry 0.</summary>
+    private Tensor BatchTopK(Tensor pre)
+    {
+        var flat = pre.Relu().Flatten();                                                     // [N·F]
+        var top = flat.TopK(K * pre.Size(0), dim: 0, sorted: false);                         // [k·N]
+        return Tensor.Zeros(flat.Shape, device: pre.Device).Scatter(0, top.Indices, top.Values).View(pre.Shape);
+    }
+
+    /// <summary>θ ← the smallest positive kept activation (first time), then its running mean.</summary>
+    protected override void AfterTrainingForward(ForwardStep step)
+    {
+        if (!UpdateThreshold) return;
+        using var scope = DisposeScope.Enter();
+        var positive = step.F.MaskedSelect(step.F.Gt(0));
+        if (positive.NumEl == 0) return;
+        double smallest = positive.Min().ToDouble();
+        Threshold = ThresholdIsSet ? ThresholdBeta * Threshold + (1 - ThresholdBeta) * smallest : smallest;
+    }
+
+    /// <summary>Saved as a JumpReLU: the same inference function, θ for every latent.</summary>
+    protected override DictionaryConfig ExportConfig() =>
+        Config with { Architecture = "jumprelu", K = null, ConvertedFrom = "batchtopk" };
+
+    protected override Tensor? ExportThreshold()
+    {
+        if (!ThresholdIsSet) throw new InvalidOperationException("batchtopk cannot be saved before its threshold is estimated (it is saved as a JumpReLU with that threshold)");
+        return Tensor.Full([DSae], Threshold, device: Device);
+    }
+}

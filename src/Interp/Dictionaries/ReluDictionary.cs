@@ -1,0 +1,29 @@
+// ReluDictionary — the "standard" SAE of Anthropic's April 2024 update: f = ReLU((x − b_dec) W_enc + b_enc),
+// x̂ = f W_dec + b_dec, trained on ‖x − x̂‖² + λ Σᵢ fᵢ ‖W_dec,i‖ with no unit-norm constraint on the decoder (the
+// penalty's decoder-norm weight stops the model shrinking f by growing W_dec). λ warm-up is the trainer's: it sets
+// L1Coefficient each step.
+namespace InterpEval.Interp.Dictionaries;
+
+public sealed class ReluDictionary : SparseDictionary
+{
+    /// <summary>Anthropic's initial decoder row norm (April 2024 update: "W_d columns … fixed L2 norm" of 0.1).</summary>
+    public const double InitialDecoderNorm = 0.1;
+
+    public ReluDictionary(DictionaryConfig config, DictionaryWeights weights, Device device) : base(config, weights, device) { }
+
+    /// <summary>A fresh relu dictionary: decoder rows of norm 0.1 in random directions, encoder = decoderᵀ, zero biases.</summary>
+    public static ReluDictionary Create(DictionaryConfig config, ulong seed, Device device) =>
+        new(config, DictionaryInit.Random(config, seed, InitialDecoderNorm), device);
+
+    /// <summary>λ of the sparsity penalty (Anthropic used 5 on activations normalised to E‖x‖² = d_in).</summary>
+    public double L1Coefficient { get; set; } = 5;
+
+    protected override Tensor Activate(Tensor pre) => pre.Relu();                           // [N, F]
+
+    /// <summary>mse + λ E Σᵢ fᵢ ‖W_dec,i‖ (f ≥ 0, so this is the decoder-norm-weighted L1).</summary>
+    protected override (Tensor Loss, LossParts Parts) Objective(ForwardStep s)
+    {
+        var sparsity = (s.F * DecoderRowNorms()).Sum(1).Mean() * L1Coefficient;            // 0-dim
+        return (s.Mse + sparsity, new LossParts(s.Mse, Sparsity: sparsity));
+    }
+}

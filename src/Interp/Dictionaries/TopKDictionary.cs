@@ -1,0 +1,85 @@
+// TopKDictionary — Gao et al. 2024 ("Scaling and evaluating sparse autoencoders"): f = TopK_k(ReLU(pre)), keeping
+// the k largest latents per token. Decoder rows are kept at unit norm (the trainer calls RemoveParallelDecoderGradient
+// before each step and NormalizeDecoderRows after it); dead latents are revived by the AuxK loss (App. A.2); the
+// encoder starts as the decoder's transpose and b_dec at the geometric median of a sample (App. A.1). The objective is
+// sparsify's: FVU + α·AuxK, both normalised by the batch's total variance. Dense decode; the sparse kernels are later work.
+namespace InterpEval.Interp.Dictionaries;
+
+public class TopKDictionary : SparseDictionary
+{
+    public TopKDictionary(DictionaryConfig config, DictionaryWeights weights, Device device) : base(config, weights, device) { }
+
+    /// <summary>A fresh topk dictionary: unit-norm decoder rows in random directions, encoder = decoderᵀ, zero biases.</summary>
+    public static TopKDictionary Create(DictionaryConfig config, ulong seed, Device device) =>
+        new(config, DictionaryInit.Random(config, seed, decoderNorm: 1), device);
+
+    /// <summary>Latents kept per token.</summary>
+    public int K => Config.K!.Value;
+
+    /// <summary>α, the AuxK coefficient (Gao et al. 2024, App. A.2: 1/32).</summary>
+    public double AuxKCoefficient { get; set; } = 1.0 / 32;
+
+    /// <summary>k_aux, the dead latents AuxK reconstructs the residual from; null = d_out / 2 (the paper's heuristic,
+    /// "a power of two close to d_model / 2"; sparsify uses d_out / 2).</summary>
+    public int? KAux { get; set; }
+
+    /// <summary>TopK of ReLU(pre): the k largest pre-activations per token, negatives zeroed; the rest 0.</summary>
+    protected override Tensor Activate(Tensor pre)
+    {
+        var top = pre.TopK(K, dim: 1);                                                       // [N, k] values, indices
+        return Tensor.Zeros(pre.Shape, device: pre.Device).Scatter(1, top.Indices, top.Values.Relu());  // [N, F]
+    }
+
+    /// <summary>FVU + AuxK, each Σ over the batch divided by Σ‖y − ȳ‖² (sparsify's normalisation).</summary>
+    protected override (Tensor Loss, LossParts Parts) Objective(ForwardStep s)
+    {
+        var totalVariance = TotalVariance(s.Y);                                              // 0-dim
+        var fvu = (s.Y - s.YHat).Pow(2).Sum() / totalVariance;
+        var auxk = AuxKLoss(s, totalVariance);
+        return (fvu + auxk, new LossParts(s.Mse, Fvu: fvu, AuxK: auxk));
+    }
+
+    /// <summary>Gao et al. 2024, App. A.2: reconstruct the residual e = y − ŷ (detached) from the top-k_aux dead
+    /// latents, ê = f_aux W_dec (no bias); loss = α · min(dead / k_aux, 1) · Σ‖e − ê‖² / Σ‖y − ȳ‖² (the scale
+    /// factor is sparsify's: it softens the loss while few latents are dead). Zero when no latent is dead.</summary>
+    private Tensor AuxKLoss(ForwardStep s, Tensor totalVariance)
+    {
+        long dead = s.DeadMask is null ? 0 : s.DeadMask.Sum().ToInt64();
+        if (dead == 0) return Tensor.Scalar(0, device: s.Y.Device);
+        int kAuxTarget = KAux ?? Math.Max(1, DOut / 2);
+        int kAux = (int)Math.Min(kAuxTarget, dead);
+        double scale = Math.Min((double)dead / kAuxTarget, 1);
+        var deadPre = s.Pre.Relu().MaskedFill(s.DeadMask!.LogicalNot(), double.NegativeInfinity);   // [N, F]
+        var top = deadPre.TopK(kAux, dim: 1);                                                // [N, k_aux]
+        var fAux = Tensor.Zeros(s.Pre.Shape, device: s.Pre.Device).Scatter(1, top.Indices, top.Values);  // [N, F]
+        var eHat = fAux.Mm(WDec);                                                            // [N, D_out]
+        var e = (s.Y - s.YHat).Detach();                                                     // [N, D_out]
+        return (eHat - e).Pow(2).Sum() / totalVariance * (AuxKCoefficient * scale);
+    }
+
+    /// <summary>Σ‖y − ȳ‖² over a batch [N, D] (needs N ≥ 2: one token has no variance).</summary>
+    private static Tensor TotalVariance(Tensor y)
+    {
+        if (y.Size(0) < 2) throw new ArgumentException($"topk's objective is normalised by the batch variance: pass at least 2 tokens, got {y.ShapeString}");
+        return (y - y.Mean(0, keepDim: true)).Pow(2).Sum();
+    }
+
+    /// <summary>Removes from W_dec's gradient the component parallel to each row: gᵢ ← gᵢ − (gᵢ·wᵢ) wᵢ (rows assumed unit
+    /// norm), so a step moves rows tangentially to the unit sphere (Gao et al. 2024; sparsify, dictionary_learning).</summary>
+    public void RemoveParallelDecoderGradient()
+    {
+        using var scope = DisposeScope.Enter();
+        using var noGrad = Autograd.NoGrad();
+        var grad = WDec.Grad ?? throw new InvalidOperationException("W_dec has no gradient: call Backward first");
+        var parallel = (grad * WDec).Sum(1, keepDim: true);                                  // [F, 1]
+        grad.Sub_(parallel * WDec);
+    }
+
+    /// <summary>Rescales every decoder row to unit norm (after an optimiser step).</summary>
+    public void NormalizeDecoderRows()
+    {
+        using var scope = DisposeScope.Enter();
+        using var noGrad = Autograd.NoGrad();
+        WDec.Div_(WDec.Norm(2, 1, keepDim: true).Clamp(min: 1e-12));
+    }
+}
