@@ -14,6 +14,13 @@ public static class TorchRuntime
         return NativeCheck.Check(NativeMethods.ie_set_num_threads(threads)) == 1;
     }
 
+    /// <summary>
+    /// Tunes glibc's allocator for tensor workloads: buffers up to 32 MiB are served from the heap and freed memory is
+    /// kept rather than returned to the OS, so repeated forwards reuse warm pages instead of faulting in fresh ones
+    /// (≈ 12 % on the embedded model's harvest). Process-wide; the tool calls it at start-up. False if glibc refused.
+    /// </summary>
+    public static bool TuneAllocator() => NativeMethods.ie_tune_allocator() == 1;
+
     public static int NumThreads => NativeCheck.Check(NativeMethods.ie_get_num_threads());
 
     /// <summary>OpenBLAS's thread count, or 0 when libtorch does not run on OpenBLAS.</summary>

@@ -22,5 +22,8 @@ public class RuntimeTests
     }
 
     [Test]
+    public void AllocatorTuningIsAcceptedByGlibc() => Assert.That(TorchRuntime.TuneAllocator(), Is.True);
+
+    [Test]
     public void VersionIsLibtorchs() => Assert.That(TorchRuntime.Version, Does.Match(@"^\d+\.\d+"));
 }

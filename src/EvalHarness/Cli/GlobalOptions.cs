@@ -38,6 +38,7 @@ public static class GlobalOptions
     public static void Apply(ParseResult parseResult)
     {
         TorchRuntime.SetNumThreads(parseResult.GetValue(Threads));
+        TorchRuntime.TuneAllocator();
         Device device = parseResult.GetValue(Device);
         try
         {

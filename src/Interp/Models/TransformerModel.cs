@@ -83,7 +83,7 @@ public abstract class TransformerModel : IDisposable
         var x = hooks.Apply(HookNames.Embed, Embed(tokens, positions));                     // [B, T, D]
         var context = Prepare(positions);
         for (int l = 0; l <= Math.Min(lastBlock, Config.NLayers - 1); l++)
-            x = Block(l, x, blocked, context, hooks);
+            x = BlockInOwnScope(l, x, blocked, context, hooks);
         Tensor? logits = lastBlock < Config.NLayers ? null : Unembed(FinalNorm(x, hooks));
         foreach (var kept in hooks.Captured.Values.Append(logits))
             if (kept is not null && kept.Scope == scope) scope.MoveOut(kept);
@@ -108,6 +108,17 @@ public abstract class TransformerModel : IDisposable
 
     /// <summary>Block l's MLP on its (normalised) input; applies the mlp.hook_post hook to the hidden activation.</summary>
     protected abstract Tensor Mlp(int layer, Tensor x, ForwardHooks hooks);
+
+    // Runs a block in its own dispose scope so its temporaries are freed before the next block allocates (the memory
+    // stays hot in the allocator); the output and any captured values move to the caller's scope.
+    private Tensor BlockInOwnScope(int l, Tensor x, Tensor blocked, (Tensor Cos, Tensor Sin)? rotary, ForwardHooks hooks)
+    {
+        using var scope = DisposeScope.Enter();
+        var output = Block(l, x, blocked, rotary, hooks);
+        foreach (var kept in hooks.Captured.Values.Append(output))
+            if (kept.Scope == scope) scope.MoveOut(kept);
+        return output;
+    }
 
     // A pre-norm block, the same for every architecture here: x + attn(ln1(x)), then + mlp(ln2(·)), with its hooks.
     private Tensor Block(int l, Tensor x, Tensor blocked, (Tensor Cos, Tensor Sin)? rotary, ForwardHooks hooks)

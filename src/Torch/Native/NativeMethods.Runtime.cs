@@ -6,6 +6,7 @@ namespace InterpEval.Torch.Native;
 internal static partial class NativeMethods
 {
     [LibraryImport(Lib)] internal static partial int ie_set_num_threads(int n);
+    [LibraryImport(Lib)] internal static partial int ie_tune_allocator();
     [LibraryImport(Lib)] internal static partial int ie_get_num_threads();
     [LibraryImport(Lib)] internal static partial int ie_blas_num_threads();
     [LibraryImport(Lib)] internal static partial int ie_manual_seed(ulong seed);

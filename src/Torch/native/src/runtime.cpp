@@ -5,6 +5,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <dlfcn.h>
+#include <malloc.h>
 #include <cstring>
 #include <torch/utils.h>
 #include <torch/version.h>
@@ -20,6 +21,10 @@ IE_EXPORT int ie_set_num_threads(int n) {
     if (set_blas) set_blas(n);
     return set_blas ? 1 : 0;)
 }
+// Keeps freed tensor memory in the process: tensors up to 32 MiB come from the heap (not fresh mmaps) and the heap is
+// not trimmed back to the OS after each forward, so buffers are reused without page faults. Measured on the embedded
+// model's harvest: 0.87-0.89x PyTorch without it, about 1.0x with it. Returns 1 when glibc accepted both settings.
+IE_EXPORT int ie_tune_allocator() { return mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1 ? 1 : 0; }
 IE_EXPORT int ie_get_num_threads() { IE_GUARD(-1, return at::get_num_threads();) }
 IE_EXPORT int ie_blas_num_threads() {
   auto get_blas = reinterpret_cast<blas_get_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
