@@ -59,7 +59,8 @@ public sealed class ModelInfoHandler
     private static void WriteTable(string dir, TransformerModel model, TextWriter output)
     {
         var console = Terminal.For(output);
-        var table = new Table().Title(Markup.Escape(dir)).AddColumn("").AddColumn("value");
+        var table = new Table().AddColumn("").AddColumn("value");
+        table.AddRow("path", Markup.Escape(Path.GetFullPath(dir)));
         foreach (var (name, value) in Facts(model)) table.AddRow(Markup.Escape(name), Markup.Escape(value));
         table.AddRow("hook points", Markup.Escape(string.Join("\n", HookPatterns(model)) + $"\n(l = 0..{model.Config.NLayers - 1})"));
         console.Write(table);
