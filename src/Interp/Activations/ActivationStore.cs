@@ -1,0 +1,135 @@
+// ActivationStore — streams activations of one or more hook points from a subject model for dictionary training:
+// windows of a token stream are run through the model in batches (no-grad, stopping after the last hook's block),
+// positions holding the BOS/separator token are dropped, and rows are shuffled at token level through a bounded
+// mixing buffer (refilled when half drained, as SAELens's mixing buffer). Memory is bounded by the buffer, not the
+// corpus. Rows of all hooks stay aligned (row i of every hook comes from the same token). No on-disk cache yet.
+using InterpEval.Interp.Models;
+
+namespace InterpEval.Interp.Activations;
+
+public sealed record ActivationStoreOptions(
+    IReadOnlyList<string> Hooks,
+    int ContextLength = 128,
+    int SequencesPerForward = 32,
+    int BufferTokens = 65536,
+    int BatchTokens = 4096,
+    long? ExcludeToken = null,
+    bool Shuffle = true,
+    ulong Seed = 0);
+
+/// <summary>One training batch: for each hook, activations [N, d] of the same N tokens.</summary>
+public sealed record ActivationBatch(IReadOnlyDictionary<string, Tensor> Activations) : IDisposable
+{
+    public long Rows => Activations.Values.First().Size(0);
+
+    public void Dispose()
+    {
+        foreach (var t in Activations.Values) t.Dispose();
+    }
+}
+
+public sealed class ActivationStore(TransformerModel model, long[] tokens, ActivationStoreOptions options)
+{
+    /// <summary>Batches until the stream is exhausted (one pass); the caller disposes each batch.</summary>
+    public IEnumerable<ActivationBatch> Batches()
+    {
+        Validate();
+        using var generator = new Generator(options.Seed);
+        var buffer = new Dictionary<string, Tensor>();
+        try
+        {
+            foreach (var harvested in Harvests())
+            {
+                Append(buffer, harvested);
+                while (buffer.Count > 0 && buffer.Values.First().Size(0) >= options.BufferTokens)
+                    foreach (var batch in Drain(buffer, generator, keep: options.BufferTokens / 2)) yield return batch;
+            }
+            foreach (var batch in Drain(buffer, generator, keep: 0)) yield return batch;
+        }
+        finally
+        {
+            foreach (var t in buffer.Values) t.Dispose();
+        }
+    }
+
+    private void Validate()
+    {
+        if (options.Hooks.Count == 0) throw new ArgumentException("the activation store needs at least one hook");
+        foreach (var h in options.Hooks)
+            if (!model.HookPoints.Contains(h)) throw new ArgumentException($"unknown hook point '{h}' — see `interp-eval model info`");
+        if (options.BatchTokens < 1 || options.BufferTokens < 2 * options.BatchTokens)
+            throw new ArgumentException($"the buffer ({options.BufferTokens} tokens) must hold at least two batches of {options.BatchTokens}");
+    }
+
+    // Consecutive windows of the stream, SequencesPerForward at a time. No dispose scope is open across a yield (the
+    // consumer's tensors must not land in a scope of ours).
+    private IEnumerable<Dictionary<string, Tensor>> Harvests()
+    {
+        int t = options.ContextLength, perForward = options.SequencesPerForward;
+        for (long start = 0; start + t <= tokens.LongLength; start += (long)t * perForward)
+            yield return Harvest(start, (int)Math.Min(perForward, (tokens.LongLength - start) / t));
+    }
+
+    // Each hook's rows [n, d] for `sequences` windows from `start`, excluded tokens dropped; owned by the caller.
+    private Dictionary<string, Tensor> Harvest(long start, int sequences)
+    {
+        int t = options.ContextLength;
+        using var scope = DisposeScope.Enter();
+        using var noGrad = Autograd.NoGrad();
+        var ids = Tensor.From<long>(tokens.AsSpan(checked((int)start), sequences * t), [sequences, t], model.Device);  // [S, T]
+        var hooks = new ForwardHooks { NeedLogits = false }.Capture(options.Hooks.ToArray());
+        model.Forward(ids, hooks);
+        var keep = options.ExcludeToken is long x ? ids.Reshape(-1).Ne(x).Nonzero().Reshape(-1) : null;     // kept row indices
+        var rows = new Dictionary<string, Tensor>();
+        foreach (var h in options.Hooks)
+        {
+            var flat = hooks.Captured[h].Reshape(sequences * (long)t, -1);                                   // [S·T, d]
+            rows[h] = (keep is null ? flat.Contiguous() : flat.IndexSelect(0, keep)).DetachFromScopes();
+        }
+        return rows;
+    }
+
+    private static void Append(Dictionary<string, Tensor> buffer, Dictionary<string, Tensor> rows)
+    {
+        foreach (var (h, r) in rows)
+        {
+            if (buffer.TryGetValue(h, out var old))
+            {
+                buffer[h] = Tensor.Cat([old, r]).DetachFromScopes();
+                old.Dispose();
+                r.Dispose();
+            }
+            else buffer[h] = r;
+        }
+    }
+
+    // Shuffles the buffer's rows (one permutation for all hooks), emits full batches until `keep` rows remain
+    // (all rows, the last batch possibly short, when keep is 0), and keeps the rest for mixing with new rows.
+    private IEnumerable<ActivationBatch> Drain(Dictionary<string, Tensor> buffer, Generator generator, long keep)
+    {
+        if (buffer.Count == 0) return [];
+        using var scope = DisposeScope.Enter();
+        long n = buffer.Values.First().Size(0);
+        var order = options.Shuffle ? Tensor.RandPerm(n, generator, model.Device) : Tensor.Arange(0, n, 1, ScalarType.Int64, model.Device);
+        long emit = keep == 0 ? n : (n - keep) / options.BatchTokens * options.BatchTokens;
+        var batches = new List<ActivationBatch>();
+        for (long start = 0; start < emit; start += options.BatchTokens)
+        {
+            var rows = order.Narrow(0, start, Math.Min(options.BatchTokens, emit - start));
+            batches.Add(new ActivationBatch(buffer.ToDictionary(kv => kv.Key, kv => kv.Value.IndexSelect(0, rows).DetachFromScopes())));
+        }
+        var rest = order.Narrow(0, emit, n - emit);
+        foreach (var h in buffer.Keys.ToList())
+        {
+            var old = buffer[h];
+            buffer[h] = old.IndexSelect(0, rest).DetachFromScopes();
+            old.Dispose();
+        }
+        if (emit == n)
+        {
+            foreach (var t in buffer.Values) t.Dispose();
+            buffer.Clear();
+        }
+        return batches;
+    }
+}
