@@ -2,7 +2,6 @@
 // shuffled as a permutation (nothing lost or duplicated), deterministic for a seed, batched as asked.
 using InterpEval.Interp.Activations;
 using InterpEval.Interp.Models;
-
 using InterpEval.Interp.Tests.Models;
 
 namespace InterpEval.Interp.Tests.Activations;
