@@ -7,13 +7,15 @@ namespace InterpEval.Interp.Models;
 
 public abstract class TransformerModel : IDisposable
 {
+    private readonly IReadOnlyList<string> _hookPointList;
     private readonly HashSet<string> _hookPoints;
 
     protected TransformerModel(ModelConfig config, Device device)
     {
         Config = config;
         Device = device;
-        _hookPoints = HookNames.All(config.NLayers).ToHashSet(StringComparer.Ordinal);
+        _hookPointList = Array.AsReadOnly(HookNames.All(config.NLayers).ToArray());
+        _hookPoints = _hookPointList.ToHashSet(StringComparer.Ordinal);
     }
 
     public ModelConfig Config { get; }
@@ -21,7 +23,7 @@ public abstract class TransformerModel : IDisposable
     public Device Device { get; }
 
     /// <summary>The hook points this model exposes, in forward order.</summary>
-    public IReadOnlyList<string> HookPoints => HookNames.All(Config.NLayers).ToArray();
+    public IReadOnlyList<string> HookPoints => _hookPointList;
 
     /// <summary>Every parameter tensor (for counting and for moving).</summary>
     public abstract IEnumerable<Tensor> Parameters { get; }
@@ -85,8 +87,7 @@ public abstract class TransformerModel : IDisposable
         for (int l = 0; l <= Math.Min(lastBlock, Config.NLayers - 1); l++)
             x = BlockInOwnScope(l, x, blocked, context, hooks);
         Tensor? logits = lastBlock < Config.NLayers ? null : Unembed(FinalNorm(x, hooks));
-        foreach (var kept in hooks.Captured.Values.Append(logits))
-            if (kept is not null && kept.Scope == scope) scope.MoveOut(kept);
+        KeepPastScope(scope, hooks, logits);
         return logits;
     }
 
@@ -115,9 +116,15 @@ public abstract class TransformerModel : IDisposable
     {
         using var scope = DisposeScope.Enter();
         var output = Block(l, x, blocked, rotary, hooks);
-        foreach (var kept in hooks.Captured.Values.Append(output))
-            if (kept.Scope == scope) scope.MoveOut(kept);
+        KeepPastScope(scope, hooks, output);
         return output;
+    }
+
+    // Moves the captured hook values and the result out of a scope that is about to free everything else.
+    private static void KeepPastScope(DisposeScope scope, ForwardHooks hooks, Tensor? result)
+    {
+        foreach (var kept in hooks.Captured.Values.Append(result))
+            if (kept is not null && kept.Scope == scope) scope.MoveOut(kept);
     }
 
     // A pre-norm block, the same for every architecture here: x + attn(ln1(x)), then + mlp(ln2(·)), with its hooks.
