@@ -43,6 +43,10 @@ public interface ITrainableDictionary : IDisposable
 
     /// <summary>Writes the final artefact, scale folded.</summary>
     void Save(string directory);
+
+    /// <summary>Hands over log10 feature density [LatentCount] (float32, caller keeps ownership) for Save to write
+    /// (SAELens's sparsity.safetensors); a dictionary without such a file ignores it.</summary>
+    void SetLogFeatureDensity(Tensor logDensity) { }
 }
 
 /// <summary>One training step's result.</summary>
@@ -51,4 +55,9 @@ public interface ITrainableDictionary : IDisposable
 /// <param name="Parts">Detached 0-dim scalars by stable name (mse, fvu, sparsity, auxk, pre_act).</param>
 /// <param name="L0">Mean active latents per token.</param>
 /// <param name="Fvu">Σ‖y − ŷ‖² / Σ‖y − ȳ‖² over the batch.</param>
-public sealed record TrainingStepOutput(Tensor Loss, Tensor Fired, IReadOnlyDictionary<string, double> Parts, double L0, double Fvu);
+public sealed record TrainingStepOutput(Tensor Loss, Tensor Fired, IReadOnlyDictionary<string, double> Parts, double L0, double Fvu)
+{
+    /// <summary>int64 [LatentCount]: tokens of the batch on which each latent was active (for feature density); null
+    /// when the dictionary does not count them (the trainer then counts a fired latent once per batch).</summary>
+    public Tensor? ActiveCounts { get; init; }
+}
