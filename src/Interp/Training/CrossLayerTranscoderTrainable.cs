@@ -21,6 +21,33 @@ public sealed class CrossLayerTranscoderTrainable : ITrainableDictionary
         _baseSparsity = clt.SparsityCoefficient;
     }
 
+    /// <summary>The --kind clt entry of TrainableKinds: a fresh CLT over every layer of the model (encoder l reads
+    /// blocks.{l}.hook_resid_mid, output l' is blocks.{l'}.hook_mlp_out), F = --width latents per layer.</summary>
+    public static CrossLayerTranscoderTrainable Create(TrainableSpec s)
+    {
+        if (!CltConfig.TryParseActivation(s.Architecture, out var activation))
+            throw new ArgumentException($"--arch '{s.Architecture}' is not supported for a clt — expected one of {string.Join(", ", CltConfig.Activations)}");
+        if (s.Hook is not null || s.HookOut is not null)
+            throw new ArgumentException($"--hook/--hook-out: a clt reads blocks.{{l}}.{CltConfig.DefaultInputHook} and predicts blocks.{{l}}.{CltConfig.DefaultOutputHook} at every layer; give neither");
+        if (s.Width < 1) throw new ArgumentException($"--width is {s.Width} — expected at least 1 (latents per layer)");
+        if (activation != CltActivation.TopK && s.K is not null) throw new ArgumentException($"--k applies to topk, not {s.Architecture}");
+        if (activation == CltActivation.TopK && s.SparsityCoefficient is not null) throw new ArgumentException("--l1 applies to relu and jumprelu; a topk clt controls sparsity with --k");
+        if (s.SparsityCoefficient is double c && (!(c >= 0) || !double.IsFinite(c))) throw new ArgumentException($"--l1 is {c} — expected a non-negative number");
+        var config = new CltConfig
+        {
+            Activation = activation, NLayers = s.Model.NLayers, DModel = s.Model.DModel, DSae = s.Width,
+            K = activation == CltActivation.TopK ? s.K ?? Math.Min(32, s.Width) : null,
+            ModelName = s.ModelName, ContextSize = s.ContextSize, DatasetPath = s.DatasetPath,
+        };
+        if (config.Problems() is [var problem, ..]) throw new ArgumentException(problem);
+        var clt = CrossLayerTranscoder.Create(config, s.Seed, s.Device ?? Device.Cpu);
+        clt.SparsityCoefficient = s.SparsityCoefficient ?? DefaultSparsityCoefficient;
+        return new CrossLayerTranscoderTrainable($"clt-{config.ActivationName}-{s.Width}", clt);
+    }
+
+    /// <summary>λ when --l1 is not given (tuned on the embedded model; see docs/dictionaries.md).</summary>
+    public const double DefaultSparsityCoefficient = 1;
+
     public string Id { get; }
 
     public CrossLayerTranscoder Clt { get; }
@@ -48,7 +75,7 @@ public sealed class CrossLayerTranscoderTrainable : ITrainableDictionary
         var counts = Tensor.Cat(o.Features.Select(f => f.Ne(0).Sum(0)).ToArray());          // [L·F] int64
         var parts = o.Parts.ToDictionary().ToDictionary(kv => kv.Key, kv => kv.Value.ToDouble(), StringComparer.Ordinal);
         double l0 = counts.Sum().ToDouble() / inputs[0].Size(0);
-        return new TrainingStepOutput(o.Loss, counts.Gt(0), parts, l0, o.Fvu.ToDouble());
+        return new TrainingStepOutput(o.Loss, counts.Gt(0), parts, l0, o.Fvu.ToDouble()) { ActiveCounts = counts };
     }
 
     public void BeforeOptimizerStep() { }
