@@ -4,6 +4,8 @@
 // [F, L − l, d_model]. Our cfg.json (CltConfig) sits beside them and is written last; circuit-tracer ignores it. A
 // directory without cfg.json (circuit-tracer's own) loads with the shapes inferred as circuit-tracer infers them.
 // Every fault on load is one line naming the file and the field or tensor. No skip connection (W_skip) is read.
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using InterpEval.Interp.IO;
 using InterpEval.Torch.SafeTensors;
@@ -24,8 +26,16 @@ public static partial class CltFormat
     public static bool IsCltDirectory(string directory)
     {
         string cfg = Path.Combine(directory, ConfigFile);
-        if (File.Exists(cfg)) return File.ReadAllText(cfg).Contains($"\"{CltConfig.ArchitectureName}\"", StringComparison.Ordinal);
-        return File.Exists(Path.Combine(directory, EncoderFile(0)));
+        if (!File.Exists(cfg)) return File.Exists(Path.Combine(directory, EncoderFile(0)));
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(cfg)) is JsonObject o && o["architecture"] is JsonValue v
+                && v.TryGetValue(out string? a) && a == CltConfig.ArchitectureName;
+        }
+        catch (JsonException)
+        {
+            return false;                                                                    // the loader reports the bad JSON
+        }
     }
 
     /// <summary>Writes every layer's two files (each atomically), removes layer files left from a deeper CLT (circuit-tracer

@@ -112,6 +112,21 @@ public class CltFormatTests : ScopedTest
     }
 
     [Test]
+    public void CltDirectoriesAreToldApartFromSingleHookDictionaries()
+    {
+        Assert.That(CltFormat.IsCltDirectory(_dir), Is.False, "empty");
+        WriteCircuitTracerHandCase();
+        Assert.That(CltFormat.IsCltDirectory(_dir), Is.True, "circuit-tracer's, no cfg.json");
+        using (var clt = Hand()) clt.Save(_dir);
+        Assert.That(CltFormat.IsCltDirectory(_dir), Is.True, "ours");
+        string sae = Path.Combine(_dir, "sae");
+        using (var d = TinyDictionaries.Hand("relu")) d.Save(sae);
+        Assert.That(CltFormat.IsCltDirectory(sae), Is.False, "a SAELens-layout sae");
+        var e = Assert.Throws<InvalidDataException>(() => CrossLayerTranscoder.Load(sae))!;
+        Assert.That(e.Message, Does.Contain("cfg.json").And.Contain("not a cross-layer transcoder"));
+    }
+
+    [Test]
     public void SavingOverADeeperCltRemovesItsExtraLayerFiles()
     {
         using (var deep = Random(Config(CltActivation.Relu, layers: 3, dModel: 2, dSae: 2), seed: 1)) deep.Save(_dir);
