@@ -20,6 +20,7 @@ public static class InterpEvalCli
             new VersionOption { Action = new VersionAction() },
             RunCommand.Create(),
             ModelCommand.Create(),
+            TrainCommand.Create(),
             TokenizeCommand.Create(),
             BenchCommand.Create(),
         };
