@@ -48,7 +48,6 @@ public sealed class DictionaryTrainer
         try
         {
             if (resume) run.Restore(ReadLatest());
-            else run.Prepare(FirstFullBatch(passes(0)));
             var last = run.TrainTo(passes, progress, cancel, step => WriteCheckpoint(run, step));
             return Finish(run, last);
         }
@@ -64,16 +63,6 @@ public sealed class DictionaryTrainer
         string dir = TrainingCheckpoint.Latest(_outDir)
             ?? throw new FileNotFoundException($"{Path.Combine(_outDir, TrainingCheckpoint.Folder)}: no checkpoint to resume from — train without --resume first");
         return TrainingCheckpoint.Read(dir);
-    }
-
-    private ActivationBatch FirstFullBatch(IEnumerable<ActivationBatch> pass)
-    {
-        foreach (var batch in pass)
-        {
-            if (batch.Rows >= _options.BatchTokens) return batch;
-            batch.Dispose();
-        }
-        throw new ArgumentException($"the activation stream gives no full batch of {_options.BatchTokens} tokens — use more tokens or a smaller batch");
     }
 
     private void WriteCheckpoint(Run run, int step)
@@ -142,12 +131,16 @@ public sealed class DictionaryTrainer
 
         private int DensityWindowStart => _o.TotalSteps - Math.Max(1, (_o.TotalSteps + 3) / 4);
 
-        public void Prepare(ActivationBatch sample)
+        /// <summary>True until the dictionaries have seen their sample (a fresh run prepares on its first full batch,
+        /// which is then also its first training batch; a resumed run restores instead).</summary>
+        private bool _needsPrepare = true;
+
+        private void Prepare(ActivationBatch sample)
         {
-            using (sample)
             using (DisposeScope.Enter())
                 foreach (var d in _dicts) d.Prepare(sample);
             foreach (var d in _dicts) d.AfterOptimizerStep();   // constraints hold from the start (unit-norm rows)
+            _needsPrepare = false;
         }
 
         /// <summary>Trains until the budget; returns each dictionary's last progress record (null if no step ran).</summary>
@@ -165,6 +158,7 @@ public sealed class DictionaryTrainer
                         if (index++ < Position.BatchesInPass) continue;
                         Position = Position with { BatchesInPass = index };
                         if (batch.Rows < _o.BatchTokens) continue;
+                        if (_needsPrepare) Prepare(batch);
                         TrainBatch(batch, last, progress);
                         trainedThisPass = true;
                         Cancelled = cancel.IsCancellationRequested;
@@ -253,6 +247,7 @@ public sealed class DictionaryTrainer
                 Step = c.Step;
                 Tokens = c.Tokens;
                 Position = c.Position;
+                _needsPrepare = false;
             }
             finally
             {
