@@ -89,7 +89,7 @@ public sealed class DictionaryTrainer
         for (int i = 0; i < _dictionaries.Count; i++)
         {
             var d = _dictionaries[i];
-            string? dir = _outDir is null ? null : _dictionaries.Count == 1 ? _outDir : Path.Combine(_outDir, d.Id);
+            string? dir = _outDir is null ? null : _dictionaries.Count == 1 ? _outDir : Path.Combine(_outDir, FolderName(d.Id));
             if (dir is not null)
             {
                 using (DisposeScope.Enter()) d.SetLogFeatureDensity(run.Activity[i].LogDensity());
@@ -101,6 +101,10 @@ public sealed class DictionaryTrainer
         }
         return summaries;
     }
+
+    /// <summary>A dictionary's id as a folder name: characters a file name cannot hold become '_'.</summary>
+    public static string FolderName(string id) =>
+        string.Concat(id.Select(c => Path.GetInvalidFileNameChars().Contains(c) ? '_' : c));
 
     /// <summary>The mutable state of one Train call: optimisers, latent activity, step and data position.</summary>
     private sealed class Run : IDisposable
