@@ -52,6 +52,11 @@ public sealed class TrainHandler
             foreach (var s in summaries) output.WriteLine(SummaryLine(s, last.Value));
             return ExitCode.Ok;
         }
+        catch (TrainingDivergedException e)
+        {
+            parseResult.InvocationConfiguration.Error.WriteLine(ErrorReport.Prefix + e.Message);   // already says what to try
+            return ExitCode.InternalError;
+        }
         catch (OperationCanceledException)
         {
             parseResult.InvocationConfiguration.Error.WriteLine(
