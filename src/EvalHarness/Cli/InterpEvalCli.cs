@@ -19,6 +19,7 @@ public static class InterpEvalCli
             new HelpOption(),
             new VersionOption { Action = new VersionAction() },
             RunCommand.Create(),
+            EvalCommand.Create(),
             ModelCommand.Create(),
             TokenizeCommand.Create(),
             BenchCommand.Create(),
