@@ -90,7 +90,7 @@ public sealed class EvalHandler
     }
 
     private static RunInfo Info(ParseResult parseResult, DateTimeOffset started, Device device) => new(
-        $"{started:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..6]}", VersionAction.ToolVersion, null, MachineInfo.Current(),
+        $"{started:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..6]}", VersionAction.ToolVersion, GitCommit.Current(), MachineInfo.Current(),
         "eval", started, (DateTimeOffset.UtcNow - started).TotalSeconds, new SuiteOptions().Seed, device.ToString(),
         parseResult.GetValue(GlobalOptions.Threads));
 
