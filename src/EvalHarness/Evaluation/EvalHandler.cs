@@ -34,13 +34,13 @@ public sealed class EvalHandler
         {
             var options = new SuiteOptions(Tokens: parseResult.GetValue(EvalCommand.Tokens), ContextLength: Math.Min(128, model.Config.NCtx));
             string outDir = parseResult.GetValue(EvalCommand.Out)!;
-            var evaluation = new Evaluation(model, tokenizer, corpus, options, dictionaries, outDir);
-            var records = evaluation.RunAll(suites, explicitSuites, cancellation);
+            var output = parseResult.InvocationConfiguration.Output;
+            IRunProgress progress = Terminal.IsTerminal(output) ? new SpectreProgress(Terminal.For(output)) : new PlainProgress(parseResult.InvocationConfiguration.Error);
+            var evaluation = new Evaluation(model, tokenizer, corpus, options, dictionaries, outDir, progress);
+            var records = progress.Scope(() => evaluation.RunAll(suites, explicitSuites, cancellation));
             var run = RunResult.RecordsOnly(Info(parseResult, started, device), records);
             var written = ExporterSet.WriteAll(run, outDir, ExporterSet.Select(["json", "csv"]), cancellation);
-            var output = parseResult.InvocationConfiguration.Output;
             new ConsoleTableExporter().Write(run, Terminal.For(output, 140));
-            foreach (string note in evaluation.Notes) output.WriteLine(note);
             foreach (string path in written.Concat(evaluation.Written)) output.WriteLine($"wrote {path}");
             return ExitCode.Ok;
         }
@@ -95,17 +95,17 @@ public sealed class EvalHandler
         parseResult.GetValue(GlobalOptions.Threads));
 
     /// <summary>One eval: the suites over every dictionary, plus what spans dictionaries (the full replacement model,
-    /// feature splitting across widths); keeps notes on skipped suites and the extra files written.</summary>
+    /// feature splitting across widths); reports progress, skipped suites and each suite's time, and keeps the extra files written.</summary>
     private sealed class Evaluation(TransformerModel model, ByteLevelBpeTokenizer tokenizer, Corpus corpus, SuiteOptions options,
-        List<(string Subject, SparseDictionary Dictionary)> dictionaries, string outDir)
+        List<(string Subject, SparseDictionary Dictionary)> dictionaries, string outDir, IRunProgress progress)
     {
-        public List<string> Notes { get; } = [];
         public List<string> Written { get; } = [];
 
         public List<MetricRecord> RunAll(IReadOnlyList<ISuite> suites, bool explicitSuites, CancellationToken cancellation)
         {
             var replacement = ReplacementSet();
             var records = new List<MetricRecord>();
+            var task = progress.Start($"suites: {string.Join(", ", suites.Select(s => s.Name))} on {dictionaries.Count} dictionaries", suites.Count * dictionaries.Count);
             for (int i = 0; i < dictionaries.Count; i++)
             {
                 var (subject, dictionary) = dictionaries[i];
@@ -116,19 +116,21 @@ public sealed class EvalHandler
                 foreach (var suite in suites)
                 {
                     // ground-truth measures the training recipe, not the dictionary: once per eval.
+                    task.Increment();
                     if (suite is GroundTruthSuite && i > 0) continue;
                     if (suite.CannotRun(input) is { } why)
                     {
                         if (explicitSuites) throw new UsageException($"--suite {suite.Name}: cannot run on {subject}: {why}");
-                        Notes.Add($"skipped {suite.Name} on {subject}: {why}");
+                        progress.Note($"skipped {suite.Name} on {subject}: {why}");
                         continue;
                     }
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     records.AddRange(Run(suite, input, cancellation));
-                    Notes.Add(FormattableString.Invariant($"{suite.Name} on {subject}: {clock.Elapsed.TotalSeconds:F1} s"));
+                    progress.Note(FormattableString.Invariant($"{suite.Name} on {subject}: {clock.Elapsed.TotalSeconds:F1} s"));
                 }
             }
             if (suites.Any(s => s is NeighboursSuite)) records.AddRange(Splitting(cancellation));
+            task.Complete();
             return records;
         }
 
