@@ -29,14 +29,14 @@ public sealed class EvalHandler
         using var model = TransformerModel.Load(modelDir, device);
         var tokenizer = ByteLevelBpeTokenizer.Load(modelDir);
         var corpus = Corpus.Load(parseResult.GetValue(EvalCommand.Corpus) ?? EmbeddedAssets.CorpusPath);
-        var dictionaries = LoadDictionaries(parseResult.GetValue(EvalCommand.Dict) ?? [], device);
+        var (dictionaries, clts) = LoadDictionaries(parseResult.GetValue(EvalCommand.Dict) ?? [], device);
         try
         {
             var options = new SuiteOptions(Tokens: parseResult.GetValue(EvalCommand.Tokens), ContextLength: Math.Min(128, model.Config.NCtx));
             string outDir = parseResult.GetValue(EvalCommand.Out)!;
             var output = parseResult.InvocationConfiguration.Output;
             IRunProgress progress = Terminal.IsTerminal(output) ? new SpectreProgress(Terminal.For(output)) : new PlainProgress(parseResult.InvocationConfiguration.Error);
-            var evaluation = new Evaluation(model, tokenizer, corpus, options, dictionaries, outDir, progress);
+            var evaluation = new Evaluation(model, tokenizer, corpus, options, dictionaries, clts, outDir, progress);
             var records = progress.Scope(() => evaluation.RunAll(suites, explicitSuites, cancellation));
             var run = RunResult.RecordsOnly(Info(parseResult, started, device), records);
             var written = ExporterSet.WriteAll(run, outDir, ExporterSet.Select(["json", "csv"]), cancellation);
@@ -47,6 +47,7 @@ public sealed class EvalHandler
         finally
         {
             foreach (var (_, d) in dictionaries) d.Dispose();
+            foreach (var (_, c) in clts) c.Dispose();
         }
     }
 
@@ -65,10 +66,13 @@ public sealed class EvalHandler
         return chosen;
     }
 
-    /// <summary>Each --dict directory loaded, with its subject id (the directory's name, made unique).</summary>
-    private static List<(string Subject, SparseDictionary Dictionary)> LoadDictionaries(string[] dirs, Device device)
+    /// <summary>Each --dict directory loaded, with its subject id (the directory's name, made unique); cross-layer
+    /// transcoders (CltFormat) apart from single dictionaries.</summary>
+    private static (List<(string Subject, SparseDictionary Dictionary)>, List<(string Subject, CrossLayerTranscoder Clt)>) LoadDictionaries(
+        string[] dirs, Device device)
     {
         var loaded = new List<(string, SparseDictionary)>();
+        var clts = new List<(string, CrossLayerTranscoder)>();
         var used = new HashSet<string>(StringComparer.Ordinal);
         try
         {
@@ -78,13 +82,15 @@ public sealed class EvalHandler
                 string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
                 string subject = name;
                 for (int i = 2; !used.Add(subject); i++) subject = $"{name}-{i}";
-                loaded.Add((subject, SparseDictionary.Load(dir, device)));
+                if (CltFormat.IsCltDirectory(dir)) clts.Add((subject, CltFormat.Load(dir, device)));
+                else loaded.Add((subject, SparseDictionary.Load(dir, device)));
             }
-            return loaded;
+            return (loaded, clts);
         }
         catch
         {
             foreach (var (_, d) in loaded) d.Dispose();
+            foreach (var (_, c) in clts) c.Dispose();
             throw;
         }
     }
@@ -97,7 +103,8 @@ public sealed class EvalHandler
     /// <summary>One eval: the suites over every dictionary, plus what spans dictionaries (the full replacement model,
     /// feature splitting across widths); reports progress, skipped suites and each suite's time, and keeps the extra files written.</summary>
     private sealed class Evaluation(TransformerModel model, ByteLevelBpeTokenizer tokenizer, Corpus corpus, SuiteOptions options,
-        List<(string Subject, SparseDictionary Dictionary)> dictionaries, string outDir, IRunProgress progress)
+        List<(string Subject, SparseDictionary Dictionary)> dictionaries, List<(string Subject, CrossLayerTranscoder Clt)> clts,
+        string outDir, IRunProgress progress)
     {
         public List<string> Written { get; } = [];
 
@@ -130,7 +137,27 @@ public sealed class EvalHandler
                 }
             }
             if (suites.Any(s => s is NeighboursSuite)) records.AddRange(Splitting(cancellation));
+            foreach (var (subject, clt) in clts) records.AddRange(RunClt(subject, clt, suites, explicitSuites, cancellation));
             task.Complete();
+            return records;
+        }
+
+        /// <summary>A cross-layer transcoder's reconstruction, sparsity and replacement-model records (CltEvaluation),
+        /// kept to the chosen suites; ground-truth and neighbours do not apply to it.</summary>
+        private IEnumerable<MetricRecord> RunClt(string subject, CrossLayerTranscoder clt, IReadOnlyList<ISuite> suites, bool explicitSuites,
+            CancellationToken cancellation)
+        {
+            var wanted = suites.Select(s => s.Name).Where(n => n is ReconstructionSuite.SuiteName or SparsitySuite.SuiteName or FidelitySuite.SuiteName).ToHashSet();
+            if (wanted.Count == 0) return [];
+            if (CltEvaluation.Problem(clt, model) is { } why)
+            {
+                if (explicitSuites) throw new UsageException($"--dict: cannot evaluate the cross-layer transcoder {subject}: {why}");
+                progress.Note($"skipped {subject}: {why}");
+                return [];
+            }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var records = CltEvaluation.Run(subject, clt, model, tokenizer, corpus, options, cancellation).Where(r => wanted.Contains(r.Suite)).ToList();
+            progress.Note(FormattableString.Invariant($"clt metrics on {subject}: {clock.Elapsed.TotalSeconds:F1} s"));
             return records;
         }
 
