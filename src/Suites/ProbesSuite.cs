@@ -64,7 +64,7 @@ public sealed class ProbesSuite(ProbesOptions? options = null) : ISuite
         Add("concepts", concepts.Length, "count", MetricDirection.None);
         if (concepts.Length > 0)
         {
-            Add("coverage", f1s.Count(f => f >= _o.CoverageF1) / (double)concepts.Length, "fraction", MetricDirection.Higher);
+            Add("coverage", Coverage(f1s, _o.CoverageF1), "fraction", MetricDirection.Higher);
             Add("mean_f1", f1s.Average(), "fraction", MetricDirection.Higher);
             Add("mean_auroc", aurocs.Where(a => !double.IsNaN(a)).DefaultIfEmpty(double.NaN).Average(), "fraction", MetricDirection.Higher);
             foreach (var (k, accuracies) in probeAccuracies)
@@ -75,6 +75,10 @@ public sealed class ProbesSuite(ProbesOptions? options = null) : ISuite
         }
         return records;
     }
+
+    /// <summary>Fraction of concepts whose best latent's F1 reaches the threshold.</summary>
+    public static double Coverage(IReadOnlyCollection<double> bestF1s, double threshold) =>
+        bestF1s.Count == 0 ? double.NaN : bestF1s.Count(f => f >= threshold) / (double)bestF1s.Count;
 
     // Concepts with at least MinPositives tokens with and without them in both streams.
     private int[] Evaluated(ConceptLatentTable train, ConceptLatentTable heldOut) =>
