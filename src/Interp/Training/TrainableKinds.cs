@@ -1,0 +1,114 @@
+// TrainableKinds — the table from a --kind name to what builds a trainable dictionary of that kind for a subject
+// model: sae, transcoder and skip-transcoder (SparseDictionaryTrainable over any architecture of the registry), with
+// their default hooks. A kind is one entry; the cross-layer transcoder adds its own. Training itself is the trainer's.
+using InterpEval.Interp.Dictionaries;
+using InterpEval.Interp.Models;
+
+namespace InterpEval.Interp.Training;
+
+/// <summary>What to train, as the CLI gives it. Null fields take the kind's defaults.</summary>
+/// <param name="Kind">sae, transcoder, skip-transcoder, clt.</param>
+/// <param name="Architecture">relu, topk, batchtopk, jumprelu.</param>
+/// <param name="Width">Latents (d_sae; per layer for a clt).</param>
+/// <param name="K">Active latents per token for topk/batchtopk (default min(32, width)).</param>
+/// <param name="SparsityCoefficient">λ of relu's L1 or jumprelu's sparsity penalty (default: the architecture's).</param>
+/// <param name="Hook">The hook read (default: the kind's, at the middle layer).</param>
+/// <param name="HookOut">The hook predicted by a transcoder (default: the same layer's hook_mlp_out).</param>
+/// <param name="Model">The subject model's config (layers and widths).</param>
+/// <param name="ModelName">Recorded in cfg.json.</param>
+/// <param name="ContextSize">Tokens per training sequence, recorded in cfg.json.</param>
+/// <param name="DatasetPath">Where the tokens came from, recorded in cfg.json.</param>
+public sealed record TrainableSpec(string Kind, string Architecture, int Width, int? K, double? SparsityCoefficient, string? Hook,
+    string? HookOut, ModelConfig Model, string ModelName = "", int ContextSize = 128, string DatasetPath = "", ulong Seed = 0, Device? Device = null);
+
+/// <param name="Name">The --kind name.</param>
+/// <param name="Create">A fresh trainable dictionary for a spec (ArgumentException naming the option on a bad spec).</param>
+public sealed record TrainableKind(string Name, Func<TrainableSpec, ITrainableDictionary> Create);
+
+public static class TrainableKinds
+{
+    private static readonly Dictionary<string, TrainableKind> Kinds = new[]
+    {
+        new TrainableKind("sae", s => CreateSparse(s, DictionaryKind.Sae)),
+        new TrainableKind("transcoder", s => CreateSparse(s, DictionaryKind.Transcoder)),
+        new TrainableKind("skip-transcoder", s => CreateSparse(s, DictionaryKind.SkipTranscoder)),
+    }.ToDictionary(k => k.Name, StringComparer.Ordinal);
+
+    /// <summary>Kinds DESIGN §7 names that this build cannot train yet, with why.</summary>
+    private static readonly Dictionary<string, string> Unavailable = new(StringComparer.Ordinal)
+    {
+        ["clt"] = "--kind clt: the cross-layer transcoder is not in this build yet — use sae, transcoder or skip-transcoder",
+    };
+
+    /// <summary>The kinds that can be trained.</summary>
+    public static IReadOnlyCollection<string> Names => Kinds.Keys;
+
+    public static ITrainableDictionary Create(TrainableSpec spec)
+    {
+        if (Kinds.TryGetValue(spec.Kind, out var kind)) return kind.Create(spec);
+        throw new ArgumentException(Unavailable.TryGetValue(spec.Kind, out var why) ? why
+            : $"--kind '{spec.Kind}' is not supported — expected one of {string.Join(", ", Names)}");
+    }
+
+    /// <summary>The middle block (⌊layers / 2⌋), where the default hooks sit.</summary>
+    public static int MiddleLayer(ModelConfig model) => model.NLayers / 2;
+
+    /// <summary>sae: the middle layer's resid_post; transcoders: its ln2.hook_normalized (the MLP input).</summary>
+    public static string DefaultHook(string kind, ModelConfig model) => kind == "sae"
+        ? HookNames.ResidPost(MiddleLayer(model))
+        : HookNames.Ln2Normalized(MiddleLayer(model));
+
+    private static ITrainableDictionary CreateSparse(TrainableSpec s, DictionaryKind kind)
+    {
+        if (!DictionaryRegistry.IsKnown(s.Architecture))
+            throw new ArgumentException($"--arch '{s.Architecture}' is not supported — expected one of {string.Join(", ", DictionaryRegistry.Names)}");
+        if (s.Width < 1) throw new ArgumentException($"--width is {s.Width} — expected at least 1");
+        string hook = s.Hook ?? DefaultHook(kind.Name(), s.Model);
+        int layer = HookNames.LayerOf(hook, s.Model.NLayers);
+        string? hookOut = kind.IsTranscoder() ? s.HookOut ?? HookNames.MlpOut(Math.Max(0, layer)) : null;
+        if (!kind.IsTranscoder() && s.HookOut is not null) throw new ArgumentException("--hook-out: an sae reconstructs the hook it reads; give --hook-out only for transcoders");
+        var config = new DictionaryConfig
+        {
+            Architecture = s.Architecture, Kind = kind, DIn = HookWidth(s.Model, hook), DSae = s.Width,
+            DOut = hookOut is null ? HookWidth(s.Model, hook) : HookWidth(s.Model, hookOut),
+            ModelName = s.ModelName, HookName = hook, HookLayer = Math.Max(0, layer), HookNameOut = hookOut,
+            HookLayerOut = hookOut is null ? null : Math.Max(0, HookNames.LayerOf(hookOut, s.Model.NLayers)),
+            ContextSize = s.ContextSize, DatasetPath = s.DatasetPath,
+        };
+        if (config.UsesK) config = config with { K = s.K ?? Math.Min(32, s.Width) };
+        else if (s.K is not null) throw new ArgumentException($"--k applies to topk and batchtopk, not {s.Architecture}");
+        if (config.Problems() is [var problem, ..]) throw new ArgumentException(problem);
+        var dictionary = DictionaryRegistry.Create(config, s.Seed, s.Device);
+        try
+        {
+            SetSparsityCoefficient(dictionary, s.SparsityCoefficient);
+        }
+        catch
+        {
+            dictionary.Dispose();
+            throw;
+        }
+        string id = $"{kind.Name()}-{s.Architecture}-{hook}";
+        return new SparseDictionaryTrainable(id, dictionary, hook, hookOut);
+    }
+
+    private static void SetSparsityCoefficient(SparseDictionary d, double? coefficient)
+    {
+        if (coefficient is not double c) return;
+        if (!(c >= 0) || !double.IsFinite(c)) throw new ArgumentException($"--l1 is {c} — expected a non-negative number");
+        switch (d)
+        {
+            case ReluDictionary r: r.L1Coefficient = c; break;
+            case JumpReluDictionary j: j.SparsityCoefficient = c; break;
+            default: throw new ArgumentException($"--l1 applies to relu and jumprelu; {d.Config.Architecture} controls sparsity with --k");
+        }
+    }
+
+    /// <summary>Width of a hook's activations per token; attention patterns and norm scales are not dictionary inputs.</summary>
+    public static int HookWidth(ModelConfig model, string hook)
+    {
+        if (hook.EndsWith("hook_pattern", StringComparison.Ordinal) || hook.EndsWith("hook_scale", StringComparison.Ordinal))
+            throw new ArgumentException($"hook '{hook}' is not a per-token activation vector — train on a resid, ln*.hook_normalized, mlp or attn_out hook");
+        return hook.EndsWith("mlp.hook_post", StringComparison.Ordinal) ? model.DMlp : model.DModel;
+    }
+}

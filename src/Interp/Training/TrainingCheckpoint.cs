@@ -1,0 +1,94 @@
+// TrainingCheckpoint — the files that let a run resume bit-for-bit: <out>/checkpoints/step-NNNNNN/ holds trainer.json
+// (step, data position, per-dictionary Adam step and density window) and dict-<i>.safetensors per dictionary (its
+// CheckpointState under "state.", Adam moments under "adam.", latent activity under "activity."). A checkpoint is
+// written into a temporary folder and renamed into place, so a crash leaves either the whole step or nothing.
+// What goes in the dictionaries' state is theirs to say; this file only stores and finds it.
+using System.Globalization;
+using System.Text.Json.Nodes;
+using InterpEval.Torch.SafeTensors;
+
+namespace InterpEval.Interp.Training;
+
+/// <summary>Where in the activation stream training stands: the pass and the batches of it already consumed.</summary>
+public sealed record DataPosition(int Pass, long BatchesInPass);
+
+/// <summary>One dictionary's share of a checkpoint (tensors owned by whoever holds the record).</summary>
+public sealed record DictionaryCheckpoint(string Id, long AdamStep, long DensityTokens, IReadOnlyDictionary<string, Tensor> Tensors);
+
+/// <summary>A checkpoint in memory: after `Step` completed steps, at `Position`, with `Tokens` trained.</summary>
+public sealed record TrainingCheckpoint(int Step, int TotalSteps, long Tokens, DataPosition Position, IReadOnlyList<DictionaryCheckpoint> Dictionaries)
+{
+    public const string Folder = "checkpoints";
+    private const string Prefix = "step-";
+
+    /// <summary>The folder of step s: checkpoints/step-000123.</summary>
+    public static string PathFor(string outDir, int step) =>
+        Path.Combine(outDir, Folder, Prefix + step.ToString("D6", CultureInfo.InvariantCulture));
+
+    /// <summary>The latest complete checkpoint folder under outDir, or null.</summary>
+    public static string? Latest(string outDir)
+    {
+        string root = Path.Combine(outDir, Folder);
+        if (!Directory.Exists(root)) return null;
+        return Directory.GetDirectories(root, Prefix + "*")
+            .Select(d => (Dir: d, Step: int.TryParse(Path.GetFileName(d)[Prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int s) ? s : -1))
+            .Where(e => e.Step >= 0 && File.Exists(Path.Combine(e.Dir, "trainer.json")))
+            .OrderByDescending(e => e.Step).Select(e => e.Dir).FirstOrDefault();
+    }
+
+    /// <summary>Writes checkpoints/step-NNNNNN/ atomically (temporary folder, then rename); returns its path.</summary>
+    public string Write(string outDir)
+    {
+        string final = PathFor(outDir, Step);
+        string temp = final + ".partial-" + Guid.NewGuid().ToString("N");
+        Directory.CreateDirectory(temp);
+        for (int i = 0; i < Dictionaries.Count; i++)
+            SafeTensorsWriter.Write(Path.Combine(temp, FileName(i)), Dictionaries[i].Tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal));
+        File.WriteAllText(Path.Combine(temp, "trainer.json"), ToJson().ToJsonString(new() { WriteIndented = true }));
+        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+        Directory.Move(temp, final);
+        return final;
+    }
+
+    /// <summary>Reads a checkpoint folder; tensors are new, outside every scope (the caller disposes them).</summary>
+    public static TrainingCheckpoint Read(string dir)
+    {
+        string path = Path.Combine(dir, "trainer.json");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no trainer.json — not a checkpoint folder", path);
+        var json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object");
+        try
+        {
+            var dicts = json["dictionaries"]!.AsArray().Select((node, i) => new DictionaryCheckpoint(
+                (string)node!["id"]!, (long)node["adam_step"]!, (long)node["density_tokens"]!, LoadTensors(Path.Combine(dir, FileName(i))))).ToList();
+            return new TrainingCheckpoint((int)json["step"]!, (int)json["total_steps"]!, (long)json["tokens"]!,
+                new DataPosition((int)json["pass"]!, (long)json["batches_in_pass"]!), dicts);
+        }
+        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: missing or malformed field ({e.Message})");
+        }
+    }
+
+    private static Dictionary<string, Tensor> LoadTensors(string path)
+    {
+        using var scope = DisposeScope.Enter();
+        var tensors = SafeTensorsFile.LoadAll(path);
+        foreach (var t in tensors.Values) t.DetachFromScopes();
+        return tensors;
+    }
+
+    private static string FileName(int index) => $"dict-{index.ToString(CultureInfo.InvariantCulture)}.safetensors";
+
+    private JsonObject ToJson() => new()
+    {
+        ["step"] = Step,
+        ["total_steps"] = TotalSteps,
+        ["tokens"] = Tokens,
+        ["pass"] = Position.Pass,
+        ["batches_in_pass"] = Position.BatchesInPass,
+        ["dictionaries"] = new JsonArray(Dictionaries.Select((d, i) => (JsonNode)new JsonObject
+        {
+            ["id"] = d.Id, ["file"] = FileName(i), ["adam_step"] = d.AdamStep, ["density_tokens"] = d.DensityTokens,
+        }).ToArray()),
+    };
+}
