@@ -20,7 +20,13 @@ public sealed record SuiteInput(
     TransformerModel? Model,
     ByteLevelBpeTokenizer? Tokenizer,
     Corpus? Corpus,
-    SuiteOptions Options);
+    SuiteOptions Options)
+{
+    /// <summary>One transcoder per layer (index = layer, each reading blocks.{l}.ln2.hook_normalized and predicting
+    /// blocks.{l}.hook_mlp_out), for the full replacement model (every MLP replaced at once) in the fidelity suite; null
+    /// when the caller has no such set. The caller owns them.</summary>
+    public IReadOnlyList<SparseDictionary>? LayerTranscoders { get; init; }
+}
 
 /// <param name="Tokens">Evaluation tokens per suite (before BOS/separator positions are dropped).</param>
 /// <param name="ContextLength">Tokens per evaluation sequence (≤ the model's context).</param>

@@ -19,10 +19,14 @@ public static class InterpEvalCli
             new HelpOption(),
             new VersionOption { Action = new VersionAction() },
             RunCommand.Create(),
+            EvalCommand.Create(),
             ModelCommand.Create(),
             TrainCommand.Create(),
             TokenizeCommand.Create(),
             BenchCommand.Create(),
+            InspectCommand.Create(),
+            SteerCommand.Create(),
+            FeaturesCommand.Create(),
         };
         foreach (Option option in GlobalOptions.All) root.Options.Add(option);
         // No command: show what exists rather than an error.

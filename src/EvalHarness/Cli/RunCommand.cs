@@ -1,25 +1,105 @@
-// RunCommand — `interp-eval run`, the main job (config + profile → suites → gates → reports). The pipeline does not
-// exist yet: for now the command prints the tool's help and exits 0, and its description says so.
+// RunCommand — `interp-eval run`, the main job: config + profile → subject model → dictionaries (trained and cached, or
+// loaded) → suites → gates vs baselines/<profile>.json → console table, result files, history → exit code (0 ok,
+// 1 regression, 2 bad input, 70 internal error, 130 interrupted). Options are static fields; the work is Runs/RunPipeline.
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using InterpEval.Harness.Config;
+using InterpEval.Harness.Runs;
 
 namespace InterpEval.Harness.Cli;
 
 public static class RunCommand
 {
+    public static readonly Option<string?> ConfigFile = new("--config") { Description = "JSON config (see docs/harness.md); every field defaults from the profile", HelpName = "FILE" };
+
+    public static readonly Option<string?> Profile = new("--profile") { Description = "Preset: smoke (CI, ≤ 60 s), default (≤ 5 min) or full (default + sweeps)", HelpName = "P" };
+
+    public static readonly Option<string[]> Suite = new("--suite")
+    {
+        Description = "Run only these suites (repeat the option); default: the profile's", HelpName = "S", AllowMultipleArgumentsPerToken = false,
+    };
+
+    public static readonly Option<string?> Out = new("--out") { Description = "Output directory for the result files (config: out)", HelpName = "DIR" };
+
+    public static readonly Option<string?> Baselines = new("--baselines") { Description = "Baseline file (default baselines/<profile>.json)", HelpName = "FILE" };
+
+    public static readonly Option<bool> UpdateBaselines = new("--update-baselines")
+    {
+        Description = "Rewrite the baseline file from this run (atomically, only after the whole run succeeded) instead of gating on it",
+    };
+
+    public static readonly Option<ulong?> Seed = new("--seed") { Description = "Seed of every random choice (config: seed)", HelpName = "N" };
+
+    public static readonly Option<string[]> Set = new("--set")
+    {
+        Description = "Override any config field: PATH=VALUE, e.g. training.steps=50 or dictionaries.topk-resid.width=128 (repeatable)",
+        HelpName = "PATH=VALUE", AllowMultipleArgumentsPerToken = false,
+    };
+
+    public static readonly Option<AnnotationMode> Annotations = new("--annotations")
+    {
+        Description = "Diagnostics on stdout after the table: msbuild (file(line): error IE0001: …), github (::error …), none, auto (github under GitHub Actions)",
+        HelpName = "auto|none|msbuild|github", DefaultValueFactory = _ => AnnotationMode.Auto,
+    };
+
     public static Command Create()
     {
-        var command = new Command("run", "Run the evaluation suites against the baselines (not implemented yet: prints this help and exits 0)");
+        var command = new Command("run", "Train or load the configured dictionaries, run the suites, gate every metric on the baseline, write the reports (exit 1 on a regression)")
+        {
+            ConfigFile, Profile, Suite, Out, Baselines, UpdateBaselines, Seed, Set, Annotations,
+        };
         command.SetAction(parseResult => (int)new RunHandler().Run(parseResult));
         return command;
     }
+
+    /// <summary>The config layers the command line gives.</summary>
+    public static ConfigSources Sources(ParseResult parseResult)
+    {
+        var options = new Dictionary<string, JsonNode?>();
+        if (parseResult.GetValue(Out) is { } o) options["out"] = o;
+        if (parseResult.GetValue(Baselines) is { } b) options["baselines"] = b;
+        if (parseResult.GetValue(Seed) is { } s) options["seed"] = s;
+        if (parseResult.GetValue(Suite) is { Length: > 0 } suites) options["suites"] = new JsonArray(suites.Select(x => (JsonNode?)x).ToArray());
+        return new ConfigSources(parseResult.GetValue(ConfigFile), parseResult.GetValue(Profile), parseResult.GetValue(Set) ?? [], options);
+    }
 }
 
-/// <summary>Placeholder for the runner: shows the tool's help so a user sees what exists today.</summary>
+/// <summary>Resolves the config, runs the pipeline with progress and Ctrl-C handling, maps the outcome to an exit code.</summary>
 public sealed class RunHandler
 {
     public ExitCode Run(ParseResult parseResult)
     {
-        Command root = parseResult.RootCommandResult.Command;
-        return (ExitCode)root.Parse(["--help"]).Invoke(parseResult.InvocationConfiguration);
+        TextWriter stdout = parseResult.InvocationConfiguration.Output, stderr = parseResult.InvocationConfiguration.Error;
+        (JsonObject json, HarnessConfig config) = ConfigLoader.Load(RunCommand.Sources(parseResult));
+        var request = new RunRequest(config, json, parseResult.GetValue(RunCommand.UpdateBaselines), parseResult.GetValue(GlobalOptions.Device),
+            parseResult.GetValue(GlobalOptions.Threads), parseResult.GetValue(RunCommand.Annotations));
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCtrlC;
+        try
+        {
+            RunOutcome outcome = Execute(request, stdout, stderr, cancel.Token);
+            return outcome.ExitCode;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            stderr.WriteLine(ErrorReport.Prefix + "interrupted — no partial results, history row or baseline were written");
+            return ExitCode.Interrupted;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCtrlC;
+        }
+    }
+
+    private static RunOutcome Execute(RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellation)
+    {
+        IRunProgress progress = Terminal.IsTerminal(stdout) ? new SpectreProgress(Terminal.For(stdout)) : new PlainProgress(stderr);
+        return new RunPipeline(stdout, progress).Run(request, cancellation);
     }
 }

@@ -6,14 +6,21 @@ namespace InterpEval.Harness.Cli;
 
 public static class Terminal
 {
-    public static IAnsiConsole For(TextWriter output)
+    /// <summary>A console over output; width (when given) fixes the layout width where output is not a terminal.</summary>
+    public static IAnsiConsole For(TextWriter output, int? width = null)
     {
-        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        return AnsiConsole.Create(new AnsiConsoleSettings
+        bool terminal = IsTerminal(output);
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
         });
+        if (!terminal && width is { } w) console.Profile.Width = w;
+        return console;
     }
+
+    /// <summary>True when output is the process's console and that console is a terminal (not redirected).</summary>
+    public static bool IsTerminal(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
 }

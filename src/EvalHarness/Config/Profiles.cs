@@ -1,0 +1,59 @@
+// Profiles — the built-in presets every config field defaults from: smoke (CI: two SAEs and a transcoder, small
+// budgets, the cheap suites, ≤ 60 s on 2 cores), default (all four default subjects, longer training, every model
+// suite, ≤ 5 min) and full (default plus the sweeps, which are listed but not run in this build). JSON, so a user
+// config overrides them field by field exactly as it would any other layer.
+using System.Text.Json.Nodes;
+
+namespace InterpEval.Harness.Config;
+
+public static class Profiles
+{
+    public static IReadOnlyList<string> Names { get; } = ["smoke", "default", "full"];
+
+    /// <summary>The preset as a JSON object (a fresh copy); ArgumentException for an unknown name.</summary>
+    public static JsonObject Get(string name) => name switch
+    {
+        "smoke" => Smoke(),
+        "default" => Default(),
+        "full" => Full(),
+        _ => throw new ArgumentException($"--profile: unknown profile '{name}' — expected one of {string.Join(", ", Names)}"),
+    };
+
+    private static JsonObject Smoke() => Parse("""
+    {
+      "profile": "smoke",
+      "suites": ["reconstruction", "sparsity"],
+      "eval": { "tokens": 4096, "context_length": 128, "sequences_per_batch": 16 },
+      "training": { "steps": 150, "batch_tokens": 512, "learning_rate": 0.002, "stream_tokens": 32768, "buffer_tokens": 4096 },
+      "dictionaries": [
+        { "id": "topk-resid", "kind": "sae", "architecture": "topk", "width": 256, "k": 16 },
+        { "id": "relu-resid", "kind": "sae", "architecture": "relu", "width": 256 },
+        { "id": "plt-mlp", "kind": "transcoder", "architecture": "topk", "width": 256, "k": 16 }
+      ]
+    }
+    """);
+
+    private static JsonObject Default() => Parse("""
+    {
+      "profile": "default",
+      "suites": ["reconstruction", "sparsity", "fidelity", "neighbours"],
+      "eval": { "tokens": 16384, "context_length": 128, "sequences_per_batch": 16 },
+      "training": { "steps": 1500, "batch_tokens": 1024, "learning_rate": 0.001, "stream_tokens": 262144, "buffer_tokens": 8192 },
+      "dictionaries": [
+        { "id": "topk-resid", "kind": "sae", "architecture": "topk", "width": 1024, "k": 32 },
+        { "id": "relu-resid", "kind": "sae", "architecture": "relu", "width": 1024 },
+        { "id": "plt-mlp", "kind": "transcoder", "architecture": "topk", "width": 1024, "k": 32 }
+      ]
+    }
+    """);
+
+    private static JsonObject Full()
+    {
+        JsonObject full = Default();
+        full["profile"] = "full";
+        full["sweeps"] = new JsonArray("width sweep 256..4096 (topk, relu)", "token-budget sweep 0.25x..4x", "scaling-law fit L(C) = a*C^-b + c");
+        return full;
+    }
+
+    private static JsonObject Parse(string json) => (JsonObject)JsonNode.Parse(json)!;
+}

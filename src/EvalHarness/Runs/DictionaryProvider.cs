@@ -1,0 +1,140 @@
+// DictionaryProvider — turns the config's dictionary specs into loaded dictionaries: a spec with a path is loaded; the
+// others come from the cache, and those missing from it are trained (dictionaries with the same training settings
+// together, from one activation stream of the corpus TRAIN split) and cached. Every subject is evaluated as loaded
+// from disk, so a run that trained and a run that hit the cache measure the same weights.
+using InterpEval.Harness.Config;
+using InterpEval.Interp.Activations;
+using InterpEval.Interp.Dictionaries;
+using InterpEval.Interp.Models.Training;
+using InterpEval.Interp.Training;
+using InterpEval.Torch;
+
+namespace InterpEval.Harness.Runs;
+
+public sealed class DictionaryProvider(HarnessConfig config, SubjectEnvironment env, Device device, string toolVersion, IRunProgress progress)
+{
+    private readonly DictionaryCache _cache = new(config.CacheDir);
+
+    /// <summary>Every configured dictionary by id, in config order; the caller disposes them.</summary>
+    public IReadOnlyList<(string Id, SparseDictionary Dictionary)> Provide(CancellationToken cancellation)
+    {
+        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
+        var toTrain = new List<(DictionarySpec Spec, TrainingSettings Training, string Entry)>();
+        foreach (DictionarySpec spec in config.Dictionaries)
+        {
+            if (spec.Path is { } path) { entries[spec.Id] = path; continue; }
+            TrainingSettings training = ConfigLoader.TrainingFor(config, spec);
+            string entry = _cache.EntryFor(spec.Id, DictionaryCache.Key(toolVersion, env, spec, training, config.Seed));
+            entries[spec.Id] = entry;
+            if (DictionaryCache.IsComplete(entry)) progress.Note($"{spec.Id}: cached ({entry})");
+            else toTrain.Add((spec, training, entry));
+        }
+        if (toTrain.Count > 0) TrainMissing(toTrain, cancellation);
+        return LoadAll(entries);
+    }
+
+    private IReadOnlyList<(string, SparseDictionary)> LoadAll(Dictionary<string, string> entries)
+    {
+        var loaded = new List<(string, SparseDictionary)>();
+        try
+        {
+            foreach (DictionarySpec spec in config.Dictionaries) loaded.Add((spec.Id, DictionaryFormat.Load(entries[spec.Id], device)));
+            return loaded;
+        }
+        catch
+        {
+            foreach ((_, SparseDictionary d) in loaded) d.Dispose();
+            throw;
+        }
+    }
+
+    private void TrainMissing(List<(DictionarySpec Spec, TrainingSettings Training, string Entry)> missing, CancellationToken cancellation)
+    {
+        Directory.CreateDirectory(_cache.Root);
+        long separator = Separator();
+        long[] tokens = TrainingTokens(missing.Max(m => m.Training.StreamTokens), separator);
+        foreach (var group in missing.GroupBy(m => m.Training))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            TrainGroup(group.Key, group.Select(m => (m.Spec, m.Entry)).ToList(), tokens, separator, cancellation);
+        }
+    }
+
+    private void TrainGroup(TrainingSettings training, List<(DictionarySpec Spec, string Entry)> specs, long[] tokens, long separator, CancellationToken cancellation)
+    {
+        var trainables = new List<ITrainableDictionary>();
+        string temp = _cache.NewTemp();
+        try
+        {
+            foreach ((DictionarySpec spec, _) in specs) trainables.Add(CreateTrainable(spec, training));
+            string outDir = specs.Count == 1 ? Path.Combine(temp, specs[0].Spec.Id) : temp;
+            var options = new DictionaryTrainerOptions
+            {
+                Steps = training.Steps, BatchTokens = training.BatchTokens, LearningRate = training.LearningRate,
+                WarmupSteps = training.WarmupSteps, SparsityWarmupSteps = training.SparsityWarmupSteps, Seed = config.Seed,
+            };
+            var trainer = new DictionaryTrainer(trainables, options, outDir);
+            IProgressTask task = progress.Start($"training {string.Join(", ", specs.Select(s => s.Spec.Id))} ({training.Steps} steps × {training.BatchTokens} tokens)", training.Steps);
+            var reporter = new StepReporter(task, trainables[0].Id);
+            trainer.Train(pass => Batches(trainer.Hooks, training, tokens, separator, pass), reporter, cancel: cancellation);
+            task.Complete();
+            foreach ((DictionarySpec spec, string entry) in specs) DictionaryCache.Commit(Path.Combine(temp, spec.Id), entry);
+        }
+        finally
+        {
+            foreach (ITrainableDictionary t in trainables) t.Dispose();
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    private ITrainableDictionary CreateTrainable(DictionarySpec spec, TrainingSettings training)
+    {
+        var trainableSpec = new TrainableSpec(spec.Kind, spec.Architecture, spec.Width, spec.K, spec.SparsityCoefficient, spec.Hook, spec.HookOut,
+            env.Model.Config, ModelName: Path.GetFileName(Path.TrimEndingDirectorySeparator(env.ModelDirectory)), ContextSize: training.ContextLength,
+            DatasetPath: env.CorpusPath, Seed: config.Seed, Device: device);
+        ITrainableDictionary created;
+        try
+        {
+            created = TrainableKinds.Create(trainableSpec);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"config: dictionaries[{spec.Id}]: {e.Message}");
+        }
+        if (created is SparseDictionaryTrainable sparse) return new SparseDictionaryTrainable(spec.Id, sparse.Dictionary, sparse.InputHook, sparse.OutputHook);
+        created.Dispose();
+        throw new InvalidDataException($"config: dictionaries[{spec.Id}]: kind '{spec.Kind}' cannot be evaluated by the suites in this build");
+    }
+
+    private IEnumerable<ActivationBatch> Batches(IReadOnlyList<string> hooks, TrainingSettings training, long[] tokens, long separator, int pass)
+    {
+        int context = Math.Min(training.ContextLength, env.Model.Config.NCtx);
+        var options = new ActivationStoreOptions(hooks, context, SequencesPerForward: 16, BufferTokens: Math.Max(training.BufferTokens, 2 * training.BatchTokens),
+            BatchTokens: training.BatchTokens, ExcludeToken: separator, Shuffle: true, Seed: config.Seed + (ulong)pass);
+        return new ActivationStore(env.Model, tokens, options).Batches();
+    }
+
+    /// <summary>The first `limit` tokens of the corpus train split, each document after a separator.</summary>
+    private long[] TrainingTokens(int limit, long separator)
+    {
+        var ids = new List<long>(limit);
+        foreach (var doc in env.Corpus.Train)
+        {
+            if (ids.Count >= limit) break;
+            ids.AddRange(EmbeddedModelBuilder.Stream([doc], env.Tokenizer, (int)separator));
+        }
+        return ids.Take(limit).ToArray();
+    }
+
+    private long Separator() => env.Tokenizer.EndOfTextId ?? env.Model.Config.BosTokenId
+        ?? throw new InvalidDataException($"{env.ModelDirectory}: neither the tokenizer nor the model names an end-of-text/BOS token");
+
+    /// <summary>Advances the phase once per step (the trainer reports every dictionary each step; one is followed).</summary>
+    private sealed class StepReporter(IProgressTask task, string followed) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Id == followed) task.Increment();
+        }
+    }
+}

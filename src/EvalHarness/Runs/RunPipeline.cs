@@ -1,0 +1,148 @@
+// RunPipeline — `interp-eval run` from a resolved config to an exit code (DESIGN §3): baseline checked first (a bad one
+// stops the run before any work), subject model + corpus, dictionaries (loaded, or trained and cached), suites →
+// records, gate vs baseline, exporters, history, and — only after all of that succeeded — the baseline update.
+// Cancellation stops between and inside phases; every file it writes goes through a temp file and a rename.
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using InterpEval.Harness.Baselines;
+using InterpEval.Harness.Bench;
+using InterpEval.Harness.Cli;
+using InterpEval.Harness.Config;
+using InterpEval.Harness.Exporters;
+using InterpEval.Harness.Gates;
+using InterpEval.Harness.History;
+using InterpEval.Interp.Dictionaries;
+using InterpEval.Suites;
+using InterpEval.Torch;
+
+namespace InterpEval.Harness.Runs;
+
+/// <summary>Where the console table and machine-readable diagnostics go on stdout besides the files.</summary>
+public enum AnnotationMode
+{
+    /// <summary>GitHub annotations when GITHUB_ACTIONS=true, else none.</summary>
+    Auto,
+    None,
+    MsBuild,
+    GitHub,
+}
+
+/// <param name="Config">The resolved configuration.</param>
+/// <param name="ConfigJson">The same, as merged JSON (recorded in results.json).</param>
+/// <param name="UpdateBaselines">Rewrite the baseline from this run instead of gating on it.</param>
+/// <param name="Device">Where tensors live.</param>
+/// <param name="Threads">libtorch threads (recorded).</param>
+/// <param name="Annotations">Diagnostics printed on stdout after the table.</param>
+public sealed record RunRequest(HarnessConfig Config, JsonObject ConfigJson, bool UpdateBaselines, Device Device, int Threads,
+    AnnotationMode Annotations = AnnotationMode.Auto);
+
+/// <param name="ExitCode">0 ok, 1 regression.</param>
+/// <param name="Result">The finished run.</param>
+/// <param name="Written">Files written under the output directory.</param>
+/// <param name="HistoryId">The history row, or null when history is off.</param>
+public sealed record RunOutcome(ExitCode ExitCode, RunResult Result, IReadOnlyList<string> Written, long? HistoryId);
+
+public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
+{
+    public RunOutcome Run(RunRequest request, CancellationToken cancellation = default)
+    {
+        HarnessConfig config = request.Config;
+        Baseline? baseline = ReadBaseline(config.BaselinePath, mustExist: !request.UpdateBaselines);
+        IReadOnlyList<IExporter> exporters = ExporterSet.Select(config.Exporters);
+        if (config.Sweeps.Count > 0) progress.Note($"profile {config.Profile}: sweeps not run by this build: {string.Join("; ", config.Sweeps)}");
+        DateTimeOffset started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<MetricRecord> records = progress.Scope(() => Measure(request, cancellation));
+        cancellation.ThrowIfCancellationRequested();
+        RunInfo info = new(RunId(started), VersionAction.ToolVersion, GitCommit.Current(), MachineInfo.Current(), config.Profile, started,
+            clock.Elapsed.TotalSeconds, config.Seed, request.Device.ToString(), request.Threads);
+        var ranSuites = new HashSet<string>(config.Suites, StringComparer.Ordinal);
+        GateResult? gate = request.UpdateBaselines || baseline is null ? null : Gate.Evaluate(records, baseline, ranSuites, config.FailOnMissing);
+        var result = new RunResult(info, JsonSerializer.SerializeToElement(request.ConfigJson), records, gate);
+        return Publish(request, result, exporters, baseline, ranSuites, cancellation);
+    }
+
+    private RunOutcome Publish(RunRequest request, RunResult result, IReadOnlyList<IExporter> exporters, Baseline? baseline,
+        IReadOnlySet<string> ranSuites, CancellationToken cancellation)
+    {
+        HarnessConfig config = request.Config;
+        IReadOnlyList<string> written = ExporterSet.WriteAll(result, config.Out, exporters, cancellation);
+        cancellation.ThrowIfCancellationRequested();
+        long? historyId = null;
+        if (config.History.Length > 0)
+        {
+            using HistoryDb db = HistoryDb.Open(config.History, create: true);
+            historyId = db.Append(result);
+        }
+        if (exporters.OfType<ConsoleTableExporter>().FirstOrDefault() is { } table) table.Write(result, Terminal.For(stdout, 140));
+        WriteAnnotations(request.Annotations, result);
+        if (request.UpdateBaselines)
+        {
+            Baseline updated = BaselineUpdate.From(config.BaselinePath, result.Info, result.Records, baseline, ranSuites);
+            BaselineFile.Write(updated);
+            stdout.WriteLine($"baseline written: {config.BaselinePath} ({updated.Entries.Count} metrics)");
+        }
+        stdout.WriteLine($"results: {config.Out}" + (historyId is { } id ? $" · history run {id} in {config.History}" : ""));
+        return new RunOutcome(result.Failed ? ExitCode.Regression : ExitCode.Ok, result, written, historyId);
+    }
+
+    private void WriteAnnotations(AnnotationMode mode, RunResult result)
+    {
+        if (mode == AnnotationMode.Auto) mode = Environment.GetEnvironmentVariable("GITHUB_ACTIONS") == "true" ? AnnotationMode.GitHub : AnnotationMode.None;
+        IExporter? exporter = mode switch
+        {
+            AnnotationMode.MsBuild => new MsBuildExporter(),
+            AnnotationMode.GitHub => new GitHubAnnotationsExporter(),
+            _ => null,
+        };
+        if (exporter is not null) stdout.Write(ExporterSet.Render(exporter, result));
+    }
+
+    /// <summary>Model, dictionaries, suites: every record, in suite order then config order of the subjects.</summary>
+    private IReadOnlyList<MetricRecord> Measure(RunRequest request, CancellationToken cancellation)
+    {
+        HarnessConfig config = request.Config;
+        IProgressTask loading = progress.Start("loading the subject model and corpus", 1);
+        using SubjectEnvironment env = SubjectEnvironment.Load(config.Model, config.Corpus, request.Device);
+        loading.Complete();
+        var provider = new DictionaryProvider(config, env, request.Device, VersionAction.ToolVersion, progress);
+        IReadOnlyList<(string Id, SparseDictionary Dictionary)> subjects = provider.Provide(cancellation);
+        try
+        {
+            return RunSuites(config, env, subjects, cancellation);
+        }
+        finally
+        {
+            foreach ((_, SparseDictionary d) in subjects) d.Dispose();
+        }
+    }
+
+    private List<MetricRecord> RunSuites(HarnessConfig config, SubjectEnvironment env, IReadOnlyList<(string Id, SparseDictionary Dictionary)> subjects,
+        CancellationToken cancellation)
+    {
+        var records = new List<MetricRecord>();
+        var options = new SuiteOptions(config.Eval.Tokens, config.Eval.ContextLength, config.Eval.SequencesPerBatch, config.Seed);
+        IProgressTask task = progress.Start($"suites: {string.Join(", ", config.Suites)} on {subjects.Count} subjects", config.Suites.Count * subjects.Count);
+        foreach (string name in config.Suites)
+        {
+            ISuite suite = SuiteRegistry.Get(name);
+            foreach ((string id, SparseDictionary dictionary) in subjects)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var input = new SuiteInput(id, dictionary, env.Model, env.Tokenizer, env.Corpus, options);
+                if (suite.CannotRun(input) is { } reason) progress.Note($"{name} skipped for {id}: {reason}");
+                else records.AddRange(suite.Run(input, cancellation));
+                task.Increment();
+            }
+        }
+        task.Complete();
+        return records;
+    }
+
+    private static Baseline? ReadBaseline(string path, bool mustExist) =>
+        mustExist || File.Exists(path) ? BaselineFile.Read(path) : null;
+
+    private static string RunId(DateTimeOffset started) =>
+        started.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
+}
