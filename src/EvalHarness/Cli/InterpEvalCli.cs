@@ -22,6 +22,7 @@ public static class InterpEvalCli
             HistoryCommand.Create(),
             CompareCommand.Create(),
             ModelCommand.Create(),
+            TrainCommand.Create(),
             TokenizeCommand.Create(),
             BenchCommand.Create(),
         };
