@@ -15,6 +15,6 @@ public enum ExitCode
     /// <summary>A bug or an unexpected failure inside the tool (EX_SOFTWARE in sysexits.h).</summary>
     InternalError = 70,
 
-    /// <summary>Stopped by Ctrl+C: what can be resumed is saved, nothing is half-written (128 + SIGINT, as shells report it).</summary>
+    /// <summary>Stopped by Ctrl+C before it finished: nothing half-written; training saves a checkpoint to resume from (128 + SIGINT, as shells report it).</summary>
     Interrupted = 130,
 }

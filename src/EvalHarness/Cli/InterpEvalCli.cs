@@ -21,6 +21,7 @@ public static class InterpEvalCli
             RunCommand.Create(),
             HistoryCommand.Create(),
             CompareCommand.Create(),
+            EvalCommand.Create(),
             ModelCommand.Create(),
             TrainCommand.Create(),
             TokenizeCommand.Create(),
