@@ -3,6 +3,7 @@
 // suites, ≤ 5 min) and full (default plus the sweeps, which are listed but not run in this build). JSON, so a user
 // config overrides them field by field exactly as it would any other layer.
 using System.Text.Json.Nodes;
+using InterpEval.Harness.Cli;
 
 namespace InterpEval.Harness.Config;
 
@@ -16,7 +17,7 @@ public static class Profiles
         "smoke" => Smoke(),
         "default" => Default(),
         "full" => Full(),
-        _ => throw new ArgumentException($"--profile: unknown profile '{name}' — expected one of {string.Join(", ", Names)}"),
+        _ => throw new UsageException($"--profile: unknown profile '{name}' — expected one of {string.Join(", ", Names)}"),
     };
 
     private static JsonObject Smoke() => Parse("""
