@@ -52,6 +52,11 @@ public sealed class TrainHandler
             foreach (var s in summaries) output.WriteLine(SummaryLine(s, last.Value));
             return ExitCode.Ok;
         }
+        catch (TrainingDivergedException e)
+        {
+            parseResult.InvocationConfiguration.Error.WriteLine(ErrorReport.Prefix + e.Message);   // already says what to try
+            return ExitCode.InternalError;
+        }
         catch (OperationCanceledException)
         {
             parseResult.InvocationConfiguration.Error.WriteLine(
@@ -107,7 +112,7 @@ public sealed class TrainHandler
         {
             if (estimate >= wanted) break;
             chosen.Add(d);
-            estimate += d.Text.Length / 3 + 1;   // a rough lower bound of ~3 characters per token; the exact count follows
+            estimate += d.Text.Length / 8 + 1;   // few tokens per character (BPE averages 3–4), so rarely short; checked below
         }
         var stream = EmbeddedModelBuilder.Stream(chosen, tokenizer, eot);
         return stream.LongLength >= wanted || chosen.Count == documents.Count ? stream : EmbeddedModelBuilder.Stream(documents, tokenizer, eot);

@@ -48,7 +48,6 @@ public sealed class DictionaryTrainer
         try
         {
             if (resume) run.Restore(ReadLatest());
-            else run.Prepare(FirstFullBatch(passes(0)));
             var last = run.TrainTo(passes, progress, cancel, step => WriteCheckpoint(run, step));
             return Finish(run, last);
         }
@@ -64,16 +63,6 @@ public sealed class DictionaryTrainer
         string dir = TrainingCheckpoint.Latest(_outDir)
             ?? throw new FileNotFoundException($"{Path.Combine(_outDir, TrainingCheckpoint.Folder)}: no checkpoint to resume from — train without --resume first");
         return TrainingCheckpoint.Read(dir);
-    }
-
-    private ActivationBatch FirstFullBatch(IEnumerable<ActivationBatch> pass)
-    {
-        foreach (var batch in pass)
-        {
-            if (batch.Rows >= _options.BatchTokens) return batch;
-            batch.Dispose();
-        }
-        throw new ArgumentException($"the activation stream gives no full batch of {_options.BatchTokens} tokens — use more tokens or a smaller batch");
     }
 
     private void WriteCheckpoint(Run run, int step)
@@ -100,7 +89,7 @@ public sealed class DictionaryTrainer
         for (int i = 0; i < _dictionaries.Count; i++)
         {
             var d = _dictionaries[i];
-            string? dir = _outDir is null ? null : _dictionaries.Count == 1 ? _outDir : Path.Combine(_outDir, d.Id);
+            string? dir = _outDir is null ? null : _dictionaries.Count == 1 ? _outDir : Path.Combine(_outDir, FolderName(d.Id));
             if (dir is not null)
             {
                 using (DisposeScope.Enter()) d.SetLogFeatureDensity(run.Activity[i].LogDensity());
@@ -112,6 +101,10 @@ public sealed class DictionaryTrainer
         }
         return summaries;
     }
+
+    /// <summary>A dictionary's id as a folder name: characters a file name cannot hold become '_'.</summary>
+    public static string FolderName(string id) =>
+        string.Concat(id.Select(c => Path.GetInvalidFileNameChars().Contains(c) ? '_' : c));
 
     /// <summary>The mutable state of one Train call: optimisers, latent activity, step and data position.</summary>
     private sealed class Run : IDisposable
@@ -142,12 +135,16 @@ public sealed class DictionaryTrainer
 
         private int DensityWindowStart => _o.TotalSteps - Math.Max(1, (_o.TotalSteps + 3) / 4);
 
-        public void Prepare(ActivationBatch sample)
+        /// <summary>True until the dictionaries have seen their sample (a fresh run prepares on its first full batch,
+        /// which is then also its first training batch; a resumed run restores instead).</summary>
+        private bool _needsPrepare = true;
+
+        private void Prepare(ActivationBatch sample)
         {
-            using (sample)
             using (DisposeScope.Enter())
                 foreach (var d in _dicts) d.Prepare(sample);
             foreach (var d in _dicts) d.AfterOptimizerStep();   // constraints hold from the start (unit-norm rows)
+            _needsPrepare = false;
         }
 
         /// <summary>Trains until the budget; returns each dictionary's last progress record (null if no step ran).</summary>
@@ -165,6 +162,7 @@ public sealed class DictionaryTrainer
                         if (index++ < Position.BatchesInPass) continue;
                         Position = Position with { BatchesInPass = index };
                         if (batch.Rows < _o.BatchTokens) continue;
+                        if (_needsPrepare) Prepare(batch);
                         TrainBatch(batch, last, progress);
                         trainedThisPass = true;
                         Cancelled = cancel.IsCancellationRequested;
@@ -253,6 +251,7 @@ public sealed class DictionaryTrainer
                 Step = c.Step;
                 Tokens = c.Tokens;
                 Position = c.Position;
+                _needsPrepare = false;
             }
             finally
             {

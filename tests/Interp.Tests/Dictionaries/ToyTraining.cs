@@ -29,11 +29,11 @@ internal static class ToyTraining
         return (TopKDictionary)trainable.Dictionary;
     }
 
-    // One pass = Steps + 1 fresh batches (the first also serves the trainer's Prepare), seeded by the pass.
+    // One pass = Steps fresh batches, seeded by the pass.
     private static IEnumerable<ActivationBatch> Samples(SyntheticSuperposition data, Settings s, int pass)
     {
         using var gen = new Generator(s.Seed + 1000 + (ulong)pass);
-        for (int i = 0; i <= s.Steps; i++)
+        for (int i = 0; i < s.Steps; i++)
         {
             Tensor x;
             using (DisposeScope.Enter()) x = data.Sample(s.Batch, gen).Activations.DetachFromScopes();

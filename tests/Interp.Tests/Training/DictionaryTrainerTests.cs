@@ -115,6 +115,24 @@ public class DictionaryTrainerTests
     }
 
     [Test]
+    public void CancellationWritesACheckpointThatResumesToTheSameWeights()
+    {
+        var passes = TrainingFixtures.Synthetic(Dim, Rows, 5);
+        using var straight = Make("topk");
+        new DictionaryTrainer([straight], Options(6)).Train(passes);
+
+        string dir = Dir();
+        using var cancel = new CancellationTokenSource();
+        using var interrupted = Make("topk");
+        var trainer = new DictionaryTrainer([interrupted], Options(6), dir);
+        Assert.That(() => trainer.Train(passes, new Recorder(p => { if (p.Step == 3) cancel.Cancel(); }), cancel: cancel.Token),
+            Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(DictionaryTrainer.LatestCheckpointStep(dir), Is.EqualTo(3), "no CheckpointEvery, yet the interrupted step is saved");
+        trainer.Train(passes, resume: true);
+        Assert.That(TrainingFixtures.Snapshot(interrupted), Is.EqualTo(TrainingFixtures.Snapshot(straight)));
+    }
+
+    [Test]
     public void ResumeWithoutACheckpointIsAnErrorNamingTheFolder()
     {
         using var d = Make("topk");
