@@ -9,7 +9,9 @@ public static class SuiteRegistry
         new ReconstructionSuite(),
         new SparsitySuite(),
         new FidelitySuite(),
+        new ProbesSuite(),
         new NeighboursSuite(),
+        new SteeringSuite(),
         new GroundTruthSuite(),
     ];
 

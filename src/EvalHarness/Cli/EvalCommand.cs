@@ -11,7 +11,7 @@ public static class EvalCommand
 {
     public static readonly Option<string[]> Dict = new("--dict")
     {
-        Description = "A dictionary directory (cfg.json + sae_weights.safetensors); repeat for several. Per-layer transcoders covering " +
+        Description = "A dictionary directory (cfg.json + sae_weights.safetensors, or a cross-layer transcoder); repeat for several. Per-layer transcoders covering " +
             "every layer also give the full replacement model; two widths on one hook also give the feature-splitting match",
         HelpName = "DIR",
         Required = true,

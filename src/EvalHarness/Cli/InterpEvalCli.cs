@@ -26,6 +26,9 @@ public static class InterpEvalCli
             TrainCommand.Create(),
             TokenizeCommand.Create(),
             BenchCommand.Create(),
+            InspectCommand.Create(),
+            SteerCommand.Create(),
+            FeaturesCommand.Create(),
         };
         foreach (Option option in GlobalOptions.All) root.Options.Add(option);
         // No command: show what exists rather than an error.

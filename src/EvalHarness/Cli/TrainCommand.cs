@@ -1,5 +1,5 @@
-// TrainCommand — `interp-eval train`: trains a dictionary (sae, transcoder, skip-transcoder; clt once it is in the
-// kind table) on a hook point of a subject model, from the model's tokenisation of the embedded corpus's train split.
+// TrainCommand — `interp-eval train`: trains a dictionary (sae, transcoder, skip-transcoder, or a clt over every
+// layer) on a hook point of a subject model, from the model's tokenisation of the embedded corpus's train split.
 // Options are static fields; the work is Interp's DictionaryTrainer and the printing is Training/TrainHandler.
 using System.CommandLine;
 using System.CommandLine.Parsing;
@@ -14,7 +14,7 @@ public static class TrainCommand
 {
     public static readonly Option<string?> Hook = new("--hook")
     {
-        Description = "Hook point read; defaults to the middle layer's hook_resid_post (sae) or ln2.hook_normalized (transcoders)",
+        Description = "Hook point read; defaults to the middle layer's hook_resid_post (sae) or ln2.hook_normalized (transcoders); a clt reads every layer's hook_resid_mid",
         HelpName = "NAME",
     };
 
@@ -31,23 +31,23 @@ public static class TrainCommand
 
     public static readonly Option<string> Arch = new("--arch")
     {
-        Description = $"Architecture: {string.Join(", ", DictionaryRegistry.Names)}", HelpName = "ARCH", Required = true,
+        Description = $"Architecture: {string.Join(", ", DictionaryRegistry.Names)} (clt: {string.Join(", ", CltConfig.Activations)})", HelpName = "ARCH", Required = true,
     };
 
     public static readonly Option<int> Width = new("--width")
     {
-        Description = "Latents (d_sae)", HelpName = "N", Required = true, CustomParser = OptionParsers.PositiveInt("--width"),
+        Description = "Latents (d_sae; per layer for a clt)", HelpName = "N", Required = true, CustomParser = OptionParsers.PositiveInt("--width"),
     };
 
     public static readonly Option<int?> K = new("--k")
     {
-        Description = "Active latents per token for topk and batchtopk (default min(32, width))", HelpName = "K",
+        Description = "Active latents per token for topk and batchtopk (default min(32, width); per layer for a clt)", HelpName = "K",
         CustomParser = r => OptionParsers.PositiveInt("--k")(r),
     };
 
     public static readonly Option<double?> L1 = new("--l1")
     {
-        Description = "Sparsity coefficient λ of relu (L1, default 5) or jumprelu (L0, default 1), on activations normalised to E‖x‖² = d",
+        Description = "Sparsity coefficient λ of relu (L1, default 5) or jumprelu (L0, default 1), or of a clt's tanh penalty (default 1), on activations normalised to E‖x‖² = d",
         HelpName = "C", CustomParser = r => NonNegative("--l1")(r),
     };
 
@@ -101,7 +101,7 @@ public static class TrainCommand
 
     public static readonly Option<string?> Out = new("--out")
     {
-        Description = "Output directory (cfg.json, sae_weights.safetensors, sparsity.safetensors, checkpoints/); default dictionaries/KIND-ARCH-wWIDTH",
+        Description = "Output directory (cfg.json, sae_weights.safetensors, sparsity.safetensors, checkpoints/; a clt: W_enc_L/W_dec_L.safetensors per layer); default dictionaries/KIND-ARCH-wWIDTH",
         HelpName = "DIR",
     };
 
@@ -109,7 +109,7 @@ public static class TrainCommand
 
     public static Command Create()
     {
-        var command = new Command("train", "Train a sparse dictionary (SAE or transcoder) on a hook point of a model")
+        var command = new Command("train", "Train a sparse dictionary (SAE, transcoder or cross-layer transcoder) on the activations of a model")
         {
             ModelCommand.Model, Hook, HookOut, Kind, Arch, Width, K, L1, Tokens, Batch, LearningRate, WarmupSteps, Decay, SparsityWarmupSteps,
             GradClip, Seed, CheckpointEvery, Out, Resume,

@@ -29,24 +29,25 @@ public sealed class EvalHandler
         using var model = TransformerModel.Load(modelDir, device);
         var tokenizer = ByteLevelBpeTokenizer.Load(modelDir);
         var corpus = Corpus.Load(parseResult.GetValue(EvalCommand.Corpus) ?? EmbeddedAssets.CorpusPath);
-        var dictionaries = LoadDictionaries(parseResult.GetValue(EvalCommand.Dict) ?? [], device);
+        var (dictionaries, clts) = LoadDictionaries(parseResult.GetValue(EvalCommand.Dict) ?? [], device);
         try
         {
             var options = new SuiteOptions(Tokens: parseResult.GetValue(EvalCommand.Tokens), ContextLength: Math.Min(128, model.Config.NCtx));
             string outDir = parseResult.GetValue(EvalCommand.Out)!;
-            var evaluation = new Evaluation(model, tokenizer, corpus, options, dictionaries, outDir);
-            var records = evaluation.RunAll(suites, explicitSuites, cancellation);
+            var output = parseResult.InvocationConfiguration.Output;
+            IRunProgress progress = Terminal.IsTerminal(output) ? new SpectreProgress(Terminal.For(output)) : new PlainProgress(parseResult.InvocationConfiguration.Error);
+            var evaluation = new Evaluation(model, tokenizer, corpus, options, dictionaries, clts, outDir, progress);
+            var records = progress.Scope(() => evaluation.RunAll(suites, explicitSuites, cancellation));
             var run = RunResult.RecordsOnly(Info(parseResult, started, device), records);
             var written = ExporterSet.WriteAll(run, outDir, ExporterSet.Select(["json", "csv"]), cancellation);
-            var output = parseResult.InvocationConfiguration.Output;
             new ConsoleTableExporter().Write(run, Terminal.For(output, 140));
-            foreach (string note in evaluation.Notes) output.WriteLine(note);
             foreach (string path in written.Concat(evaluation.Written)) output.WriteLine($"wrote {path}");
             return ExitCode.Ok;
         }
         finally
         {
             foreach (var (_, d) in dictionaries) d.Dispose();
+            foreach (var (_, c) in clts) c.Dispose();
         }
     }
 
@@ -65,10 +66,13 @@ public sealed class EvalHandler
         return chosen;
     }
 
-    /// <summary>Each --dict directory loaded, with its subject id (the directory's name, made unique).</summary>
-    private static List<(string Subject, SparseDictionary Dictionary)> LoadDictionaries(string[] dirs, Device device)
+    /// <summary>Each --dict directory loaded, with its subject id (the directory's name, made unique); cross-layer
+    /// transcoders (CltFormat) apart from single dictionaries.</summary>
+    private static (List<(string Subject, SparseDictionary Dictionary)>, List<(string Subject, CrossLayerTranscoder Clt)>) LoadDictionaries(
+        string[] dirs, Device device)
     {
         var loaded = new List<(string, SparseDictionary)>();
+        var clts = new List<(string, CrossLayerTranscoder)>();
         var used = new HashSet<string>(StringComparer.Ordinal);
         try
         {
@@ -78,13 +82,15 @@ public sealed class EvalHandler
                 string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
                 string subject = name;
                 for (int i = 2; !used.Add(subject); i++) subject = $"{name}-{i}";
-                loaded.Add((subject, SparseDictionary.Load(dir, device)));
+                if (CltFormat.IsCltDirectory(dir)) clts.Add((subject, CltFormat.Load(dir, device)));
+                else loaded.Add((subject, SparseDictionary.Load(dir, device)));
             }
-            return loaded;
+            return (loaded, clts);
         }
         catch
         {
             foreach (var (_, d) in loaded) d.Dispose();
+            foreach (var (_, c) in clts) c.Dispose();
             throw;
         }
     }
@@ -95,17 +101,18 @@ public sealed class EvalHandler
         parseResult.GetValue(GlobalOptions.Threads));
 
     /// <summary>One eval: the suites over every dictionary, plus what spans dictionaries (the full replacement model,
-    /// feature splitting across widths); keeps notes on skipped suites and the extra files written.</summary>
+    /// feature splitting across widths); reports progress, skipped suites and each suite's time, and keeps the extra files written.</summary>
     private sealed class Evaluation(TransformerModel model, ByteLevelBpeTokenizer tokenizer, Corpus corpus, SuiteOptions options,
-        List<(string Subject, SparseDictionary Dictionary)> dictionaries, string outDir)
+        List<(string Subject, SparseDictionary Dictionary)> dictionaries, List<(string Subject, CrossLayerTranscoder Clt)> clts,
+        string outDir, IRunProgress progress)
     {
-        public List<string> Notes { get; } = [];
         public List<string> Written { get; } = [];
 
         public List<MetricRecord> RunAll(IReadOnlyList<ISuite> suites, bool explicitSuites, CancellationToken cancellation)
         {
             var replacement = ReplacementSet();
             var records = new List<MetricRecord>();
+            var task = progress.Start($"suites: {string.Join(", ", suites.Select(s => s.Name))} on {dictionaries.Count} dictionaries", suites.Count * dictionaries.Count);
             for (int i = 0; i < dictionaries.Count; i++)
             {
                 var (subject, dictionary) = dictionaries[i];
@@ -116,19 +123,41 @@ public sealed class EvalHandler
                 foreach (var suite in suites)
                 {
                     // ground-truth measures the training recipe, not the dictionary: once per eval.
+                    task.Increment();
                     if (suite is GroundTruthSuite && i > 0) continue;
                     if (suite.CannotRun(input) is { } why)
                     {
                         if (explicitSuites) throw new UsageException($"--suite {suite.Name}: cannot run on {subject}: {why}");
-                        Notes.Add($"skipped {suite.Name} on {subject}: {why}");
+                        progress.Note($"skipped {suite.Name} on {subject}: {why}");
                         continue;
                     }
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     records.AddRange(Run(suite, input, cancellation));
-                    Notes.Add(FormattableString.Invariant($"{suite.Name} on {subject}: {clock.Elapsed.TotalSeconds:F1} s"));
+                    progress.Note(FormattableString.Invariant($"{suite.Name} on {subject}: {clock.Elapsed.TotalSeconds:F1} s"));
                 }
             }
             if (suites.Any(s => s is NeighboursSuite)) records.AddRange(Splitting(cancellation));
+            foreach (var (subject, clt) in clts) records.AddRange(RunClt(subject, clt, suites, explicitSuites, cancellation));
+            task.Complete();
+            return records;
+        }
+
+        /// <summary>A cross-layer transcoder's reconstruction, sparsity and replacement-model records (CltEvaluation),
+        /// kept to the chosen suites; ground-truth and neighbours do not apply to it.</summary>
+        private IEnumerable<MetricRecord> RunClt(string subject, CrossLayerTranscoder clt, IReadOnlyList<ISuite> suites, bool explicitSuites,
+            CancellationToken cancellation)
+        {
+            var wanted = suites.Select(s => s.Name).Where(n => n is ReconstructionSuite.SuiteName or SparsitySuite.SuiteName or FidelitySuite.SuiteName).ToHashSet();
+            if (wanted.Count == 0) return [];
+            if (CltEvaluation.Problem(clt, model) is { } why)
+            {
+                if (explicitSuites) throw new UsageException($"--dict: cannot evaluate the cross-layer transcoder {subject}: {why}");
+                progress.Note($"skipped {subject}: {why}");
+                return [];
+            }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var records = CltEvaluation.Run(subject, clt, model, tokenizer, corpus, options, cancellation).Where(r => wanted.Contains(r.Suite)).ToList();
+            progress.Note(FormattableString.Invariant($"clt metrics on {subject}: {clock.Elapsed.TotalSeconds:F1} s"));
             return records;
         }
 

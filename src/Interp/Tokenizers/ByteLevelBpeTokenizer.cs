@@ -1,5 +1,6 @@
 // GPT-2-style byte-level BPE: special tokens → GPT-2 pre-tokenisation → UTF-8 bytes → ranked merges, with a
-// per-piece cache; decode joins token bytes and reads them as UTF-8. No offsets, truncation, padding or BOS.
+// per-piece cache; decode joins token bytes and reads them as UTF-8; byte offsets of each token in the text's UTF-8.
+// No truncation, padding or BOS.
 using System.Collections.Concurrent;
 using System.Text;
 
@@ -56,6 +57,32 @@ public sealed class ByteLevelBpeTokenizer
     {
         if (recognizeSpecialTokens) specials.Split(text, segment => EncodeOrdinary(segment, ids), ids.Add);
         else if (!text.IsEmpty) EncodeOrdinary(text, ids);
+    }
+
+    /// <summary>
+    /// Token ids of <paramref name="text"/> with each token's byte range [start, end) in the text's UTF-8 encoding (special
+    /// tokens are not recognised). Byte-level tokens concatenate to exactly those bytes, so the ranges tile the text:
+    /// a token's range may start or end inside a multi-byte character. Not available with AddPrefixSpace (the added
+    /// space belongs to no byte of the text).
+    /// </summary>
+    public TokenOffsets EncodeWithOffsets(string text)
+    {
+        if (Options.AddPrefixSpace)
+            throw new InvalidOperationException("byte offsets are not defined for a tokenizer that adds a prefix space");
+        int[] ids = Encode(text, recognizeSpecialTokens: false);
+        var starts = new int[ids.Length];
+        var ends = new int[ids.Length];
+        int at = 0;
+        for (int i = 0; i < ids.Length; i++)
+        {
+            starts[i] = at;
+            at += Vocabulary.TokenBytes(ids[i]).Length;
+            ends[i] = at;
+        }
+        int expected = Encoding.UTF8.GetByteCount(text);
+        if (at != expected)
+            throw new InvalidOperationException($"token bytes cover {at} bytes but the text has {expected} UTF-8 bytes");
+        return new TokenOffsets(ids, starts, ends);
     }
 
     /// <summary>The text of <paramref name="ids"/>: their bytes read as UTF-8, each invalid sequence becoming U+FFFD.</summary>

@@ -1,6 +1,6 @@
 // TrainableKinds — the table from a --kind name to what builds a trainable dictionary of that kind for a subject
 // model: sae, transcoder and skip-transcoder (SparseDictionaryTrainable over any architecture of the registry), with
-// their default hooks. A kind is one entry; the cross-layer transcoder adds its own. Training itself is the trainer's.
+// their default hooks, and clt (CrossLayerTranscoderTrainable.Create). A kind is one entry. Training is the trainer's.
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.Models;
 
@@ -32,13 +32,11 @@ public static class TrainableKinds
         new TrainableKind("sae", s => CreateSparse(s, DictionaryKind.Sae)),
         new TrainableKind("transcoder", s => CreateSparse(s, DictionaryKind.Transcoder)),
         new TrainableKind("skip-transcoder", s => CreateSparse(s, DictionaryKind.SkipTranscoder)),
+        new TrainableKind("clt", CrossLayerTranscoderTrainable.Create),
     }.ToDictionary(k => k.Name, StringComparer.Ordinal);
 
     /// <summary>Kinds DESIGN §7 names that this build cannot train yet, with why.</summary>
-    private static readonly Dictionary<string, string> Unavailable = new(StringComparer.Ordinal)
-    {
-        ["clt"] = "--kind clt: the cross-layer transcoder is not in this build yet — use sae, transcoder or skip-transcoder",
-    };
+    private static readonly Dictionary<string, string> Unavailable = new(StringComparer.Ordinal);
 
     /// <summary>The kinds that can be trained.</summary>
     public static IReadOnlyCollection<string> Names => Kinds.Keys;

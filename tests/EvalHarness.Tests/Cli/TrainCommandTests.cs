@@ -49,7 +49,6 @@ public class TrainCommandTests
         Assert.That(resumed.Stdout, Does.Not.Contain("step 4/8").And.Contain("step 8/8"), "resumed after the step-4 checkpoint");
     }
 
-    [TestCase("--kind", "clt", "cross-layer transcoder")]
     [TestCase("--kind", "pca", "--kind 'pca'")]
     [TestCase("--arch", "gated", "--arch 'gated'")]
     [TestCase("--width", "0", "--width")]

@@ -1,6 +1,7 @@
 // EvalCommandTests — `interp-eval eval` end to end on the embedded model with small dictionaries built here (a relu sae
-// on the residual stream at two widths): the suites' records in the table, results.json/results.csv and
-// sparsity.safetensors written, feature-splitting records for the two widths, and bad input as one line with exit 2.
+// on the residual stream at two widths, a cross-layer transcoder): the suites' records in the table, results.json,
+// results.csv and sparsity.safetensors written, feature-splitting records for the two widths, the CLT's per-layer and
+// replacement-model records, and bad input as one line with exit 2.
 using System.Text.Json;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Torch;
@@ -29,13 +30,22 @@ public class EvalCommandTests
         return dir;
     }
 
+    private string SaveClt(string name)
+    {
+        string dir = Path.Combine(_dir, name);
+        var config = new CltConfig { Activation = CltActivation.Relu, NLayers = 4, DModel = 128, DSae = 32 };
+        using var clt = CrossLayerTranscoder.Create(config, 3, Device.Cpu);
+        clt.Save(dir);
+        return dir;
+    }
+
     [Test]
     public void EvalRunsEverySuiteOnTheEmbeddedModelAndWritesJsonCsvAndSparsity()
     {
-        string small = SaveSae("sae-small", 64, 1), large = SaveSae("sae-large", 256, 2);
+        string small = SaveSae("sae-small", 64, 1), large = SaveSae("sae-large", 256, 2), clt = SaveClt("clt-w32");
         string outDir = Path.Combine(_dir, "out");
         // Every suite but ground-truth (it trains its own dictionary, tested in Suites.Tests; seconds here for nothing).
-        var r = CliRunner.Run("eval", "--dict", small, "--dict", large, "--tokens", "256", "--out", outDir,
+        var r = CliRunner.Run("eval", "--dict", small, "--dict", large, "--dict", clt, "--tokens", "256", "--out", outDir,
             "--suite", "reconstruction", "--suite", "sparsity", "--suite", "fidelity", "--suite", "neighbours");
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
         foreach (string metric in new[] { "fvu", "fve", "l0", "dead_frac", "ce_loss_recovered", "kl", "mean_max_cos", "split_fanout" })
@@ -47,7 +57,9 @@ public class EvalCommandTests
         Assert.That(ce, Has.Count.EqualTo(2));
         Assert.That(ce[0], Is.EqualTo(ce[1]).Within(1e-12), "both dictionaries see the same clean model and tokens");
         Assert.That(ce[0], Is.InRange(1.0, 8.0), "a trained model's loss in nats/token is far below ln(4257) = 8.36");
-        Assert.That(File.ReadAllText(Path.Combine(outDir, "results.csv")), Does.Contain("sae-small->sae-large"));
+        string csv = File.ReadAllText(Path.Combine(outDir, "results.csv"));
+        Assert.That(csv, Does.Contain("sae-small->sae-large"));
+        Assert.That(csv, Does.Contain("reconstruction/clt-w32/fvu/layer3").And.Contain("fidelity/clt-w32/replacement_kl").And.Contain("sparsity/clt-w32/l0/layer0"));
 
         using var sparsity = SafeTensorsFile.Open(Path.Combine(outDir, "sae-large", "sparsity.safetensors"));
         using var scope = DisposeScope.Enter();
