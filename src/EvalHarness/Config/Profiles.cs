@@ -39,7 +39,7 @@ public static class Profiles
       "profile": "default",
       "suites": ["reconstruction", "sparsity", "fidelity", "neighbours"],
       "eval": { "tokens": 8192, "context_length": 128, "sequences_per_batch": 16 },
-      "training": { "steps": 300, "batch_tokens": 1024, "learning_rate": 0.002, "stream_tokens": 131072, "buffer_tokens": 8192 },
+      "training": { "steps": 200, "batch_tokens": 1024, "learning_rate": 0.002, "stream_tokens": 131072, "buffer_tokens": 8192 },
       "dictionaries": [
         { "id": "topk-resid", "kind": "sae", "architecture": "topk", "width": 512, "k": 32 },
         { "id": "relu-resid", "kind": "sae", "architecture": "relu", "width": 512 },
