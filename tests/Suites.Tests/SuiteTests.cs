@@ -172,6 +172,27 @@ public class SuiteTests
     }
 
     [Test]
+    public void SuitesLeaveNoLiveTensorBehind()
+    {
+        using var tiny = new TinySubject();
+        using var d = TinySubject.Random(Resid, 32, seed: 4);
+        using var t = TinySubject.Random(HookNames.Ln2Normalized(0), 16, seed: 5, hookOut: HookNames.MlpOut(0));
+        ISuite[] suites = [new ReconstructionSuite(), new SparsitySuite(), new FidelitySuite(), new NeighboursSuite()];
+        foreach (var suite in suites) suite.Run(tiny.Input(d));                             // warm-up (lazy tables)
+        // Finalise garbage from earlier tests first, so the count can only move by what the suites leave behind.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        long before = Tensor.LiveCount;
+        foreach (var suite in suites)
+        {
+            suite.Run(tiny.Input(d));
+            suite.Run(tiny.Input(t));
+        }
+        Assert.That(Tensor.LiveCount, Is.EqualTo(before));
+    }
+
+    [Test]
     public void RegistryHasEverySuiteOnceAndNamesTheUnknown()
     {
         Assert.That(SuiteRegistry.Names, Is.Unique);
