@@ -59,9 +59,6 @@ public sealed class InterpretSubject : IDisposable
         return (Separator is int s ? ids.Prepend(s) : ids).ToArray();
     }
 
-    /// <summary>A token's text for display: control characters and spaces made visible.</summary>
-    public string Display(long id) => Tokenizer.TokenText((int)id).Replace("\n", "\\n").Replace("\t", "\\t").Replace("\r", "\\r");
-
     public void Dispose()
     {
         Dictionary.Dispose();
