@@ -131,7 +131,7 @@ public sealed class CrossLayerTranscoder : IDisposable
     public Tensor EncodeLayer(int layer, Tensor x)
     {
         CheckLayer(layer);
-        CheckRows(x, $"inputs[{layer}]", x.Size(0));
+        CheckRows(x, $"inputs[{layer}]", Rows(x));
         return Activate(layer, PreActivations(layer, ScaleBy(x, Scale.Input[layer])));
     }
 
@@ -157,7 +157,7 @@ public sealed class CrossLayerTranscoder : IDisposable
     public CltOutput Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> targets)
     {
         CheckLayers(inputs, "inputs");
-        CheckLayers(targets, "targets", DModel, inputs[0].Size(0));
+        CheckLayers(targets, "targets", DModel, Rows(inputs[0]));
         var layers = Enumerable.Range(0, NLayers).ToArray();
         var xs = layers.Select(l => ScaleBy(inputs[l], Scale.Input[l])).ToArray();          // [N, D] per layer
         var ys = layers.Select(l => ScaleBy(targets[l], Scale.Output[l])).ToArray();        // [N, D] per layer
@@ -235,7 +235,7 @@ public sealed class CrossLayerTranscoder : IDisposable
     /// <summary>Sets every b_dec,l' to the mean of a target sample [N, D] of output layer l' (raw units).</summary>
     public void InitializeDecoderBias(IReadOnlyList<Tensor> targetSample)
     {
-        CheckLayers(targetSample, "targetSample", DModel, targetSample.Count > 0 ? targetSample[0].Size(0) : 0);
+        CheckLayers(targetSample, "targetSample", DModel);
         using var scope = DisposeScope.Enter();
         using var noGrad = Autograd.NoGrad();
         for (int l = 0; l < NLayers; l++) _bDec[l].Copy_((targetSample[l].To(ScalarType.Float64).Mean(0) * Scale.Output[l]).To(Dtype));
@@ -333,15 +333,17 @@ public sealed class CrossLayerTranscoder : IDisposable
     private void CheckLayers(IReadOnlyList<Tensor> tensors, string name, int? width = null, long? rows = null)
     {
         if (tensors.Count != NLayers) throw new ArgumentException($"{name}: expected {NLayers} tensors (one per layer), got {tensors.Count}", name);
-        long n = rows ?? tensors[0].Size(0);
+        long n = rows ?? Rows(tensors[0]);
         for (int l = 0; l < NLayers; l++) CheckRows(tensors[l], $"{name}[{l}]", n, width ?? DModel);
     }
+
+    private static long Rows(Tensor t) => t.Dim == 2 ? t.Size(0) : -1;
 
     private void CheckRows(Tensor t, string name, long rows, int? width = null)
     {
         int w = width ?? DModel;
         if (t.Dim != 2 || t.Size(0) != rows || t.Size(1) != w)
-            throw new ArgumentException($"{name} must be [{rows}, {w}], got {t.ShapeString}", name);
+            throw new ArgumentException($"{name} must be [{(rows < 0 ? "N" : rows.ToString(System.Globalization.CultureInfo.InvariantCulture))}, {w}], got {t.ShapeString}", name);
     }
 
     private static void CheckShapes(CltConfig c, CltWeights w)

@@ -176,6 +176,8 @@ public class CltTests : ScopedTest
         var inputs = RandomActivations(3, 3, 4, seed: 1);
         e = Assert.Throws<ArgumentException>(() => clt.Forward(inputs, RandomActivations(3, 2, 4, seed: 2)))!;
         Assert.That(e.Message, Does.Contain("targets[0] must be [3, 4], got [2, 4]"));
+        e = Assert.Throws<ArgumentException>(() => clt.EncodeLayer(0, Tensor.Zeros([4])))!;
+        Assert.That(e.Message, Does.Contain("inputs[0] must be [N, 4], got [4]"));
         Assert.Throws<ArgumentException>(() => clt.SetScale(new CltScale([1, 1], [1, 1, 1])));
         Assert.Throws<ArgumentException>(() => new CrossLayerTranscoder(Config(CltActivation.Relu), HandWeights() with { WDec = [Tensor.Zeros([2, 1, 2]), Tensor.Zeros([2, 1, 2])] }, Device.Cpu));
     }

@@ -1,7 +1,7 @@
 // A cross-layer transcoder trained by the dictionary trainer on a tiny GPT-2's activations (every layer's
 // hook_resid_mid → every layer's hook_mlp_out), built through the --kind clt entry of the kind table: the loss falls,
-// the scales are estimated per hook, the saved directory reloads and predicts as the trained CLT does, a checkpointed
-// and resumed run ends bit-for-bit where an uninterrupted one does, and bad specs name the option.
+// the saved directory reloads and predicts as the trained CLT does, a resumed run ends bit-for-bit where an
+// uninterrupted one does, live tensor handles stay flat over steps, and bad specs name the option.
 using InterpEval.Interp.Activations;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.Models;
@@ -97,6 +97,31 @@ public class CltTrainingTests() : TinyModelFixture("gpt2")
         {
             if (value.Step == steps) cancel.Cancel();
         }
+    }
+
+    [Test]
+    public void LiveTensorHandlesStayFlatOverSteps()
+    {
+        using var trainable = (CrossLayerTranscoderTrainable)TrainableKinds.Create(Spec("jumprelu", l1: 0.05) with { Width = 8 });
+        ActivationPasses synthetic = pass => SyntheticBatches(trainable.Hooks, (ulong)pass);
+        var live = new List<long>();
+        new DictionaryTrainer([trainable], Options(20)).Train(synthetic, new Callback(_ => live.Add(Tensor.LiveCount)));
+        Assert.That(live[^1], Is.EqualTo(live[4]), $"live handles went from {live[4]} at step 5 to {live[^1]} at step 20");
+    }
+
+    /// <summary>Ten batches of 64 random rows per hook, made lazily (the trainer disposes each).</summary>
+    private static IEnumerable<ActivationBatch> SyntheticBatches(IReadOnlyList<string> hooks, ulong seed)
+    {
+        for (int b = 0; b < 10; b++)
+        {
+            using var gen = new Generator(seed * 100 + (ulong)b);
+            yield return new ActivationBatch(hooks.ToDictionary(h => h, h => Tensor.Randn([64, 16], gen).DetachFromScopes()));
+        }
+    }
+
+    private sealed class Callback(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
     }
 
     [TestCase("gelu", null, null, "--arch 'gelu'")]
