@@ -19,6 +19,8 @@ public static class InterpEvalCli
             new HelpOption(),
             new VersionOption { Action = new VersionAction() },
             RunCommand.Create(),
+            HistoryCommand.Create(),
+            CompareCommand.Create(),
             EvalCommand.Create(),
             ModelCommand.Create(),
             TrainCommand.Create(),

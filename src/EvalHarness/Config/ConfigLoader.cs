@@ -4,6 +4,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using InterpEval.Harness.Cli;
 using InterpEval.Harness.Exporters;
 using InterpEval.Suites;
 
@@ -86,7 +87,7 @@ public static class ConfigLoader
     private static void ApplySet(JsonObject root, string pair)
     {
         int eq = pair.IndexOf('=');
-        if (eq <= 0) throw new ArgumentException($"--set '{pair}': expected PATH=VALUE (for example training.steps=200)");
+        if (eq <= 0) throw new UsageException($"--set '{pair}': expected PATH=VALUE (for example training.steps=200)");
         string[] path = pair[..eq].Split('.');
         JsonNode value = ParseValue(pair[(eq + 1)..]);
         JsonNode node = root;
@@ -95,16 +96,16 @@ public static class ConfigLoader
         {
             case JsonObject o: o[path[^1]] = value; break;
             case JsonArray a: a[Index(a, path[^1], pair)] = value; break;
-            default: throw new ArgumentException($"--set '{pair}': '{string.Join('.', path[..^1])}' is not an object or a list");
+            default: throw new UsageException($"--set '{pair}': '{string.Join('.', path[..^1])}' is not an object or a list");
         }
     }
 
     private static JsonNode Step(JsonNode node, string segment, string pair, bool create)
     {
         if (node is JsonArray array) return array[Index(array, segment, pair)]!;
-        if (node is not JsonObject o) throw new ArgumentException($"--set '{pair}': '{segment}' is inside a value, not an object");
+        if (node is not JsonObject o) throw new UsageException($"--set '{pair}': '{segment}' is inside a value, not an object");
         if (o[segment] is { } child) return child;
-        if (!create) throw new ArgumentException($"--set '{pair}': no field '{segment}'");
+        if (!create) throw new UsageException($"--set '{pair}': no field '{segment}'");
         var created = new JsonObject();
         o[segment] = created;
         return created;
@@ -115,7 +116,7 @@ public static class ConfigLoader
         if (int.TryParse(segment, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int i) && i < array.Count) return i;
         for (int j = 0; j < array.Count; j++)
             if (array[j] is JsonObject o && o["id"] is JsonValue id && id.TryGetValue(out string? s) && s == segment) return j;
-        throw new ArgumentException($"--set '{pair}': the list has no element '{segment}' (give an index or an id)");
+        throw new UsageException($"--set '{pair}': the list has no element '{segment}' (give an index or an id)");
     }
 
     private static JsonNode ParseValue(string text)

@@ -1,8 +1,9 @@
 // Profiles — the built-in presets every config field defaults from: smoke (CI: two SAEs and a transcoder, small
-// budgets, the cheap suites, ≤ 60 s on 2 cores), default (all four default subjects, longer training, every model
-// suite, ≤ 5 min) and full (default plus the sweeps, which are listed but not run in this build). JSON, so a user
+// budgets, the cheap suites, ≤ 60 s on 2 cores), default (the same subjects wider and longer trained, the model
+// suites, ≤ 5 min) and full (default plus the sweeps, which are listed but not run in this build). JSON, so a user
 // config overrides them field by field exactly as it would any other layer.
 using System.Text.Json.Nodes;
+using InterpEval.Harness.Cli;
 
 namespace InterpEval.Harness.Config;
 
@@ -16,7 +17,7 @@ public static class Profiles
         "smoke" => Smoke(),
         "default" => Default(),
         "full" => Full(),
-        _ => throw new ArgumentException($"--profile: unknown profile '{name}' — expected one of {string.Join(", ", Names)}"),
+        _ => throw new UsageException($"--profile: unknown profile '{name}' — expected one of {string.Join(", ", Names)}"),
     };
 
     private static JsonObject Smoke() => Parse("""
@@ -24,7 +25,7 @@ public static class Profiles
       "profile": "smoke",
       "suites": ["reconstruction", "sparsity"],
       "eval": { "tokens": 4096, "context_length": 128, "sequences_per_batch": 16 },
-      "training": { "steps": 150, "batch_tokens": 512, "learning_rate": 0.002, "stream_tokens": 32768, "buffer_tokens": 4096 },
+      "training": { "steps": 60, "batch_tokens": 512, "learning_rate": 0.003, "stream_tokens": 16384, "buffer_tokens": 4096 },
       "dictionaries": [
         { "id": "topk-resid", "kind": "sae", "architecture": "topk", "width": 256, "k": 16 },
         { "id": "relu-resid", "kind": "sae", "architecture": "relu", "width": 256 },
@@ -37,12 +38,12 @@ public static class Profiles
     {
       "profile": "default",
       "suites": ["reconstruction", "sparsity", "fidelity", "neighbours"],
-      "eval": { "tokens": 16384, "context_length": 128, "sequences_per_batch": 16 },
-      "training": { "steps": 1500, "batch_tokens": 1024, "learning_rate": 0.001, "stream_tokens": 262144, "buffer_tokens": 8192 },
+      "eval": { "tokens": 8192, "context_length": 128, "sequences_per_batch": 16 },
+      "training": { "steps": 200, "batch_tokens": 1024, "learning_rate": 0.002, "stream_tokens": 131072, "buffer_tokens": 8192 },
       "dictionaries": [
-        { "id": "topk-resid", "kind": "sae", "architecture": "topk", "width": 1024, "k": 32 },
-        { "id": "relu-resid", "kind": "sae", "architecture": "relu", "width": 1024 },
-        { "id": "plt-mlp", "kind": "transcoder", "architecture": "topk", "width": 1024, "k": 32 }
+        { "id": "topk-resid", "kind": "sae", "architecture": "topk", "width": 512, "k": 32 },
+        { "id": "relu-resid", "kind": "sae", "architecture": "relu", "width": 512 },
+        { "id": "plt-mlp", "kind": "transcoder", "architecture": "topk", "width": 512, "k": 32 }
       ]
     }
     """);

@@ -23,16 +23,19 @@ public interface IProgressTask
     void Complete();
 }
 
-/// <summary>Plain lines on a writer (stderr in CI), or nothing when the writer is null.</summary>
+/// <summary>Plain lines on a writer (stderr in CI), each with the seconds since the run started, or nothing when null.</summary>
 public sealed class PlainProgress(TextWriter? writer) : IRunProgress
 {
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
     public IProgressTask Start(string description, double total)
     {
-        writer?.WriteLine($"interp-eval: {description}");
+        Note(description);
         return new Task();
     }
 
-    public void Note(string line) => writer?.WriteLine($"interp-eval: {line}");
+    public void Note(string line) =>
+        writer?.WriteLine($"interp-eval: [{_clock.Elapsed.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s] {line}");
 
     private sealed class Task : IProgressTask
     {

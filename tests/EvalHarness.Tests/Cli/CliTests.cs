@@ -93,12 +93,13 @@ public class CliTests
     }
 
     [Test]
-    public void RunIsAPlaceholderThatPrintsHelpAndExits0()
+    public void RunWithoutItsBaselineIsExit2BeforeAnyWork()
     {
-        CliResult r = CliRunner.Run("run");
-        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
-        Assert.That(r.Stdout, Does.Contain("Usage:").And.Contain("bench"));
-        Assert.That(Regex.IsMatch(r.Stdout, @"run\s+.*not implemented yet"), Is.True, "the description says run is a placeholder");
+        CliResult r = CliRunner.Run("run", "--baselines", Path.Combine(Path.GetTempPath(), $"ie-none-{Guid.NewGuid():N}.json"));
+        Assert.That(r.ExitCode, Is.EqualTo(2), r.ToString());
+        Assert.That(r.StderrLines, Has.Length.EqualTo(1));
+        Assert.That(r.Stderr, Does.Contain("baseline file not found"));
+        Assert.That(r.Stdout, Is.Empty, "nothing ran");
     }
 
     [Test]
@@ -108,7 +109,7 @@ public class CliTests
         try
         {
             TorchRuntime.SetNumThreads(Environment.ProcessorCount + 1);
-            CliResult r = CliRunner.Run("--threads", "1", "run");
+            CliResult r = CliRunner.Run("--threads", "1", "tokenize", "--text", "a");
             Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
             Assert.That(TorchRuntime.NumThreads, Is.EqualTo(1));
             if (TorchRuntime.BlasThreads != 0) Assert.That(TorchRuntime.BlasThreads, Is.EqualTo(1), "OpenBLAS threads follow --threads");
