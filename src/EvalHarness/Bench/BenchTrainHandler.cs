@@ -14,7 +14,8 @@ public sealed class BenchTrainHandler
     {
         var settings = new TrainSettings(parseResult.GetValue(BenchCommand.TrainArch)!, parseResult.GetValue(BenchCommand.TrainDIn),
             parseResult.GetValue(BenchCommand.TrainWidth), parseResult.GetValue(BenchCommand.TrainK), parseResult.GetValue(BenchCommand.TrainBatch),
-            parseResult.GetValue(BenchCommand.TrainSteps), parseResult.GetValue(GlobalOptions.Device), Fused: !parseResult.GetValue(BenchCommand.TrainGeneric));
+            parseResult.GetValue(BenchCommand.TrainSteps), parseResult.GetValue(GlobalOptions.Device), Fused: !parseResult.GetValue(BenchCommand.TrainGeneric),
+            GemmSize: parseResult.GetValue(BenchCommand.TrainGemmSize));
         TrainResult result;
         try { result = new TrainBenchmark(settings).Measure(); }
         catch (ArgumentException e) { throw new UsageException(e.Message, e); }

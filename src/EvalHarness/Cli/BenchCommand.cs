@@ -72,11 +72,16 @@ public static class BenchCommand
         Description = "Time the generic autograd path instead of the fused/sparse kernels",
     };
 
+    public static readonly Option<int> TrainGemmSize = new("--gemm-size")
+    {
+        Description = "N of the N×N sgemm measured as the peak", HelpName = "N", DefaultValueFactory = _ => 2048, CustomParser = OptionParsers.PositiveInt("--gemm-size"),
+    };
+
     public static Command CreateTrain()
     {
         var command = new Command("train", "Full training steps of a relu or topk SAE on random data (forward, objective, backward, Adam, topk's decoder constraint): tokens/s, GEMM GFLOP/s and the fraction of the sgemm peak measured in the same run")
         {
-            TrainArch, TrainDIn, TrainWidth, TrainK, TrainBatch, TrainSteps, TrainGeneric, Json,
+            TrainArch, TrainDIn, TrainWidth, TrainK, TrainBatch, TrainSteps, TrainGeneric, TrainGemmSize, Json,
         };
         command.SetAction(parseResult => (int)new BenchTrainHandler().Run(parseResult));
         return command;

@@ -21,6 +21,7 @@ public static class InterpEvalCli
             RunCommand.Create(),
             ModelCommand.Create(),
             TokenizeCommand.Create(),
+            DictCommand.Create(),
             BenchCommand.Create(),
         };
         foreach (Option option in GlobalOptions.All) root.Options.Add(option);
