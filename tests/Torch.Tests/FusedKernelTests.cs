@@ -72,6 +72,23 @@ public class FusedKernelTests
         for (int i = 0; i < names.Length; i++) TestUtil.AssertClose(s[i], f[i], 1e-10, names[i]);
     }
 
+    [Test]
+    public void TopKEncodeSelectsLikeTorchTopKWithTiesAndNaN()
+    {
+        // x = 0, so pre = b: equal values (latents 1, 3, 4 at 2.0) and a NaN (latent 5), which at::topk ranks first.
+        var x = Tensor.Zeros([2, 3], ScalarType.Float64);
+        var w = Tensor.Zeros([7, 3], ScalarType.Float64);
+        var b = Tensor.From(new double[] { 1, 2, -1, 2, 2, double.NaN, 0.5 });
+        var fast = SparseOps.TopKEncode(x, w, b, 3);
+        var slow = Tensor.AddMm(b, x, w.T).TopK(3, dim: 1);
+        Assert.That(fast.Indices.Longs()[0], Is.EqualTo(5), "NaN ranks first");
+        Assert.That(double.IsNaN(fast.Values.Values()[0]));
+        Assert.That(slow.Indices.Longs()[0], Is.EqualTo(5), "at::topk ranks NaN first too");
+        Assert.That(slow.Indices.Longs().Skip(1).Take(2), Is.SubsetOf(new long[] { 1, 3, 4 }), "and keeps two of the equal values");
+        Assert.That(fast.Indices.Longs().Take(3), Is.EqualTo(new long[] { 5, 1, 3 }), "equal values: the lower index first");
+        Assert.That(fast.Values.Values().Skip(1).Take(2), Is.EqualTo(new double[] { 2, 2 }));
+    }
+
     [TestCase(true, 0.7, Description = "sae, b_dec subtracted from the input")]
     [TestCase(false, 0.7, Description = "no input centring")]
     [TestCase(true, 0.0, Description = "λ = 0")]

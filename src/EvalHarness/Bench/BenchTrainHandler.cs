@@ -33,6 +33,7 @@ public sealed class BenchTrainHandler
         ["device"] = r.Settings.Device.ToString(), ["threads"] = r.Gemm.Threads, ["seconds_per_step"] = r.MeanSeconds,
         ["seconds_per_step_best"] = r.BestSeconds, ["tokens_per_s"] = r.TokensPerSecond, ["gflop_per_step"] = r.FlopsPerStep / 1e9,
         ["gflops"] = r.Gflops, ["sgemm_gflops"] = r.Gemm.Gflops, ["sgemm_size"] = r.Gemm.Settings.Size, ["peak_fraction"] = r.PeakFraction,
+        ["gemm_floor_seconds"] = r.GemmFloorSeconds, ["step_over_gemm_floor"] = r.MeanSeconds / r.GemmFloorSeconds,
         ["final_loss"] = r.FinalLoss, ["cpu"] = machine.Cpu, ["processor_count"] = machine.ProcessorCount,
     };
 
@@ -49,6 +50,7 @@ public sealed class BenchTrainHandler
         table.AddRow("GFLOP/s", F(r.Gflops, "F1"));
         table.AddRow($"sgemm peak ({r.Gemm.Settings.Size}², GFLOP/s)", F(r.Gemm.Gflops, "F1"));
         table.AddRow("fraction of peak", F(r.PeakFraction * 100, "F1") + " %");
+        table.AddRow("GEMMs alone (s) / step ÷ that", $"{F(r.GemmFloorSeconds, "F3")} / {F(r.MeanSeconds / r.GemmFloorSeconds, "F2")}");
         table.AddRow("threads", r.Gemm.Threads.ToString(CultureInfo.InvariantCulture));
         Terminal.For(output).Write(table);
     }

@@ -28,7 +28,9 @@ public sealed record TrainSettings(string Architecture, int DIn, int Width, int 
 }
 
 /// <summary>One measurement: seconds per step for every timed step, and the sgemm peak of the same run.</summary>
-public sealed record TrainResult(TrainSettings Settings, IReadOnlyList<double> StepSeconds, GemmResult Gemm, double FinalLoss)
+/// <param name="GemmFloorSeconds">Mean seconds of the step's dense GEMMs alone on tensors of the step's shapes (relu: the five
+/// products; topk: the encoder product): what the step would take with everything else free.</param>
+public sealed record TrainResult(TrainSettings Settings, IReadOnlyList<double> StepSeconds, GemmResult Gemm, double GemmFloorSeconds, double FinalLoss)
 {
     /// <summary>GEMM FLOPs of one step (see docs/benchmarks.md). relu: five N·D·S products (encoder, decoder, and in the
     /// backward dF = e·W_decᵀ, dW_dec = fᵀe, dW_enc = xᵀ·dpre), 2 FLOPs each term: 10·N·D·S. topk: the dense encoder
@@ -77,7 +79,36 @@ public sealed class TrainBenchmark(TrainSettings settings)
             loss = Step(dictionary, adam, x);
             seconds[i] = stopwatch.Elapsed.TotalSeconds;
         }
-        return new TrainResult(settings, seconds, gemm, loss);
+        return new TrainResult(settings, seconds, gemm, GemmFloor(x), loss);
+    }
+
+    /// <summary>The step's dense GEMMs alone, timed like the step (one untimed round, then Steps rounds; mean seconds).</summary>
+    private double GemmFloor(Tensor x)
+    {
+        long n = settings.Batch, d = settings.DIn, s = settings.Width;
+        using var scope = DisposeScope.Enter();
+        using var noGrad = Autograd.NoGrad();
+        using var generator = new Generator(settings.Seed + 2);
+        var wEnc = Tensor.Randn([d, s], generator, ScalarType.Float32, settings.Device);    // [D, S]
+        var wDec = Tensor.Randn([s, d], generator, ScalarType.Float32, settings.Device);    // [S, D]
+        var f = Tensor.Randn([n, s], generator, ScalarType.Float32, settings.Device);       // [N, S]
+        var e = Tensor.Randn([n, d], generator, ScalarType.Float32, settings.Device);       // [N, D]
+        void Round()
+        {
+            using var inner = DisposeScope.Enter();
+            var pre = x.Mm(wEnc);
+            if (settings.Architecture == "topk")
+            {
+                pre.Select(0, 0).Select(0, 0).ToDouble();
+                return;
+            }
+            f.Mm(wDec); e.Mm(wDec.T); f.T.Mm(e);
+            x.T.Mm(f).Select(0, 0).Select(0, 0).ToDouble();
+        }
+        Round();
+        var stopwatch = Stopwatch.StartNew();
+        for (int i = 0; i < settings.Steps; i++) Round();
+        return stopwatch.Elapsed.TotalSeconds / settings.Steps;
     }
 
     /// <summary>One training step; returns the loss (reading it back also waits for an asynchronous device).</summary>

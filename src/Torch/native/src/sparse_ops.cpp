@@ -9,6 +9,8 @@
 // by latent, so it is deterministic); other devices compose ATen ops. Not here: CUDA-specific kernels.
 #include "ie_common.h"
 #include <ATen/Parallel.h>
+#include <algorithm>
+#include <cmath>
 #include <torch/csrc/autograd/custom_function.h>
 
 using torch::autograd::AutogradContext;
@@ -127,6 +129,56 @@ static at::Tensor index_add_outer(int64_t S, const at::Tensor& idxNK, const at::
   return gradSD;
 }
 
+// NaN ranks above every number (as at::topk ranks it); equal values rank the lower index first.
+template <typename T>
+static inline bool ranks_above(T a, int64_t ia, T b, int64_t ib) {
+  bool na = std::isnan(a), nb = std::isnan(b);
+  if (na != nb) return na;
+  if (a != b && !na) return a > b;
+  return ia < ib;
+}
+
+// (values, indices) of the k largest entries of every row of preNS, largest first. CPU: one parallel loop over rows,
+// each a size-k min-heap scanned once over the row (an entry below the heap's minimum costs one comparison), then
+// sorted; elsewhere at::topk. Same selection as at::topk up to the order of exactly equal values.
+static std::tuple<at::Tensor, at::Tensor> row_topk(const at::Tensor& preNS, int64_t k) {
+  if (!preNS.device().is_cpu() || !preNS.is_contiguous() || preNS.size(0) == 0) return preNS.topk(k, /*dim=*/1);
+  int64_t n = preNS.size(0), S = preNS.size(1);
+  auto valuesNK = at::empty({n, k}, preNS.options());
+  auto idxNK = at::empty({n, k}, preNS.options().dtype(at::kLong));
+  AT_DISPATCH_FLOATING_TYPES(preNS.scalar_type(), "row_topk", [&] {
+    const scalar_t* pp = preNS.data_ptr<scalar_t>();
+    scalar_t* vp = valuesNK.data_ptr<scalar_t>();
+    int64_t* ip = idxNK.data_ptr<int64_t>();
+    at::parallel_for(0, n, 8, [&](int64_t n0, int64_t n1) {
+      std::vector<std::pair<scalar_t, int64_t>> heap(k);
+      // min-heap on ranks_above: heap[0] is the lowest-ranked of the k kept so far.
+      auto lower = [](const std::pair<scalar_t, int64_t>& a, const std::pair<scalar_t, int64_t>& b) {
+        return ranks_above(a.first, a.second, b.first, b.second);
+      };
+      for (int64_t t = n0; t < n1; ++t) {
+        const scalar_t* row = pp + t * S;
+        for (int64_t s = 0; s < k; ++s) heap[s] = {row[s], s};
+        std::make_heap(heap.begin(), heap.end(), lower);
+        for (int64_t s = k; s < S; ++s) {
+          scalar_t v = row[s];
+          if (v < heap[0].first) continue;  // the common case, one comparison (false for NaN)
+          if (!ranks_above(v, s, heap[0].first, heap[0].second)) continue;
+          std::pop_heap(heap.begin(), heap.end(), lower);
+          heap.back() = {v, s};
+          std::push_heap(heap.begin(), heap.end(), lower);
+        }
+        std::sort(heap.begin(), heap.end(), lower);
+        for (int64_t j = 0; j < k; ++j) {
+          vp[t * k + j] = heap[j].first;
+          ip[t * k + j] = heap[j].second;
+        }
+      }
+    });
+  });
+  return {valuesNK, idxNK};
+}
+
 static void check_float_matrix(const char* op, const char* name, const at::Tensor& t) {
   TORCH_CHECK(t.dim() == 2, op, ": ", name, " must be 2-D, got shape ", t.sizes());
   TORCH_CHECK(at::isFloatingType(t.scalar_type()), op, ": ", name, " must be floating point, got ", t.scalar_type(),
@@ -181,7 +233,7 @@ struct TopKEncodeFunction : public torch::autograd::Function<TopKEncodeFunction>
   static variable_list forward(AutogradContext* ctx, const at::Tensor& xND, const at::Tensor& wEncTSD,
                                const at::Tensor& bS, int64_t k) {
     auto preNS = at::addmm(bS, xND, wEncTSD.t());  // the one dense step
-    auto top = preNS.topk(k, /*dim=*/1);
+    auto top = row_topk(preNS, k);
     auto valuesNK = at::relu(std::get<0>(top));
     auto idxNK = std::get<1>(top);
     ctx->save_for_backward({xND, wEncTSD, valuesNK, idxNK});
