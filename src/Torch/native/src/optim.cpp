@@ -1,11 +1,12 @@
 // optim.cpp — Adam/AdamW updates in place and gradient-norm clipping. The optimiser state (first and second
 // moments) lives in tensors the managed Adam owns, so checkpoints can save it; the update is PyTorch's Adam
 // (Kingma & Ba 2015, Alg. 1, bias-corrected; AdamW: Loshchilov & Hutter 2019, decoupled weight decay).
-// On CPU, contiguous float/double parameters are updated by one fused parallel loop (one read of p, g, m, v and one
-// write of p, m, v per element) instead of eight tensor passes; other devices and layouts take the composed ops.
 #include "ie_common.h"
 #include <ATen/Parallel.h>
 #include <cmath>
+
+// On CPU, contiguous float/double parameters are updated by one fused parallel loop (one read of p, g, m, v and one
+// write of p, m, v per element) instead of eight tensor passes; other devices and layouts take the composed ops.
 
 static bool fusable(const at::Tensor& p, const at::Tensor& g, const at::Tensor& m, const at::Tensor& v) {
   return p.device().is_cpu() && (p.scalar_type() == at::kFloat || p.scalar_type() == at::kDouble) && p.is_contiguous() &&
