@@ -1,6 +1,7 @@
-// SparseOps — the fused sparse kernels of a TopK SAE (native/src/sparse_ops.cpp), each with a slow twin made of plain
-// dense ops (`*Reference`) that the tests hold it to. Shapes: N tokens, k active latents, d_sae latents, d_in inputs.
-// Deliberately not here: the SAE itself (bias handling, normalisation, aux-k loss) — these are only the kernels.
+// SparseOps — the fused kernels of SAE training: TopK's sparse decode and sparse encoder gradient
+// (native/src/sparse_ops.cpp) and the ReLU SAE's fused objective (native/src/relu_sae.cpp), each with a slow twin of
+// plain dense ops (`*Reference`) that the tests hold it to. Shapes: N tokens, k active, S = d_sae, D = d_in, O = d_out.
+// Deliberately not here: the SAE itself (scaling, aux-k loss, constraints) — these are only the kernels.
 using InterpEval.Torch.Native;
 
 namespace InterpEval.Torch;
@@ -22,9 +23,54 @@ public static class SparseOps
     /// </summary>
     public static ValuesIndices TopKEncode(Tensor x, Tensor wEncT, Tensor bEnc, long k)
     {
-        NativeCheck.Check(NativeMethods.ie_topk_encode(x.Handle, wEncT.Handle, bEnc.Handle, k, out IntPtr v, out IntPtr i));
-        return new(Tensor.WrapOut(v)!, Tensor.WrapOut(i)!);
+        var r = TopKEncodeWithPre(x, wEncT, bEnc, k);
+        r.PreActivations.Dispose();
+        return new(r.Values, r.Indices);
     }
+
+    /// <summary><see cref="TopKEncode"/> that also hands back the dense pre-activations x·wEncTᵀ + bEnc [N, d_sae] it
+    /// computed anyway (without a gradient: a caller that needs one, AuxK, recomputes its few entries).</summary>
+    public static TopKEncoding TopKEncodeWithPre(Tensor x, Tensor wEncT, Tensor bEnc, long k)
+    {
+        NativeCheck.Check(NativeMethods.ie_topk_encode(x.Handle, wEncT.Handle, bEnc.Handle, k, out IntPtr v, out IntPtr i, out IntPtr p));
+        return new(Tensor.WrapOut(v)!, Tensor.WrapOut(i)!, Tensor.WrapOut(p)!);
+    }
+
+    /// <summary>
+    /// The ReLU SAE objective with a hand-written backward (five GEMMs, two fused passes over [N, S]):
+    /// pre = (x − c·bDec)·wEnc + bEnc, f = relu(pre), ŷ = f·wDec + bDec, mse = Σ(ŷ − y)²/N,
+    /// sparsity = λ Σ f·‖wDec,i‖ / N, loss = mse + sparsity (c = applyBDecToInput). x [N, D], y [N, O], wEnc [D, S],
+    /// bEnc [S], wDec [S, O], bDec [O]. Differentiable w.r.t. every input through loss, mse, sparsity, f and ŷ; pre has no gradient.
+    /// </summary>
+    public static ReluSaeTerms ReluSaeObjective(Tensor x, Tensor y, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, double lambda, bool applyBDecToInput)
+    {
+        NativeCheck.Check(NativeMethods.ie_relu_sae_objective(x.Handle, y.Handle, wEnc.Handle, bEnc.Handle, wDec.Handle, bDec.Handle, lambda,
+            applyBDecToInput ? 1 : 0, out IntPtr loss, out IntPtr mse, out IntPtr sparsity, out IntPtr pre, out IntPtr f, out IntPtr yHat));
+        return new(Tensor.WrapOut(loss)!, Tensor.WrapOut(mse)!, Tensor.WrapOut(sparsity)!, Tensor.WrapOut(pre)!, Tensor.WrapOut(f)!, Tensor.WrapOut(yHat)!);
+    }
+
+    /// <summary>Slow twin of <see cref="ReluSaeObjective"/>: the same formulas as plain ops, differentiated by autograd.</summary>
+    public static ReluSaeTerms ReluSaeObjectiveReference(Tensor x, Tensor y, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, double lambda, bool applyBDecToInput)
+    {
+        var xc = applyBDecToInput ? x - bDec : x;                                            // [N, D]
+        var pre = Tensor.AddMm(bEnc, xc, wEnc);                                              // [N, S]
+        var f = pre.Relu();
+        var yHat = Tensor.AddMm(bDec, f, wDec);                                              // [N, O]
+        var mse = (yHat - y).Pow(2).Sum(1).Mean();
+        var sparsity = (f * wDec.Norm(2, 1)).Sum(1).Mean() * lambda;
+        return new(mse + sparsity, mse, sparsity, pre.Detach(), f, yHat);
+    }
+
+    /// <summary>
+    /// values[n,j] = ⟨x[n,:], wEncT[indices[n,j],:]⟩ + bEnc[indices[n,j]] → [N, k]: the encoder read at chosen latents
+    /// (AuxK's dead ones), with the same sparse backward as <see cref="TopKEncode"/>. indices [N, k] int64 in [0, d_sae).
+    /// </summary>
+    public static Tensor GatherEncode(Tensor x, Tensor wEncT, Tensor bEnc, Tensor indices) =>
+        Tensor.Wrap(NativeMethods.ie_gather_encode(x.Handle, wEncT.Handle, bEnc.Handle, indices.Handle));
+
+    /// <summary>Slow twin of <see cref="GatherEncode"/>: dense pre-activations, then a gather.</summary>
+    public static Tensor GatherEncodeReference(Tensor x, Tensor wEncT, Tensor bEnc, Tensor indices) =>
+        Tensor.AddMm(bEnc, x, wEncT.T).Gather(1, indices);
 
     /// <summary>Slow twin of <see cref="TopKDecode"/>: scatter-add into a dense [N, d_sae] code, then a dense matmul.</summary>
     public static Tensor TopKDecodeReference(Tensor values, Tensor indices, Tensor wDec)
@@ -40,3 +86,9 @@ public static class SparseOps
         return new(top.Values.Relu(), top.Indices);
     }
 }
+
+/// <summary>TopK encoding: values and indices [N, k] (largest first) and the dense pre-activations [N, d_sae] (no gradient).</summary>
+public sealed record TopKEncoding(Tensor Values, Tensor Indices, Tensor PreActivations);
+
+/// <summary>The ReLU SAE objective's terms: loss, mse, sparsity (0-dim), pre and f [N, S], ŷ [N, O].</summary>
+public sealed record ReluSaeTerms(Tensor Loss, Tensor Mse, Tensor Sparsity, Tensor PreActivations, Tensor Features, Tensor YHat);

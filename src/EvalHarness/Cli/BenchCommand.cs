@@ -1,5 +1,5 @@
 // BenchCommand — `interp-eval bench ...`: performance measurements as commands (DESIGN §11), never as timed tests.
-// Today: `bench gemm`. Options are static fields; the measuring lives in Bench/, the formatting in Bench/*Handler.
+// Today: `bench gemm`, `bench harvest`, `bench train`. Options are static fields; the measuring lives in Bench/, the formatting in Bench/*Handler.
 using System.CommandLine;
 using InterpEval.Harness.Bench;
 
@@ -33,6 +33,57 @@ public static class BenchCommand
         var command = new Command("bench", "Measure performance through the binding (JSON out with --json)");
         command.Subcommands.Add(CreateGemm());
         command.Subcommands.Add(CreateHarvest());
+        command.Subcommands.Add(CreateTrain());
+        return command;
+    }
+
+    public static readonly Option<string> TrainArch = new("--arch")
+    {
+        Description = "Dictionary architecture: relu or topk", HelpName = "relu|topk", DefaultValueFactory = _ => "relu",
+    };
+
+    public static readonly Option<int> TrainDIn = new("--d-in")
+    {
+        Description = "Input width", HelpName = "D", DefaultValueFactory = _ => 256, CustomParser = OptionParsers.PositiveInt("--d-in"),
+    };
+
+    public static readonly Option<int> TrainWidth = new("--width")
+    {
+        Description = "Latents (d_sae)", HelpName = "S", DefaultValueFactory = _ => 16384, CustomParser = OptionParsers.PositiveInt("--width"),
+    };
+
+    public static readonly Option<int> TrainK = new("--k")
+    {
+        Description = "Active latents per token (topk)", HelpName = "K", DefaultValueFactory = _ => 32, CustomParser = OptionParsers.PositiveInt("--k"),
+    };
+
+    public static readonly Option<int> TrainBatch = new("--batch")
+    {
+        Description = "Tokens per step", HelpName = "N", DefaultValueFactory = _ => 4096, CustomParser = OptionParsers.PositiveInt("--batch"),
+    };
+
+    public static readonly Option<int> TrainSteps = new("--steps")
+    {
+        Description = "Timed steps after one warm-up step", HelpName = "STEPS", DefaultValueFactory = _ => 10, CustomParser = OptionParsers.PositiveInt("--steps"),
+    };
+
+    public static readonly Option<bool> TrainGeneric = new("--generic")
+    {
+        Description = "Time the generic autograd path instead of the fused/sparse kernels",
+    };
+
+    public static readonly Option<int> TrainGemmSize = new("--gemm-size")
+    {
+        Description = "N of the N×N sgemm measured as the peak", HelpName = "N", DefaultValueFactory = _ => 2048, CustomParser = OptionParsers.PositiveInt("--gemm-size"),
+    };
+
+    public static Command CreateTrain()
+    {
+        var command = new Command("train", "Full training steps of a relu or topk SAE on random data (forward, objective, backward, Adam, topk's decoder constraint): tokens/s, GEMM GFLOP/s and the fraction of the sgemm peak measured in the same run")
+        {
+            TrainArch, TrainDIn, TrainWidth, TrainK, TrainBatch, TrainSteps, TrainGeneric, TrainGemmSize, Json,
+        };
+        command.SetAction(parseResult => (int)new BenchTrainHandler().Run(parseResult));
         return command;
     }
 

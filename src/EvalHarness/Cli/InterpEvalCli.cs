@@ -25,6 +25,7 @@ public static class InterpEvalCli
             ModelCommand.Create(),
             TrainCommand.Create(),
             TokenizeCommand.Create(),
+            DictCommand.Create(),
             BenchCommand.Create(),
             InspectCommand.Create(),
             SteerCommand.Create(),

@@ -2,7 +2,9 @@
 // windows of a token stream are run through the model in batches (no-grad, stopping after the last hook's block),
 // positions holding the BOS/separator token are dropped, and rows are shuffled at token level through a bounded
 // mixing buffer (refilled when half drained, as SAELens's mixing buffer). Memory is bounded by the buffer, not the
-// corpus. Rows of all hooks stay aligned (row i of every hook comes from the same token). No on-disk cache yet.
+// corpus. Rows of all hooks stay aligned (row i of every hook comes from the same token). With CacheDirectory set, the
+// first pass also writes the harvested rows (before shuffling) as shards and later passes read them instead of running
+// the model (ActivationCache); the batches are the same either way.
 using InterpEval.Interp.Models;
 
 namespace InterpEval.Interp.Activations;
@@ -15,7 +17,8 @@ public sealed record ActivationStoreOptions(
     int BatchTokens = 4096,
     long? ExcludeToken = null,
     bool Shuffle = true,
-    ulong Seed = 0);
+    ulong Seed = 0,
+    string? CacheDirectory = null);
 
 /// <summary>One training batch: for each hook, activations [N, d] of the same N tokens.</summary>
 public sealed record ActivationBatch(IReadOnlyDictionary<string, Tensor> Activations) : IDisposable
@@ -61,9 +64,34 @@ public sealed class ActivationStore(TransformerModel model, long[] tokens, Activ
             throw new ArgumentException($"the buffer ({options.BufferTokens} tokens) must hold at least two batches of {options.BatchTokens}");
     }
 
+    // The harvested rows in stream order: from the model, or from the cache when one is complete (writing one as the
+    // model runs when it is not; the manifest goes last, so a pass stopped early leaves an incomplete cache).
+    private IEnumerable<Dictionary<string, Tensor>> Harvests()
+    {
+        if (options.CacheDirectory is null)
+        {
+            foreach (var rows in ModelHarvests()) yield return rows;
+            yield break;
+        }
+        var cache = ActivationCache.Open(options.CacheDirectory, model, tokens, options);
+        if (cache.IsComplete)
+        {
+            foreach (var rows in cache.ReadShards(options.Hooks, model.Device)) yield return rows;
+            yield break;
+        }
+        var rowsPerShard = new List<long>();
+        foreach (var rows in ModelHarvests())
+        {
+            cache.WriteShard(rowsPerShard.Count, rows);
+            rowsPerShard.Add(rows.Values.First().Size(0));
+            yield return rows;
+        }
+        cache.Complete(rowsPerShard);
+    }
+
     // Consecutive windows of the stream, SequencesPerForward at a time. No dispose scope is open across a yield (the
     // consumer's tensors must not land in a scope of ours).
-    private IEnumerable<Dictionary<string, Tensor>> Harvests()
+    private IEnumerable<Dictionary<string, Tensor>> ModelHarvests()
     {
         int t = options.ContextLength, perForward = options.SequencesPerForward;
         for (long start = 0; start + t <= tokens.LongLength; start += (long)t * perForward)

@@ -52,6 +52,11 @@ public abstract class SparseDictionary : IDisposable
     /// <summary>Training mode changes the activation of architectures that train differently (batchtopk).</summary>
     public bool Training { get; set; }
 
+    /// <summary>Whether Forward may take the architecture's fused native path (relu: fused objective; topk: sparse
+    /// decode and encoder gradient). Same objective and gradients as the generic path within float rounding
+    /// (tests hold them to 1e-4 relative); off, every architecture takes the generic autograd path.</summary>
+    public bool UseFusedKernels { get; set; } = true;
+
     public DictionaryKind Kind => Config.Kind;
     public int DIn => Config.DIn;
     public int DSae => Config.DSae;
@@ -66,6 +71,13 @@ public abstract class SparseDictionary : IDisposable
 
     /// <summary>The training objective and its parts for one forward step.</summary>
     protected abstract (Tensor Loss, LossParts Parts) Objective(ForwardStep step);
+
+    /// <summary>The architecture's fused forward on scaled x and y, with its objective, or null when it has none for this
+    /// configuration (the generic path then runs). Called only when UseFusedKernels is on and there is no skip term.</summary>
+    protected virtual FusedForwardResult? FusedForward(Tensor xScaled, Tensor yScaled, Tensor? deadMask) => null;
+
+    /// <summary>What a fused forward returns: ŷ, latents and pre-activations (scaled units), the objective and its parts.</summary>
+    protected sealed record FusedForwardResult(Tensor YHat, Tensor F, Tensor Pre, Tensor Loss, LossParts Parts);
 
     /// <summary>Hook for state that training updates from a forward pass (batchtopk's threshold). Runs without grad.</summary>
     protected virtual void AfterTrainingForward(ForwardStep step) { }
@@ -120,6 +132,8 @@ public abstract class SparseDictionary : IDisposable
         CheckBatch(x, target, deadMask);
         var xs = ScaleBy(x, Scale.Input);                                                    // [N, D_in]
         var ys = target is null ? xs : ScaleBy(target, Scale.Output);                        // [N, D_out]
+        if (UseFusedKernels && WSkip is null && FusedForward(xs, ys, deadMask) is { } fused)
+            return new DictionaryOutput(ScaleBy(fused.YHat, 1 / Scale.Output), fused.F, fused.Pre, fused.Loss, fused.Parts);
         var pre = PreActivations(xs);                                                        // [N, F]
         var f = Activate(pre);                                                               // [N, F]
         var yHat = DecodeScaled(f, xs);                                                      // [N, D_out]

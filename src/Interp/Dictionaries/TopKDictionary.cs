@@ -2,7 +2,9 @@
 // the k largest latents per token. Decoder rows are kept at unit norm (the trainer calls RemoveParallelDecoderGradient
 // before each step and NormalizeDecoderRows after it); dead latents are revived by the AuxK loss (App. A.2); the
 // encoder starts as the decoder's transpose and b_dec at the geometric median of a sample (App. A.1). The objective is
-// sparsify's: FVU + α·AuxK, both normalised by the batch's total variance. Dense decode; the sparse kernels are later work.
+// sparsify's: FVU + α·AuxK, both normalised by the batch's total variance. Forward takes the sparse kernels
+// (SparseOps: dense encoder GEMM + topk, sparse decode, sparse encoder/decoder gradients, AuxK read at k_aux latents)
+// unless UseFusedKernels is off; its latents F then come back dense but detached (no gradient through them).
 namespace InterpEval.Interp.Dictionaries;
 
 public class TopKDictionary : SparseDictionary
@@ -28,6 +30,43 @@ public class TopKDictionary : SparseDictionary
     {
         var top = pre.TopK(K, dim: 1);                                                       // [N, k] values, indices
         return Tensor.Zeros(pre.Shape, device: pre.Device).Scatter(1, top.Indices, top.Values.Relu());  // [N, F]
+    }
+
+    /// <summary>The sparse path: the same objective as the generic one, never differentiating a dense [N, F] tensor.
+    /// Only plain topk takes it (batchtopk's activation is over the batch).</summary>
+    protected override FusedForwardResult? FusedForward(Tensor xScaled, Tensor yScaled, Tensor? deadMask)
+    {
+        if (GetType() != typeof(TopKDictionary)) return null;
+        var xc = Config.ApplyBDecToInput ? xScaled - BDec : xScaled;                        // [N, D_in]
+        var enc = SparseOps.TopKEncodeWithPre(xc, WEnc.T, BEnc, K);                           // [N, k] ×2, pre [N, F]
+        var yHat = SparseOps.TopKDecode(enc.Values, enc.Indices, WDec) + BDec;               // [N, D_out]
+        var totalVariance = TotalVariance(yScaled);
+        var residual = yScaled - yHat;                                                       // [N, D_out]
+        var mse = residual.Pow(2).Sum(1).Mean();
+        var fvu = residual.Pow(2).Sum() / totalVariance;
+        var auxk = SparseAuxKLoss(xc, enc.PreActivations, yScaled, yHat, deadMask, totalVariance);
+        Tensor f;
+        using (Autograd.NoGrad())
+            f = Tensor.Zeros(enc.PreActivations.Shape, device: xScaled.Device).Scatter(1, enc.Indices, enc.Values);  // [N, F]
+        return new FusedForwardResult(yHat, f, enc.PreActivations, fvu + auxk, new LossParts(mse, Fvu: fvu, AuxK: auxk));
+    }
+
+    /// <summary><see cref="AuxKLoss"/> on the sparse path: the dead latents are chosen on the detached pre-activations
+    /// exactly as there, then read through the encoder at those k_aux latents only and decoded sparsely.</summary>
+    private Tensor SparseAuxKLoss(Tensor xc, Tensor pre, Tensor y, Tensor yHat, Tensor? deadMask, Tensor totalVariance)
+    {
+        long dead = deadMask is null ? 0 : deadMask.Sum().ToInt64();
+        if (dead == 0) return Tensor.Scalar(0, device: y.Device);
+        int kAuxTarget = KAux ?? Math.Max(1, DOut / 2);
+        int kAux = (int)Math.Min(kAuxTarget, dead);
+        double scale = Math.Min((double)dead / kAuxTarget, 1);
+        Tensor auxIdx;                                                                       // [N, k_aux]
+        using (Autograd.NoGrad())
+            auxIdx = pre.Relu().MaskedFill(deadMask!.LogicalNot(), double.NegativeInfinity).TopK(kAux, dim: 1).Indices;
+        var auxValues = SparseOps.GatherEncode(xc, WEnc.T, BEnc, auxIdx).Relu();            // [N, k_aux]
+        var eHat = SparseOps.TopKDecode(auxValues, auxIdx, WDec);                            // [N, D_out]
+        var e = (y - yHat).Detach();
+        return (eHat - e).Pow(2).Sum() / totalVariance * (AuxKCoefficient * scale);
     }
 
     /// <summary>FVU + AuxK, each Σ over the batch divided by Σ‖y − ȳ‖² (sparsify's normalisation).</summary>

@@ -1,4 +1,5 @@
-// P/Invoke declarations for native/src/sparse_ops.cpp: the TopK SAE's sparse decode and sparse encoder gradient.
+// P/Invoke declarations for native/src/sparse_ops.cpp (the TopK SAE's sparse decode and sparse encoder gradient) and
+// native/src/relu_sae.cpp (the ReLU SAE's fused objective).
 using System.Runtime.InteropServices;
 
 namespace InterpEval.Torch.Native;
@@ -6,5 +7,8 @@ namespace InterpEval.Torch.Native;
 internal static partial class NativeMethods
 {
     [LibraryImport(Lib)] internal static partial TensorHandle ie_topk_decode(TensorHandle values, TensorHandle indices, TensorHandle wDec);
-    [LibraryImport(Lib)] internal static partial int ie_topk_encode(TensorHandle x, TensorHandle wEncT, TensorHandle bEnc, long k, out IntPtr values, out IntPtr indices);
+    [LibraryImport(Lib)] internal static partial int ie_topk_encode(TensorHandle x, TensorHandle wEncT, TensorHandle bEnc, long k, out IntPtr values, out IntPtr indices, out IntPtr pre);
+    [LibraryImport(Lib)] internal static partial TensorHandle ie_gather_encode(TensorHandle x, TensorHandle wEncT, TensorHandle bEnc, TensorHandle indices);
+    [LibraryImport(Lib)] internal static partial int ie_relu_sae_objective(TensorHandle x, TensorHandle y, TensorHandle wEnc, TensorHandle bEnc, TensorHandle wDec, TensorHandle bDec,
+        double lambda, int applyBDec, out IntPtr loss, out IntPtr mse, out IntPtr sparsity, out IntPtr pre, out IntPtr f, out IntPtr yHat);
 }

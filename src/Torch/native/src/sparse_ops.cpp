@@ -4,31 +4,179 @@
 //   TopKDecode  y[n,:]  = Σ_j v[n,j]·W[idx[n,j],:]     dv[n,j] = ⟨g[n,:], W[idx[n,j],:]⟩   dW[idx[n,j],:] += v[n,j]·g[n,:]
 //   TopKEncode  (v, idx) = relu(topk(x·Wᵀ + b, k))     dx[n,:] = Σ_j dv[n,j]·W[idx[n,j],:]  dW[idx[n,j],:] += dv[n,j]·x[n,:]
 //                                                      db[idx[n,j]] += dv[n,j]             (dv zeroed where relu clipped)
-// The encoder's forward is dense (a GEMM then topk); only the gradients are sparse. Index bounds are checked by
-// embedding_bag / index_add_ themselves. Not here: CUDA-specific kernels (these compose ATen ops, so run anywhere).
+// The encoder's forward is dense (a GEMM then topk; it also hands back the pre-activations, without a gradient, for
+// AuxK); only the gradients are sparse. On CPU the three sparse sums are hand-written parallel loops (the scatter sorts
+// by latent, so it is deterministic); other devices compose ATen ops. Not here: CUDA-specific kernels.
 #include "ie_common.h"
+#include <ATen/Parallel.h>
+#include <algorithm>
+#include <cmath>
 #include <torch/csrc/autograd/custom_function.h>
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-// out[n,:] = Σ_j weights[n,j]·table[idx[n,j],:] without materialising [N, k, D]: embedding_bag, mode sum.
-static at::Tensor bag_sum(const at::Tensor& tableSD, const at::Tensor& idxNK, const at::Tensor& weightsNK) {
-  int64_t n = idxNK.size(0), k = idxNK.size(1);
-  if (n == 0 || k == 0) return at::zeros({n, tableSD.size(1)}, tableSD.options());
-  auto offsetsN = at::arange(0, n * k, k, idxNK.options());
-  auto r = at::embedding_bag(tableSD, idxNK.reshape({-1}), offsetsN, /*scale_grad_by_freq=*/false, /*mode=sum*/ 0,
-                             /*sparse=*/false, weightsNK.reshape({-1}).contiguous());
-  return std::get<0>(r);
+// Index bounds: every index of idxNK must lie in [0, S); one pass, a clear message naming the op and the bad value.
+static void check_index_bounds(const char* op, const at::Tensor& idxNK, int64_t S) {
+  if (idxNK.numel() == 0) return;
+  int64_t lo = idxNK.min().item<int64_t>(), hi = idxNK.max().item<int64_t>();
+  TORCH_CHECK(lo >= 0 && hi < S, op, ": indices must lie in [0, ", S, "), found ", lo < 0 ? lo : hi);
 }
 
-// grad[s,:] = Σ_{(n,j): idx[n,j]=s} coef[n,j]·rows[n,:] — the scatter of rank-one updates into a [S, D] gradient.
-static at::Tensor index_add_outer(const at::Tensor& like_SD, const at::Tensor& idxNK, const at::Tensor& coefNK,
-                                  const at::Tensor& rowsND) {
-  auto gradSD = at::zeros_like(like_SD);
+// The CPU kernels below read plain row-major buffers; other devices (and non-contiguous inputs made contiguous) take
+// the composed ATen ops, which are the same sums in another order.
+static bool cpu_kernel(const at::Tensor& t) { return t.device().is_cpu(); }
+
+// out[n,:] = Σ_j weights[n,j]·table[idx[n,j],:] without materialising [N, k, D]. CPU: one parallel loop over tokens;
+// elsewhere embedding_bag (mode sum).
+static at::Tensor bag_sum(const at::Tensor& tableSD, const at::Tensor& idxNK, const at::Tensor& weightsNK) {
+  int64_t n = idxNK.size(0), k = idxNK.size(1), D = tableSD.size(1);
+  if (n == 0 || k == 0) return at::zeros({n, D}, tableSD.options());
+  if (!cpu_kernel(tableSD)) {
+    auto offsetsN = at::arange(0, n * k, k, idxNK.options());
+    auto r = at::embedding_bag(tableSD, idxNK.reshape({-1}), offsetsN, /*scale_grad_by_freq=*/false, /*mode=sum*/ 0,
+                               /*sparse=*/false, weightsNK.reshape({-1}).contiguous());
+    return std::get<0>(r);
+  }
+  check_index_bounds("TopK kernel", idxNK, tableSD.size(0));
+  auto table = tableSD.contiguous(), idx = idxNK.contiguous(), w = weightsNK.contiguous();
+  auto outND = at::zeros({n, D}, tableSD.options());
+  AT_DISPATCH_FLOATING_TYPES(table.scalar_type(), "bag_sum", [&] {
+    const scalar_t* tp = table.data_ptr<scalar_t>();
+    const scalar_t* wp = w.data_ptr<scalar_t>();
+    const int64_t* ip = idx.data_ptr<int64_t>();
+    scalar_t* op = outND.data_ptr<scalar_t>();
+    at::parallel_for(0, n, 16, [&](int64_t n0, int64_t n1) {
+      for (int64_t t = n0; t < n1; ++t) {
+        scalar_t* o = op + t * D;
+        for (int64_t j = 0; j < k; ++j) {
+          scalar_t c = wp[t * k + j];
+          const scalar_t* r = tp + ip[t * k + j] * D;
+          for (int64_t d = 0; d < D; ++d) o[d] += c * r[d];
+        }
+      }
+    });
+  });
+  return outND;
+}
+
+// out[n,j] = ⟨g[n,:], table[idx[n,j],:]⟩ — the gradient of a bag sum w.r.t. its weights, without gathering [N, k, D].
+static at::Tensor gather_dot(const at::Tensor& gND, const at::Tensor& tableSD, const at::Tensor& idxNK) {
+  int64_t n = idxNK.size(0), k = idxNK.size(1), D = tableSD.size(1);
+  if (!cpu_kernel(tableSD) || n == 0 || k == 0) {
+    auto rowsNKD = tableSD.index_select(0, idxNK.reshape({-1})).view({n, k, D});
+    return at::bmm(rowsNKD, gND.unsqueeze(2)).view({n, k});
+  }
+  check_index_bounds("TopK kernel", idxNK, tableSD.size(0));
+  auto table = tableSD.contiguous(), idx = idxNK.contiguous(), g = gND.contiguous();
+  auto outNK = at::empty({n, k}, tableSD.options());
+  AT_DISPATCH_FLOATING_TYPES(table.scalar_type(), "gather_dot", [&] {
+    const scalar_t* tp = table.data_ptr<scalar_t>();
+    const scalar_t* gp = g.data_ptr<scalar_t>();
+    const int64_t* ip = idx.data_ptr<int64_t>();
+    scalar_t* op = outNK.data_ptr<scalar_t>();
+    at::parallel_for(0, n, 16, [&](int64_t n0, int64_t n1) {
+      for (int64_t t = n0; t < n1; ++t)
+        for (int64_t j = 0; j < k; ++j) {
+          const scalar_t* r = tp + ip[t * k + j] * D;
+          const scalar_t* gr = gp + t * D;
+          scalar_t acc = 0;
+          for (int64_t d = 0; d < D; ++d) acc += gr[d] * r[d];
+          op[t * k + j] = acc;
+        }
+    });
+  });
+  return outNK;
+}
+
+// grad[s,:] = Σ_{(n,j): idx[n,j]=s} coef[n,j]·rows[n,:] — the scatter of rank-one updates into an [S, D] gradient.
+// CPU: a counting sort of the N·k indices by latent, then one parallel loop over latents, each summing its own
+// entries in token order (deterministic, no atomics, nothing of size [N·k, D]). Elsewhere: index_add_ of the outer
+// products.
+static at::Tensor index_add_outer(int64_t S, const at::Tensor& idxNK, const at::Tensor& coefNK, const at::Tensor& rowsND) {
+  int64_t D = rowsND.size(1);
+  auto gradSD = at::zeros({S, D}, rowsND.options());
   if (idxNK.numel() == 0) return gradSD;
-  auto srcNKD = coefNK.unsqueeze(-1) * rowsND.unsqueeze(1);
-  return gradSD.index_add_(0, idxNK.reshape({-1}), srcNKD.reshape({-1, like_SD.size(1)}));
+  if (!cpu_kernel(rowsND)) {
+    auto srcNKD = coefNK.unsqueeze(-1) * rowsND.unsqueeze(1);
+    return gradSD.index_add_(0, idxNK.reshape({-1}), srcNKD.reshape({-1, D}));
+  }
+  check_index_bounds("TopK kernel", idxNK, S);
+  auto idx = idxNK.contiguous(), coef = coefNK.contiguous(), rows = rowsND.contiguous();
+  int64_t k = idx.size(1), nk = idx.numel();
+  const int64_t* ip = idx.data_ptr<int64_t>();
+  std::vector<int64_t> start(S + 1, 0), order(nk);
+  for (int64_t e = 0; e < nk; ++e) start[ip[e] + 1]++;
+  for (int64_t s = 0; s < S; ++s) start[s + 1] += start[s];
+  std::vector<int64_t> fill(start.begin(), start.end() - 1);
+  for (int64_t e = 0; e < nk; ++e) order[fill[ip[e]]++] = e;
+  AT_DISPATCH_FLOATING_TYPES(rows.scalar_type(), "index_add_outer", [&] {
+    const scalar_t* cp = coef.data_ptr<scalar_t>();
+    const scalar_t* rp = rows.data_ptr<scalar_t>();
+    scalar_t* gp = gradSD.data_ptr<scalar_t>();
+    at::parallel_for(0, S, 64, [&](int64_t s0, int64_t s1) {
+      for (int64_t s = s0; s < s1; ++s) {
+        scalar_t* o = gp + s * D;
+        for (int64_t p = start[s]; p < start[s + 1]; ++p) {
+          int64_t e = order[p];
+          scalar_t c = cp[e];
+          const scalar_t* r = rp + (e / k) * D;
+          for (int64_t d = 0; d < D; ++d) o[d] += c * r[d];
+        }
+      }
+    });
+  });
+  return gradSD;
+}
+
+// NaN ranks above every number (as at::topk ranks it); equal values rank the lower index first.
+template <typename T>
+static inline bool ranks_above(T a, int64_t ia, T b, int64_t ib) {
+  bool na = std::isnan(a), nb = std::isnan(b);
+  if (na != nb) return na;
+  if (a != b && !na) return a > b;
+  return ia < ib;
+}
+
+// (values, indices) of the k largest entries of every row of preNS, largest first. CPU: one parallel loop over rows,
+// each a size-k min-heap scanned once over the row (an entry below the heap's minimum costs one comparison), then
+// sorted; elsewhere at::topk. Same selection as at::topk up to the order of exactly equal values.
+static std::tuple<at::Tensor, at::Tensor> row_topk(const at::Tensor& preNS, int64_t k) {
+  if (!preNS.device().is_cpu() || !preNS.is_contiguous() || preNS.size(0) == 0) return preNS.topk(k, /*dim=*/1);
+  int64_t n = preNS.size(0), S = preNS.size(1);
+  auto valuesNK = at::empty({n, k}, preNS.options());
+  auto idxNK = at::empty({n, k}, preNS.options().dtype(at::kLong));
+  AT_DISPATCH_FLOATING_TYPES(preNS.scalar_type(), "row_topk", [&] {
+    const scalar_t* pp = preNS.data_ptr<scalar_t>();
+    scalar_t* vp = valuesNK.data_ptr<scalar_t>();
+    int64_t* ip = idxNK.data_ptr<int64_t>();
+    at::parallel_for(0, n, 8, [&](int64_t n0, int64_t n1) {
+      std::vector<std::pair<scalar_t, int64_t>> heap(k);
+      // min-heap on ranks_above: heap[0] is the lowest-ranked of the k kept so far.
+      auto lower = [](const std::pair<scalar_t, int64_t>& a, const std::pair<scalar_t, int64_t>& b) {
+        return ranks_above(a.first, a.second, b.first, b.second);
+      };
+      for (int64_t t = n0; t < n1; ++t) {
+        const scalar_t* row = pp + t * S;
+        for (int64_t s = 0; s < k; ++s) heap[s] = {row[s], s};
+        std::make_heap(heap.begin(), heap.end(), lower);
+        for (int64_t s = k; s < S; ++s) {
+          scalar_t v = row[s];
+          if (v < heap[0].first) continue;  // the common case, one comparison (false for NaN)
+          if (!ranks_above(v, s, heap[0].first, heap[0].second)) continue;
+          std::pop_heap(heap.begin(), heap.end(), lower);
+          heap.back() = {v, s};
+          std::push_heap(heap.begin(), heap.end(), lower);
+        }
+        std::sort(heap.begin(), heap.end(), lower);
+        for (int64_t j = 0; j < k; ++j) {
+          vp[t * k + j] = heap[j].first;
+          ip[t * k + j] = heap[j].second;
+        }
+      }
+    });
+  });
+  return {valuesNK, idxNK};
 }
 
 static void check_float_matrix(const char* op, const char* name, const at::Tensor& t) {
@@ -72,13 +220,11 @@ struct TopKDecodeFunction : public torch::autograd::Function<TopKDecodeFunction>
     auto saved = ctx->get_saved_variables();
     const auto &valuesNK = saved[0], &idxNK = saved[1], &wDecSD = saved[2];
     auto gND = grad_outputs[0].contiguous();
-    int64_t n = idxNK.size(0), k = idxNK.size(1);
     at::Tensor dValuesNK, dWDecSD;
     if (ctx->needs_input_grad(0)) {
-      auto rowsNKD = wDecSD.index_select(0, idxNK.reshape({-1})).view({n, k, wDecSD.size(1)});
-      dValuesNK = at::bmm(rowsNKD, gND.unsqueeze(2)).view({n, k});  // ⟨g[n], W[idx[n,j]]⟩
+      dValuesNK = gather_dot(gND, wDecSD, idxNK);  // ⟨g[n], W[idx[n,j]]⟩
     }
-    if (ctx->needs_input_grad(2)) dWDecSD = index_add_outer(wDecSD, idxNK, valuesNK, gND);
+    if (ctx->needs_input_grad(2)) dWDecSD = index_add_outer(wDecSD.size(0), idxNK, valuesNK, gND);
     return {dValuesNK, at::Tensor(), dWDecSD};
   }
 };
@@ -87,12 +233,12 @@ struct TopKEncodeFunction : public torch::autograd::Function<TopKEncodeFunction>
   static variable_list forward(AutogradContext* ctx, const at::Tensor& xND, const at::Tensor& wEncTSD,
                                const at::Tensor& bS, int64_t k) {
     auto preNS = at::addmm(bS, xND, wEncTSD.t());  // the one dense step
-    auto top = preNS.topk(k, /*dim=*/1);
+    auto top = row_topk(preNS, k);
     auto valuesNK = at::relu(std::get<0>(top));
     auto idxNK = std::get<1>(top);
     ctx->save_for_backward({xND, wEncTSD, valuesNK, idxNK});
-    ctx->mark_non_differentiable({idxNK});
-    return {valuesNK, idxNK};
+    ctx->mark_non_differentiable({idxNK, preNS});
+    return {valuesNK, idxNK, preNS};
   }
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
     auto saved = ctx->get_saved_variables();
@@ -100,12 +246,42 @@ struct TopKEncodeFunction : public torch::autograd::Function<TopKEncodeFunction>
     auto dValuesNK = grad_outputs[0] * (valuesNK > 0).to(valuesNK.scalar_type());  // relu'
     at::Tensor dxND, dWEncTSD, dbS;
     if (ctx->needs_input_grad(0)) dxND = bag_sum(wEncTSD, idxNK, dValuesNK);
-    if (ctx->needs_input_grad(1)) dWEncTSD = index_add_outer(wEncTSD, idxNK, dValuesNK, xND);
+    if (ctx->needs_input_grad(1)) dWEncTSD = index_add_outer(wEncTSD.size(0), idxNK, dValuesNK, xND);
     if (ctx->needs_input_grad(2))
       dbS = at::zeros({wEncTSD.size(0)}, dValuesNK.options()).index_add_(0, idxNK.reshape({-1}), dValuesNK.reshape({-1}));
+    return {dxND, dWEncTSD, dbS, at::Tensor()};  // pre is an output without a gradient (AuxK recomputes its own)
+  }
+};
+
+// values[n,j] = ⟨x[n,:], W[idx[n,j],:]⟩ + b[idx[n,j]] for given indices (AuxK's dead latents): the encoder read at k
+// chosen latents, with TopKEncode's sparse backward.
+struct GatherEncodeFunction : public torch::autograd::Function<GatherEncodeFunction> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& xND, const at::Tensor& wEncTSD, const at::Tensor& bS,
+                            const at::Tensor& idxNK) {
+    ctx->save_for_backward({xND, wEncTSD, idxNK});
+    auto biasNK = bS.index_select(0, idxNK.reshape({-1})).view(idxNK.sizes());
+    return gather_dot(xND, wEncTSD, idxNK) + biasNK;
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
+    auto saved = ctx->get_saved_variables();
+    const auto &xND = saved[0], &wEncTSD = saved[1], &idxNK = saved[2];
+    auto gNK = grad_outputs[0].contiguous();
+    at::Tensor dxND, dWEncTSD, dbS;
+    if (ctx->needs_input_grad(0)) dxND = bag_sum(wEncTSD, idxNK, gNK);
+    if (ctx->needs_input_grad(1)) dWEncTSD = index_add_outer(wEncTSD.size(0), idxNK, gNK, xND);
+    if (ctx->needs_input_grad(2))
+      dbS = at::zeros({wEncTSD.size(0)}, gNK.options()).index_add_(0, idxNK.reshape({-1}), gNK.reshape({-1}));
     return {dxND, dWEncTSD, dbS, at::Tensor()};
   }
 };
+
+static at::Tensor gather_encode(const at::Tensor& xND, const at::Tensor& wEncTSD, const at::Tensor& bS, const at::Tensor& idxNK) {
+  check_encode(xND, wEncTSD, bS, 1);
+  TORCH_CHECK(idxNK.scalar_type() == at::kLong && idxNK.dim() == 2 && idxNK.size(0) == xND.size(0), "GatherEncode: indices must be int64 [",
+              xND.size(0), ", k], got ", idxNK.scalar_type(), " with shape ", idxNK.sizes());
+  check_index_bounds("GatherEncode", idxNK, wEncTSD.size(0));
+  return GatherEncodeFunction::apply(xND, wEncTSD, bS, idxNK);
+}
 
 static at::Tensor topk_decode(const at::Tensor& valuesNK, const at::Tensor& idxNK, const at::Tensor& wDecSD) {
   check_decode(valuesNK, idxNK, wDecSD);
@@ -118,6 +294,9 @@ static variable_list topk_encode(const at::Tensor& xND, const at::Tensor& wEncTS
 }
 
 IE_EXPORT ie_tensor ie_topk_decode(ie_tensor values, ie_tensor indices, ie_tensor w_dec) { IE_TENSOR(topk_decode(*values, *indices, *w_dec)) }
-IE_EXPORT int ie_topk_encode(ie_tensor x, ie_tensor w_enc_t, ie_tensor b_enc, int64_t k, ie_tensor* values, ie_tensor* indices) {
-  IE_STATUS(auto r = topk_encode(*x, *w_enc_t, *b_enc, k); ie_out(values, r[0]); ie_out(indices, r[1]))
+IE_EXPORT ie_tensor ie_gather_encode(ie_tensor x, ie_tensor w_enc_t, ie_tensor b_enc, ie_tensor indices) { IE_TENSOR(gather_encode(*x, *w_enc_t, *b_enc, *indices)) }
+IE_EXPORT int ie_topk_encode(ie_tensor x, ie_tensor w_enc_t, ie_tensor b_enc, int64_t k, ie_tensor* values, ie_tensor* indices,
+                             ie_tensor* pre) {
+  IE_STATUS(auto r = topk_encode(*x, *w_enc_t, *b_enc, k); ie_out(values, r[0]); ie_out(indices, r[1]);
+            if (pre) ie_out(pre, r[2]))
 }

@@ -1,0 +1,127 @@
+// TrainBenchmark — full training steps of a real dictionary (src/Interp/Dictionaries) on random data: forward,
+// objective, backward, Adam step and, for topk, the decoder constraint (parallel-gradient removal before the step,
+// row renormalisation after it). The sgemm peak is measured in the same run (GemmBenchmark) so the achieved GFLOP/s
+// has its ceiling next to it. It measures and returns a result; it never prints. eng/bench_train.py is the PyTorch loop.
+using System.Diagnostics;
+using InterpEval.Interp.Dictionaries;
+using InterpEval.Torch;
+using InterpEval.Torch.Optim;
+
+namespace InterpEval.Harness.Bench;
+
+/// <summary>What to measure.</summary>
+/// <param name="Architecture">relu or topk.</param>
+/// <param name="Fused">Take the fused/sparse kernels (the default) or the generic autograd path.</param>
+/// <param name="GemmSize">N of the N×N sgemm that gives the peak.</param>
+public sealed record TrainSettings(string Architecture, int DIn, int Width, int K, int Batch, int Steps, Device Device,
+    bool Fused = true, int WarmupSteps = 1, int GemmSize = 2048, ulong Seed = 0)
+{
+    public static readonly string[] Architectures = ["relu", "topk"];
+
+    public void Validate()
+    {
+        if (!Architectures.Contains(Architecture))
+            throw new ArgumentException($"--arch must be one of {string.Join(", ", Architectures)}, got '{Architecture}'");
+        if (Architecture == "topk" && (K < 1 || K > Width)) throw new ArgumentException($"--k must lie in [1, --width = {Width}], got {K}");
+        if (Batch < 2) throw new ArgumentException($"--batch must be at least 2 (topk's objective needs a batch variance), got {Batch}");
+    }
+}
+
+/// <summary>One measurement: seconds per step for every timed step, and the sgemm peak of the same run.</summary>
+/// <param name="GemmFloorSeconds">Mean seconds of the step's dense GEMMs alone on tensors of the step's shapes (relu: the five
+/// products; topk: the encoder product): what the step would take with everything else free.</param>
+public sealed record TrainResult(TrainSettings Settings, IReadOnlyList<double> StepSeconds, GemmResult Gemm, double GemmFloorSeconds, double FinalLoss)
+{
+    /// <summary>GEMM FLOPs of one step (see docs/benchmarks.md). relu: five N·D·S products (encoder, decoder, and in the
+    /// backward dF = e·W_decᵀ, dW_dec = fᵀe, dW_enc = xᵀ·dpre), 2 FLOPs each term: 10·N·D·S. topk: the dense encoder
+    /// 2·N·D·S plus five N·k·D sparse products (decode, dvalues, dW_dec, dW_enc, dx): 2·N·D·S + 10·N·k·D.</summary>
+    public double FlopsPerStep
+    {
+        get
+        {
+            double n = Settings.Batch, d = Settings.DIn, s = Settings.Width, k = Settings.K;
+            return Settings.Architecture == "relu" ? 10 * n * d * s : 2 * n * d * s + 10 * n * k * d;
+        }
+    }
+
+    public double MeanSeconds => StepSeconds.Average();
+    public double BestSeconds => StepSeconds.Min();
+    public double TokensPerSecond => Settings.Batch / MeanSeconds;
+    public double Gflops => FlopsPerStep / MeanSeconds / 1e9;
+    public double PeakFraction => Gflops / Gemm.Gflops;
+}
+
+public sealed class TrainBenchmark(TrainSettings settings)
+{
+    public TrainResult Measure()
+    {
+        settings.Validate();
+        var gemm = new GemmBenchmark(new GemmSettings(settings.GemmSize, Repeats: 5, settings.Device)).Measure();
+        var config = new DictionaryConfig
+        {
+            Architecture = settings.Architecture, DIn = settings.DIn, DSae = settings.Width,
+            K = settings.Architecture == "topk" ? settings.K : null,
+        };
+        using var dictionary = DictionaryRegistry.Create(config, settings.Seed, settings.Device);
+        dictionary.Training = true;
+        dictionary.UseFusedKernels = settings.Fused;
+        foreach (var p in dictionary.Parameters) p.RequiresGrad_();
+        using var adam = new Adam(dictionary.Parameters, new AdamOptions(LearningRate: 1e-4));
+        using var generator = new Generator(settings.Seed + 1);
+        using var x = Tensor.Randn([settings.Batch, settings.DIn], generator, ScalarType.Float32, settings.Device);  // [N, D]
+
+        double loss = 0;
+        for (int i = 0; i < settings.WarmupSteps; i++) loss = Step(dictionary, adam, x);
+        var seconds = new double[settings.Steps];
+        for (int i = 0; i < seconds.Length; i++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            loss = Step(dictionary, adam, x);
+            seconds[i] = stopwatch.Elapsed.TotalSeconds;
+        }
+        return new TrainResult(settings, seconds, gemm, GemmFloor(x), loss);
+    }
+
+    /// <summary>The step's dense GEMMs alone, timed like the step (one untimed round, then Steps rounds; mean seconds).</summary>
+    private double GemmFloor(Tensor x)
+    {
+        long n = settings.Batch, d = settings.DIn, s = settings.Width;
+        using var scope = DisposeScope.Enter();
+        using var noGrad = Autograd.NoGrad();
+        using var generator = new Generator(settings.Seed + 2);
+        var wEnc = Tensor.Randn([d, s], generator, ScalarType.Float32, settings.Device);    // [D, S]
+        var wDec = Tensor.Randn([s, d], generator, ScalarType.Float32, settings.Device);    // [S, D]
+        var f = Tensor.Randn([n, s], generator, ScalarType.Float32, settings.Device);       // [N, S]
+        var e = Tensor.Randn([n, d], generator, ScalarType.Float32, settings.Device);       // [N, D]
+        void Round()
+        {
+            using var inner = DisposeScope.Enter();
+            var pre = x.Mm(wEnc);
+            if (settings.Architecture == "topk")
+            {
+                pre.Select(0, 0).Select(0, 0).ToDouble();
+                return;
+            }
+            f.Mm(wDec); e.Mm(wDec.T); f.T.Mm(e);
+            x.T.Mm(f).Select(0, 0).Select(0, 0).ToDouble();
+        }
+        Round();
+        var stopwatch = Stopwatch.StartNew();
+        for (int i = 0; i < settings.Steps; i++) Round();
+        return stopwatch.Elapsed.TotalSeconds / settings.Steps;
+    }
+
+    /// <summary>One training step; returns the loss (reading it back also waits for an asynchronous device).</summary>
+    private static double Step(SparseDictionary dictionary, Adam adam, Tensor x)
+    {
+        using var scope = DisposeScope.Enter();
+        var output = dictionary.Forward(x);
+        output.Loss.Backward();
+        var topk = dictionary as TopKDictionary;
+        topk?.RemoveParallelDecoderGradient();
+        adam.Step();
+        adam.ZeroGrad();
+        topk?.NormalizeDecoderRows();
+        return output.Loss.ToDouble();
+    }
+}

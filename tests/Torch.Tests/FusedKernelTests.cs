@@ -1,0 +1,166 @@
+// The fused training kernels against their dense slow twins: GatherEncode (AuxK's encoder read at chosen latents),
+// TopKEncode fed a transposed (non-contiguous) encoder as the dictionaries pass it, and the ReLU SAE objective
+// (every output and every gradient, float64 at 1e-10, float32 at 1e-4 relative), plus finite differences.
+// Legend: N tokens, K chosen latents, S = d_sae, D = d_in, O = d_out.
+namespace InterpEval.Torch.Tests;
+
+public class FusedKernelTests
+{
+    private DisposeScope _scope = null!;
+
+    [SetUp] public void Open() => _scope = DisposeScope.Enter();
+    [TearDown] public void Close() => _scope.Dispose();
+
+    private delegate Tensor Gather(Tensor x, Tensor wEncT, Tensor bEnc, Tensor indices);
+    private delegate ReluSaeTerms Objective(Tensor x, Tensor y, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, double lambda, bool apply);
+
+    [TestCase(7, 3, 11, 5, Description = "typical, indices repeat")]
+    [TestCase(40, 2, 3, 4, Description = "many tokens over 3 latents")]
+    [TestCase(0, 3, 8, 5, Description = "empty batch")]
+    public void GatherEncodeAgreesWithDenseTwin(int n, int k, int s, int d)
+    {
+        using var gen = new Generator((ulong)(n + 17 * s));
+        var (x, w, b) = (Randn(gen, n, d), Randn(gen, s, d), Randn(gen, s));
+        var idx = Tensor.RandInt(0, s, [n, k], gen);
+        var g = Randn(gen, n, k);
+        var fast = GatherResults(SparseOps.GatherEncode, x, w, b, idx, g);
+        var slow = GatherResults(SparseOps.GatherEncodeReference, x, w, b, idx, g);
+        string[] names = ["values", "dx", "dWEncT", "dbEnc"];
+        for (int i = 0; i < names.Length; i++) TestUtil.AssertClose(slow[i], fast[i], 1e-10, names[i]);
+    }
+
+    [Test]
+    public void GatherEncodeMatchesHandComputedValuesAndRejectsBadIndices()
+    {
+        var x = Tensor.From(new double[] { 1, 2 }, 1, 2);
+        var w = Tensor.From(new double[] { 1, 0, 0, 1, 3, -1 }, 3, 2);   // rows: latents 0, 1, 2
+        var b = Tensor.From(new double[] { 10, 20, 30 }, 3);
+        var v = SparseOps.GatherEncode(x, w, b, Tensor.From(new long[] { 2, 0 }, 1, 2));
+        Assert.That(v.Values(), Is.EqualTo(new double[] { 3 - 2 + 30, 1 + 10 }));
+        Assert.That(Assert.Throws<TorchException>(() => SparseOps.GatherEncode(x, w, b, Tensor.From(new long[] { 3 }, 1, 1)))!.Message,
+            Does.Contain("GatherEncode").And.Contain("[0, 3)"));
+    }
+
+    [Test]
+    public void GatherEncodeGradientsMatchFiniteDifferences()
+    {
+        using var gen = new Generator(9);
+        var idx = Tensor.From(new long[] { 0, 3, 3, 1, 2, 0 }, 3, 2);
+        GradCheck.Check(a => SparseOps.GatherEncode(a[0], a[1], a[2], idx), [Randn(gen, 3, 5), Randn(gen, 4, 5), Randn(gen, 4)], op: "GatherEncode");
+    }
+
+    [Test]
+    public void TopKEncodeOfATransposedEncoderAgreesWithDenseTwin()
+    {
+        // The dictionaries store W_enc as [D, S] and pass W_enc.T: a non-contiguous [S, D] view.
+        using var gen = new Generator(5);
+        var x = Randn(gen, 9, 6);
+        var wDS = Randn(gen, 6, 13);
+        var b = Randn(gen, 13);
+        var g = Randn(gen, 9, 4);
+        double[][] Run(bool fast)
+        {
+            var (xl, wl, bl) = (x.Detach().RequiresGrad_(), wDS.Detach().RequiresGrad_(), b.Detach().RequiresGrad_());
+            var r = fast ? SparseOps.TopKEncodeWithPre(xl, wl.T, bl, 4) : null;
+            var (v, idx) = fast ? new ValuesIndices(r!.Values, r.Indices) : SparseOps.TopKEncodeReference(xl, wl.T, bl, 4);
+            v.Backward(g);
+            return [v.Values(), idx.Values(), xl.Grad!.Values(), wl.Grad!.Values(), bl.Grad!.Values(),
+                    fast ? r!.PreActivations.Values() : Tensor.AddMm(b, x, wDS).Values()];
+        }
+        var (f, s) = (Run(true), Run(false));
+        string[] names = ["values", "indices", "dx", "dWEnc", "dbEnc", "pre"];
+        for (int i = 0; i < names.Length; i++) TestUtil.AssertClose(s[i], f[i], 1e-10, names[i]);
+    }
+
+    [Test]
+    public void TopKEncodeSelectsLikeTorchTopKWithTiesAndNaN()
+    {
+        // x = 0, so pre = b: equal values (latents 1, 3, 4 at 2.0) and a NaN (latent 5), which at::topk ranks first.
+        var x = Tensor.Zeros([2, 3], ScalarType.Float64);
+        var w = Tensor.Zeros([7, 3], ScalarType.Float64);
+        var b = Tensor.From(new double[] { 1, 2, -1, 2, 2, double.NaN, 0.5 });
+        var fast = SparseOps.TopKEncode(x, w, b, 3);
+        var slow = Tensor.AddMm(b, x, w.T).TopK(3, dim: 1);
+        Assert.That(fast.Indices.Longs()[0], Is.EqualTo(5), "NaN ranks first");
+        Assert.That(double.IsNaN(fast.Values.Values()[0]));
+        Assert.That(slow.Indices.Longs()[0], Is.EqualTo(5), "at::topk ranks NaN first too");
+        Assert.That(slow.Indices.Longs().Skip(1).Take(2), Is.SubsetOf(new long[] { 1, 3, 4 }), "and keeps two of the equal values");
+        Assert.That(fast.Indices.Longs().Take(3), Is.EqualTo(new long[] { 5, 1, 3 }), "equal values: the lower index first");
+        Assert.That(fast.Values.Values().Skip(1).Take(2), Is.EqualTo(new double[] { 2, 2 }));
+    }
+
+    [TestCase(true, 0.7, Description = "sae, b_dec subtracted from the input")]
+    [TestCase(false, 0.7, Description = "no input centring")]
+    [TestCase(true, 0.0, Description = "λ = 0")]
+    public void ReluObjectiveAgreesWithDenseTwinFloat64(bool apply, double lambda) =>
+        AssertReluAgrees(12, 5, 17, 5, apply, lambda, ScalarType.Float64, 1e-10);
+
+    [Test]
+    public void ReluObjectiveOfATranscoderAgreesWithDenseTwin() => AssertReluAgrees(10, 4, 9, 3, false, 0.3, ScalarType.Float64, 1e-10);
+
+    [Test]
+    public void ReluObjectiveAgreesWithDenseTwinFloat32() => AssertReluAgrees(256, 32, 512, 32, true, 5, ScalarType.Float32, 1e-4);
+
+    [Test]
+    public void ReluObjectiveGradientsMatchFiniteDifferences()
+    {
+        using var gen = new Generator(11);
+        var x = Randn(gen, 4, 3);
+        GradCheck.Check(a => SparseOps.ReluSaeObjective(x, x, a[0], a[1], a[2], a[3], 0.4, true).Loss,
+            [Randn(gen, 3, 6), Randn(gen, 6).Add(0.2), Randn(gen, 6, 3), Randn(gen, 3)], op: "ReluSaeObjective");
+    }
+
+    [Test]
+    public void ReluObjectiveRejectsMismatchedShapesNamingThem()
+    {
+        var x = Tensor.Zeros([2, 3]);
+        var msg = Assert.Throws<TorchException>(() => SparseOps.ReluSaeObjective(x, x, Tensor.Zeros([4, 5]), Tensor.Zeros([5]),
+            Tensor.Zeros([5, 3]), Tensor.Zeros([3]), 1, true))!.Message;
+        Assert.That(msg, Does.Contain("W_enc").And.Contain("[4, 5]"));
+    }
+
+    private static void AssertReluAgrees(int n, int d, int s, int o, bool apply, double lambda, ScalarType dtype, double relTol)
+    {
+        using var gen = new Generator((ulong)(n * 31 + s));
+        var x = Randn(gen, n, d, dtype);
+        var y = d == o && apply ? x : Randn(gen, n, o, dtype);
+        Tensor[] weights = [Randn(gen, d, s, dtype), Randn(gen, s, dtype).Add(-0.1), Randn(gen, s, o, dtype).Mul(0.3), Randn(gen, o, dtype)];
+        using (Autograd.NoGrad()) weights[2].Select(0, 1).Zero_();   // a zero decoder row: its norm's gradient is 0 on both paths
+        var gF = Randn(gen, n, s, dtype).Mul(0.01);
+        var fast = ReluResults(SparseOps.ReluSaeObjective, x, y, weights, lambda, apply, gF);
+        var slow = ReluResults(SparseOps.ReluSaeObjectiveReference, x, y, weights, lambda, apply, gF);
+        string[] names = ["loss", "mse", "sparsity", "pre", "f", "yHat", "dx", "dWEnc", "dbEnc", "dWDec", "dbDec"];
+        for (int i = 0; i < names.Length; i++)
+        {
+            double scale = Math.Max(1, slow[i].Select(Math.Abs).DefaultIfEmpty(0).Max());
+            TestUtil.AssertClose(slow[i], fast[i], relTol * scale, $"{dtype} {names[i]}");
+        }
+    }
+
+    /// <summary>Outputs, then gradients of loss + mse + Σ f·gF (so the extra-output paths of the backward run too).</summary>
+    private static double[][] ReluResults(Objective objective, Tensor x, Tensor y, Tensor[] weights, double lambda, bool apply, Tensor gF)
+    {
+        bool sae = ReferenceEquals(x, y);
+        var xl = x.Detach().RequiresGrad_();
+        var yl = sae ? xl : y.Detach();
+        var w = weights.Select(t => t.Detach().RequiresGrad_()).ToArray();
+        var t = objective(xl, yl, w[0], w[1], w[2], w[3], lambda, apply);
+        (t.Loss + t.Mse + (t.Features * gF).Sum()).Backward();
+        return [[t.Loss.ToDouble()], [t.Mse.ToDouble()], [t.Sparsity.ToDouble()], t.PreActivations.Values(), t.Features.Values(),
+                t.YHat.Values(), xl.Grad!.Values(), .. w.Select(p => p.Grad!.Values())];
+    }
+
+    private static double[][] GatherResults(Gather gather, Tensor x, Tensor w, Tensor b, Tensor idx, Tensor g)
+    {
+        var (xl, wl, bl) = (x.Detach().RequiresGrad_(), w.Detach().RequiresGrad_(), b.Detach().RequiresGrad_());
+        var v = gather(xl, wl, bl, idx);
+        v.Backward(g);
+        return [v.Values(), xl.Grad!.Values(), wl.Grad!.Values(), bl.Grad!.Values()];
+    }
+
+    private static Tensor Randn(Generator gen, params long[] shape) => Tensor.Randn(shape, gen, ScalarType.Float64);
+
+    private static Tensor Randn(Generator gen, long a, ScalarType dtype) => Tensor.Randn([a], gen, dtype);
+
+    private static Tensor Randn(Generator gen, long a, long b, ScalarType dtype) => Tensor.Randn([a, b], gen, dtype);
+}
