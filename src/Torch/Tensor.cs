@@ -40,6 +40,19 @@ public sealed partial class Tensor : IDisposable
     /// <summary>Number of native tensors alive in the process (a leak shows as growth over a loop).</summary>
     public static long LiveCount => TensorHandle.LiveCount;
 
+    /// <summary>LiveCount after unreachable tensors have been finalised: the baseline for a leak check, so that garbage
+    /// left by earlier work (and released by the finalizer at an arbitrary moment) does not move the count.</summary>
+    public static long SettledLiveCount
+    {
+        get
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            return LiveCount;
+        }
+    }
+
     public bool IsDisposed => _handle.IsClosed;
 
     public void Dispose()

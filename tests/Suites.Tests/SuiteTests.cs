@@ -183,7 +183,7 @@ public class SuiteTests
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        long before = Tensor.LiveCount;
+        long before = Tensor.SettledLiveCount;
         foreach (var suite in suites)
         {
             suite.Run(tiny.Input(d));

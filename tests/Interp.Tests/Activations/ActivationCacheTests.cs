@@ -46,7 +46,7 @@ public class ActivationCacheTests() : TinyModelFixture("gpt2")
         var writing = Batches(Options(_dir));
         Assert.That(File.Exists(Path.Combine(_dir, ActivationCache.ManifestFile)), "the first pass completes the cache");
         Assert.That(Directory.GetFiles(_dir, "shard-*.safetensors"), Has.Length.EqualTo(4), "10 windows, 3 per forward: 4 shards");
-        long before = Tensor.LiveCount;
+        long before = Tensor.SettledLiveCount;
         var reading = Batches(Options(_dir));
         Assert.That(Tensor.LiveCount, Is.EqualTo(before), "the reading pass releases what it loads");
         Assert.That(writing, Has.Count.EqualTo(plain.Count));

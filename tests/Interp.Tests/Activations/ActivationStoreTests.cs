@@ -74,7 +74,7 @@ public class ActivationStoreTests() : TinyModelFixture("gpt2")
     [Test]
     public void BatchesHaveTheRequestedSizeAndLiveHandlesStayFlat()
     {
-        long before = Tensor.LiveCount;
+        long before = Tensor.SettledLiveCount;
         Assert.That(DisposeScope.Current!.Count, Is.EqualTo(0));
         var sizes = new List<long>();
         foreach (var batch in new ActivationStore(Model, Stream(), Options(true)).Batches())

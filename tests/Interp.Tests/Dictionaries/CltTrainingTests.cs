@@ -105,6 +105,7 @@ public class CltTrainingTests() : TinyModelFixture("gpt2")
         using var trainable = (CrossLayerTranscoderTrainable)TrainableKinds.Create(Spec("jumprelu", l1: 0.05) with { Width = 8 });
         ActivationPasses synthetic = pass => SyntheticBatches(trainable.Hooks, (ulong)pass);
         var live = new List<long>();
+        _ = Tensor.SettledLiveCount;   // earlier tests' garbage must not be finalised mid-measurement
         new DictionaryTrainer([trainable], Options(20)).Train(synthetic, new Callback(_ => live.Add(Tensor.LiveCount)));
         Assert.That(live[^1], Is.EqualTo(live[4]), $"live handles went from {live[4]} at step 5 to {live[^1]} at step 20");
     }

@@ -235,7 +235,7 @@ public class FormatTests : ScopedTest
             d.Save(_dir);
         }
         var x = Tensor.Ones([3, 6]);
-        long before = Tensor.LiveCount;
+        long before = Tensor.SettledLiveCount;
         for (int i = 0; i < 3; i++)
         {
             using var scope = DisposeScope.Enter();

@@ -184,6 +184,7 @@ public class DictionaryTrainerTests
     {
         using var d = Make("topk");
         var live = new List<long>();
+        _ = Tensor.SettledLiveCount;   // earlier tests' garbage must not be finalised mid-measurement
         new DictionaryTrainer([d], Options(30)).Train(TrainingFixtures.Synthetic(Dim, Rows, 40), new Recorder(_ => live.Add(Tensor.LiveCount)));
         Assert.That(live[^1], Is.EqualTo(live[4]), $"live handles went from {live[4]} at step 5 to {live[^1]} at step 30");
     }
