@@ -1,6 +1,7 @@
 // SteeringSuite — does clamping a concept's latent steer generation toward the concept, and at what cost (DESIGN §8)?
-// For each concept: the latent with the best F1 on the training stream, clamped to α × its maximum training activation
-// (error term kept, LatentClamp) while the seeded sampler continues neutral prompts; reports the concept rate of the
+// For each concept: the latent with the best F1 on the training stream (documents dealt round-robin across domains, so
+// that every concept with training data has positives), clamped to α × its maximum training activation (error term
+// kept, LatentClamp) while the seeded sampler continues neutral prompts; reports the concept rate of the
 // generated tokens (GeneratedTextLabeller), KL from the unsteered model along them, cross-entropy of held-out text that
 // lacks the concept, fluency retention and the steering score. Definitions: docs/probes-and-steering.md. Never prints.
 using System.Globalization;
@@ -47,7 +48,7 @@ public sealed class SteeringSuite(SteeringOptions? options = null) : ISuite
         var labeller = new TokenLabeller(input.Tokenizer!, concepts);
         int? separator = model.Config.BosTokenId ?? input.Tokenizer!.EndOfTextId;
         var train = ProbeData.Shuffled(input.Corpus!.Train, input.Options.Seed);
-        var stream = labeller.Stream(train, separator, input.Options.Tokens);
+        var stream = labeller.Stream(ProbeData.Stratified(input.Corpus!.Train, input.Options.Seed), separator, input.Options.Tokens);
         var harvest = LatentHarvester.Harvest(model, input.Dictionary, stream.Ids, input.Options.ContextLength,
             input.Options.SequencesPerBatch, keepRaw: false, cancellation);
         var table = new ConceptLatentTable(harvest.Latents, stream);

@@ -1,7 +1,7 @@
 // SteerCommand — `interp-eval steer`: continue a prompt twice with the same seed, once as the model is and once with one
 // latent clamped to A × its maximum activation on corpus training text (the reconstruction error kept), and print the
 // two continuations side by side. The maximum comes from the first --calibration-tokens tokens of the embedded corpus's
-// training split (seeded document order).
+// training split (seeded order, documents dealt round-robin across domains so that every domain is seen).
 using System.CommandLine;
 using System.Globalization;
 using InterpEval.Harness.Interpret;
@@ -86,7 +86,7 @@ public static class SteerCommand
     {
         var corpus = Corpus.Load(EmbeddedAssets.CorpusPath);
         var labeller = new TokenLabeller(subject.Tokenizer, ConceptSet.ForCorpus(corpus));
-        var stream = labeller.Stream(ProbeData.Shuffled(corpus.Train, 0), subject.Separator, tokens);
+        var stream = labeller.Stream(ProbeData.Stratified(corpus.Train, 0), subject.Separator, tokens);
         var harvest = LatentHarvester.Harvest(subject.Model, subject.Dictionary, stream.Ids, subject.Model.Config.NCtx, 8);
         var (rows, values) = harvest.Latents.Column(latent);
         double max = 0;

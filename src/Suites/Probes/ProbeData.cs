@@ -53,4 +53,19 @@ public sealed record ProbeData(ConceptSet Concepts, TokenLabeller Labeller, int?
         new Random(unchecked((int)(seed ^ (seed >> 32)))).Shuffle(order);
         return order;
     }
+
+    /// <summary>
+    /// The documents shuffled by the seed, then dealt round-robin across domains (first-seen order), so that a stream
+    /// cut to a small token budget still holds every domain — rare domains such as dna are not left out by chance.
+    /// </summary>
+    public static IReadOnlyList<CorpusDocument> Stratified(IReadOnlyList<CorpusDocument> documents, ulong seed)
+    {
+        var queues = Shuffled(documents, seed).GroupBy(d => d.Domain, StringComparer.Ordinal)
+            .Select(g => new Queue<CorpusDocument>(g)).ToList();
+        var order = new List<CorpusDocument>(documents.Count);
+        while (order.Count < documents.Count)
+            foreach (var queue in queues)
+                if (queue.TryDequeue(out var document)) order.Add(document);
+        return order;
+    }
 }

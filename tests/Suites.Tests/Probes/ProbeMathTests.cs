@@ -1,6 +1,7 @@
 // Probe arithmetic on hand-built cases: F1, exact AUROC with ties (and its sparse form against the dense one), the
 // concept-latent table against direct counts, purity, coverage, mean-difference selection, and the logistic regression
-// against a solution found independently (bisection on the stationarity condition, finite differences).
+// against a solution found independently (bisection on the stationarity condition, finite differences), and the
+// domain-stratified document order.
 using InterpEval.Interp.Activations;
 using InterpEval.Interp.Data;
 using InterpEval.Suites.Probes;
@@ -122,5 +123,23 @@ public class ProbeMathTests
         }
         var again = LogisticRegression.Fit(x, y, 0.05);
         Assert.That(again.Weights, Is.EqualTo(fit.Weights), "deterministic");
+    }
+
+    [Test]
+    public void StratifiedOrderDealsDomainsRoundRobinAndKeepsEveryDocument()
+    {
+        // 9 prose documents and 1 dna document: a shuffled order may put dna last; the stratified one puts it in the
+        // first two, and the rest keep their shuffled relative order.
+        var documents = Enumerable.Range(0, 10).Select(i => new CorpusDocument($"d{i}", i == 7 ? "dna" : "prose", null, "test",
+            CorpusSplit.Train, "x", [])).ToArray();
+        for (ulong seed = 0; seed < 5; seed++)
+        {
+            var shuffled = ProbeData.Shuffled(documents, seed);
+            var order = ProbeData.Stratified(documents, seed);
+            Assert.That(order.Select(d => d.Id), Is.EquivalentTo(documents.Select(d => d.Id)));
+            Assert.That(order.Take(2).Select(d => d.Domain), Is.EquivalentTo(new[] { "prose", "dna" }));
+            Assert.That(order.Where(d => d.Domain == "prose").Select(d => d.Id),
+                Is.EqualTo(shuffled.Where(d => d.Domain == "prose").Select(d => d.Id)));
+        }
     }
 }
