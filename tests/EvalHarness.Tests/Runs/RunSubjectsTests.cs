@@ -62,8 +62,9 @@ public sealed class RunSubjectsTests
         double[] layerFvu = [.. Enumerable.Range(0, 4).Select(l => _values[$"reconstruction/clt/fvu/layer{l}"])];
         // pooled fvu = Σ residual / Σ variance over layers: a weighted mean of the per-layer fvus, so between them
         Assert.That(_values["reconstruction/clt/fvu"], Is.InRange(layerFvu.Min() - 1e-9, layerFvu.Max() + 1e-9));
-        Assert.That(_values["sparsity/clt/l0/layer2"], Is.EqualTo(4).Within(1e-9), "topk k = 4 fires exactly 4 latents per token");
-        Assert.That(_values["sparsity/clt/l0"], Is.EqualTo(16).Within(1e-6), "4 layers × k");
+        double[] layerL0 = [.. Enumerable.Range(0, 4).Select(l => _values[$"sparsity/clt/l0/layer{l}"])];
+        Assert.That(layerL0, Has.All.InRange(0.0, 4.0), "topk k = 4 fires at most 4 latents per token and layer");
+        Assert.That(_values["sparsity/clt/l0"], Is.EqualTo(layerL0.Sum()).Within(1e-9), "latents per token over all layers = Σ per layer");
         Assert.That(_values.Keys, Has.Some.EqualTo("fidelity/clt/replacement_kl").And.Some.EqualTo("fidelity/clt/replacement_ce_delta"));
         Assert.That(_values["fidelity/clt/replacement_top1_agreement"], Is.InRange(0.0, 1.0));
     }
@@ -86,6 +87,6 @@ public sealed class RunSubjectsTests
         string[] groundTruth = [.. _values.Keys.Where(k => k.StartsWith("ground-truth/", StringComparison.Ordinal))];
         Assert.That(groundTruth, Is.Not.Empty);
         Assert.That(groundTruth.Select(k => k.Split('/')[1]).Distinct(), Is.EqualTo(new[] { "synthetic-topk" }));
-        Assert.That(_run.Stderr.Split('\n').Count(l => l.Contains("ground-truth on ", StringComparison.Ordinal)), Is.EqualTo(1), _run.Stderr);
+        Assert.That(_run.Stderr.Split('\n').Count(l => l.Contains("] ground-truth on ", StringComparison.Ordinal)), Is.EqualTo(1), _run.Stderr);
     }
 }
