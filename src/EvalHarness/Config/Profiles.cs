@@ -1,7 +1,7 @@
 // Profiles — the built-in presets every config field defaults from: smoke (CI: a TopK and a ReLU SAE on the middle
-// residual stream, a TopK transcoder per layer, a TopK CLT; small budgets, the cheap suites, ≤ 60 s on 2 cores), default (the same subjects wider and longer trained, the model
-// suites, ≤ 5 min) and full (default plus the sweeps, which are listed but not run in this build). JSON, so a user
-// config overrides them field by field exactly as it would any other layer.
+// residual stream, a TopK transcoder per layer, a TopK CLT; small budgets, the cheap suites, ≤ 60 s on 2 cores),
+// default (the same subjects wider and longer trained, the model suites, ≤ 5 min) and full (default plus the sweeps,
+// which are listed but not run in this build). JSON, so a user config overrides them field by field as any other layer.
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Cli;
 
