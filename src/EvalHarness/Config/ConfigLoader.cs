@@ -156,6 +156,7 @@ public static class ConfigLoader
         {
             if (string.IsNullOrWhiteSpace(d.Id) || d.Id.Contains('/')) Fail($"dictionaries: id '{d.Id}' must be non-empty and hold no '/'");
             if (d.Width < 1) Fail($"dictionaries[{d.Id}].width is {d.Width} — expected at least 1");
+            if (DictionaryExpansion.Problem(d) is { } layers) Fail($"dictionaries[{d.Id}]: {layers}");
         }
         if (c.Dictionaries.GroupBy(d => d.Id).FirstOrDefault(g => g.Count() > 1) is { } dup) Fail($"dictionaries: two are named '{dup.Key}'");
         if (c.Eval.Tokens < 2) Fail($"eval.tokens is {c.Eval.Tokens} — expected at least 2");

@@ -82,7 +82,7 @@ public sealed record TrainingSettings(
     int BufferTokens = 8192);
 
 /// <param name="Id">The subject id in every record (stable across runs: baselines key on it).</param>
-/// <param name="Kind">sae, transcoder, skip-transcoder.</param>
+/// <param name="Kind">sae, transcoder, skip-transcoder, clt (one cross-layer transcoder over every layer).</param>
 /// <param name="Architecture">relu, topk, batchtopk, jumprelu.</param>
 /// <param name="Width">Latents (d_sae).</param>
 /// <param name="K">Active latents per token (topk, batchtopk).</param>
@@ -91,6 +91,8 @@ public sealed record TrainingSettings(
 /// <param name="HookOut">Hook predicted by a transcoder; null = the same layer's hook_mlp_out.</param>
 /// <param name="Path">A dictionary directory to load instead of training (cfg.json + sae_weights.safetensors).</param>
 /// <param name="Training">Overrides of the shared training settings for this dictionary (same field names).</param>
+/// <param name="Layers">"all" or a list of layer numbers: one dictionary per layer (id "{Id}-l{layer}", the kind's default
+/// hook at that layer), each trained and cached on its own (DictionaryExpansion); null = one dictionary.</param>
 public sealed record DictionarySpec(
     string Id,
     string Kind = "sae",
@@ -101,4 +103,5 @@ public sealed record DictionarySpec(
     string? Hook = null,
     string? HookOut = null,
     string? Path = null,
-    System.Text.Json.Nodes.JsonObject? Training = null);
+    System.Text.Json.Nodes.JsonObject? Training = null,
+    System.Text.Json.Nodes.JsonNode? Layers = null);

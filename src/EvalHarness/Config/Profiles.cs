@@ -1,7 +1,7 @@
-// Profiles — the built-in presets every config field defaults from: smoke (CI: two SAEs and a transcoder, small
-// budgets, the cheap suites, ≤ 60 s on 2 cores), default (the same subjects wider and longer trained, the model
-// suites, ≤ 5 min) and full (default plus the sweeps, which are listed but not run in this build). JSON, so a user
-// config overrides them field by field exactly as it would any other layer.
+// Profiles — the built-in presets every config field defaults from: smoke (CI: a TopK and a ReLU SAE on the middle
+// residual stream, a TopK transcoder per layer, a TopK CLT; small budgets, the cheap suites, ≤ 60 s on 2 cores),
+// default (the same subjects wider and longer trained, the model suites, ≤ 5 min) and full (default plus the sweeps,
+// which are listed but not run in this build). JSON, so a user config overrides them field by field as any other layer.
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Cli;
 
@@ -29,7 +29,8 @@ public static class Profiles
       "dictionaries": [
         { "id": "topk-resid", "kind": "sae", "architecture": "topk", "width": 256, "k": 16 },
         { "id": "relu-resid", "kind": "sae", "architecture": "relu", "width": 256 },
-        { "id": "plt-mlp", "kind": "transcoder", "architecture": "topk", "width": 256, "k": 16 }
+        { "id": "plt", "kind": "transcoder", "architecture": "topk", "width": 256, "k": 16, "layers": "all" },
+        { "id": "clt", "kind": "clt", "architecture": "topk", "width": 128, "k": 8 }
       ]
     }
     """);
@@ -43,7 +44,8 @@ public static class Profiles
       "dictionaries": [
         { "id": "topk-resid", "kind": "sae", "architecture": "topk", "width": 512, "k": 32 },
         { "id": "relu-resid", "kind": "sae", "architecture": "relu", "width": 512 },
-        { "id": "plt-mlp", "kind": "transcoder", "architecture": "topk", "width": 512, "k": 32 }
+        { "id": "plt", "kind": "transcoder", "architecture": "topk", "width": 512, "k": 32, "layers": "all" },
+        { "id": "clt", "kind": "clt", "architecture": "topk", "width": 256, "k": 16 }
       ]
     }
     """);

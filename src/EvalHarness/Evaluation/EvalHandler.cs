@@ -1,6 +1,7 @@
 // EvalHandler — `interp-eval eval`: loads the subject model (default: embedded), its tokenizer and the corpus, loads each
 // dictionary, runs the chosen suites (default: every suite that can run), then writes results.json and results.csv
 // (the harness's exporters, no baseline) and each dictionary's sparsity.safetensors under --out, and prints the table.
+// The measuring itself is SubjectEvaluation's, shared with `run`.
 // Judging against baselines is `run`'s job; this command only measures.
 using System.CommandLine;
 using InterpEval.Harness.Bench;
@@ -36,12 +37,14 @@ public sealed class EvalHandler
             string outDir = parseResult.GetValue(EvalCommand.Out)!;
             var output = parseResult.InvocationConfiguration.Output;
             IRunProgress progress = Terminal.IsTerminal(output) ? new SpectreProgress(Terminal.For(output)) : new PlainProgress(parseResult.InvocationConfiguration.Error);
-            var evaluation = new Evaluation(model, tokenizer, corpus, options, dictionaries, clts, outDir, progress);
-            var records = progress.Scope(() => evaluation.RunAll(suites, explicitSuites, cancellation));
+            var sparsityFiles = new List<string>();
+            var evaluation = new SubjectEvaluation(model, tokenizer, corpus, options, dictionaries, clts, progress, strict: explicitSuites,
+                onSparsity: (subject, result) => sparsityFiles.Add(WriteSparsity(outDir, subject, result)));
+            var records = progress.Scope(() => evaluation.RunAll(suites, cancellation));
             var run = RunResult.RecordsOnly(Info(parseResult, started, device), records);
             var written = ExporterSet.WriteAll(run, outDir, ExporterSet.Select(["json", "csv"]), cancellation);
             new ConsoleTableExporter().Write(run, Terminal.For(output, 140));
-            foreach (string path in written.Concat(evaluation.Written)) output.WriteLine($"wrote {path}");
+            foreach (string path in written.Concat(sparsityFiles)) output.WriteLine($"wrote {path}");
             return ExitCode.Ok;
         }
         finally
@@ -100,113 +103,15 @@ public sealed class EvalHandler
         "eval", started, (DateTimeOffset.UtcNow - started).TotalSeconds, new SuiteOptions().Seed, device.ToString(),
         parseResult.GetValue(GlobalOptions.Threads));
 
-    /// <summary>One eval: the suites over every dictionary, plus what spans dictionaries (the full replacement model,
-    /// feature splitting across widths); reports progress, skipped suites and each suite's time, and keeps the extra files written.</summary>
-    private sealed class Evaluation(TransformerModel model, ByteLevelBpeTokenizer tokenizer, Corpus corpus, SuiteOptions options,
-        List<(string Subject, SparseDictionary Dictionary)> dictionaries, List<(string Subject, CrossLayerTranscoder Clt)> clts,
-        string outDir, IRunProgress progress)
+    /// <summary>SAELens's sparsity.safetensors ("sparsity": log10(density + 1e-10) [F]) under out/SUBJECT/; returns the path.</summary>
+    private static string WriteSparsity(string outDir, string subject, SparsityResult result)
     {
-        public List<string> Written { get; } = [];
-
-        public List<MetricRecord> RunAll(IReadOnlyList<ISuite> suites, bool explicitSuites, CancellationToken cancellation)
-        {
-            var replacement = ReplacementSet();
-            var records = new List<MetricRecord>();
-            var task = progress.Start($"suites: {string.Join(", ", suites.Select(s => s.Name))} on {dictionaries.Count} dictionaries", suites.Count * dictionaries.Count);
-            for (int i = 0; i < dictionaries.Count; i++)
-            {
-                var (subject, dictionary) = dictionaries[i];
-                var input = new SuiteInput(subject, dictionary, model, tokenizer, corpus, options)
-                {
-                    LayerTranscoders = replacement is not null && ReferenceEquals(replacement[0], dictionary) ? replacement : null,
-                };
-                foreach (var suite in suites)
-                {
-                    // ground-truth measures the training recipe, not the dictionary: once per eval.
-                    task.Increment();
-                    if (suite is GroundTruthSuite && i > 0) continue;
-                    if (suite.CannotRun(input) is { } why)
-                    {
-                        if (explicitSuites) throw new UsageException($"--suite {suite.Name}: cannot run on {subject}: {why}");
-                        progress.Note($"skipped {suite.Name} on {subject}: {why}");
-                        continue;
-                    }
-                    var clock = System.Diagnostics.Stopwatch.StartNew();
-                    records.AddRange(Run(suite, input, cancellation));
-                    progress.Note(FormattableString.Invariant($"{suite.Name} on {subject}: {clock.Elapsed.TotalSeconds:F1} s"));
-                }
-            }
-            if (suites.Any(s => s is NeighboursSuite)) records.AddRange(Splitting(cancellation));
-            foreach (var (subject, clt) in clts) records.AddRange(RunClt(subject, clt, suites, explicitSuites, cancellation));
-            task.Complete();
-            return records;
-        }
-
-        /// <summary>A cross-layer transcoder's reconstruction, sparsity and replacement-model records (CltEvaluation),
-        /// kept to the chosen suites; ground-truth and neighbours do not apply to it.</summary>
-        private IEnumerable<MetricRecord> RunClt(string subject, CrossLayerTranscoder clt, IReadOnlyList<ISuite> suites, bool explicitSuites,
-            CancellationToken cancellation)
-        {
-            var wanted = suites.Select(s => s.Name).Where(n => n is ReconstructionSuite.SuiteName or SparsitySuite.SuiteName or FidelitySuite.SuiteName).ToHashSet();
-            if (wanted.Count == 0) return [];
-            if (CltEvaluation.Problem(clt, model) is { } why)
-            {
-                if (explicitSuites) throw new UsageException($"--dict: cannot evaluate the cross-layer transcoder {subject}: {why}");
-                progress.Note($"skipped {subject}: {why}");
-                return [];
-            }
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var records = CltEvaluation.Run(subject, clt, model, tokenizer, corpus, options, cancellation).Where(r => wanted.Contains(r.Suite)).ToList();
-            progress.Note(FormattableString.Invariant($"clt metrics on {subject}: {clock.Elapsed.TotalSeconds:F1} s"));
-            return records;
-        }
-
-        private IReadOnlyList<MetricRecord> Run(ISuite suite, SuiteInput input, CancellationToken cancellation)
-        {
-            if (suite is not SparsitySuite) return suite.Run(input, cancellation);
-            var result = SparsitySuite.Measure(input, cancellation);
-            WriteSparsity(input.Subject, result);
-            return result.Records;
-        }
-
-        /// <summary>SAELens's sparsity.safetensors ("sparsity": log10(density + 1e-10) [F]) under out/SUBJECT/.</summary>
-        private void WriteSparsity(string subject, SparsityResult result)
-        {
-            string dir = Path.Combine(outDir, subject);
-            Directory.CreateDirectory(dir);
-            string path = Path.Combine(dir, "sparsity.safetensors");
-            using var scope = DisposeScope.Enter();
-            var logDensity = Tensor.From(result.LogDensities, result.LogDensities.Length).To(ScalarType.Float32);
-            SafeTensorsWriter.Write(path, new Dictionary<string, Tensor> { ["sparsity"] = logDensity });
-            Written.Add(path);
-        }
-
-        /// <summary>The loaded transcoders in layer order when they replace every MLP of the model; null otherwise.</summary>
-        private IReadOnlyList<SparseDictionary>? ReplacementSet()
-        {
-            var byLayer = new List<SparseDictionary>();
-            for (int l = 0; l < model.Config.NLayers; l++)
-            {
-                var match = dictionaries.Select(d => d.Dictionary).FirstOrDefault(d => d.Kind.IsTranscoder()
-                    && d.Config.HookName == HookNames.Ln2Normalized(l) && d.Config.HookNameOut == HookNames.MlpOut(l));
-                if (match is null) return null;
-                byLayer.Add(match);
-            }
-            return ReplacementModel.Problem(byLayer, model) is null ? byLayer : null;
-        }
-
-        /// <summary>For every pair on one hook with different widths: which smaller latent each larger one descends from.</summary>
-        private IEnumerable<MetricRecord> Splitting(CancellationToken cancellation)
-        {
-            foreach (var small in dictionaries)
-                foreach (var large in dictionaries)
-                {
-                    if (small.Dictionary.DSae >= large.Dictionary.DSae || small.Dictionary.Config.HookName != large.Dictionary.Config.HookName
-                        || small.Dictionary.DOut != large.Dictionary.DOut) continue;
-                    var parents = NeighboursSuite.Parents(small.Dictionary, large.Dictionary, cancellation);
-                    foreach (var r in NeighboursSuite.SplittingRecords($"{small.Subject}->{large.Subject}", parents, small.Dictionary.DSae))
-                        yield return r;
-                }
-        }
+        string dir = Path.Combine(outDir, subject);
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, "sparsity.safetensors");
+        using var scope = DisposeScope.Enter();
+        var logDensity = Tensor.From(result.LogDensities, result.LogDensities.Length).To(ScalarType.Float32);
+        SafeTensorsWriter.Write(path, new Dictionary<string, Tensor> { ["sparsity"] = logDensity });
+        return path;
     }
 }

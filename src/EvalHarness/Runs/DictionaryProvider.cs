@@ -1,4 +1,5 @@
-// DictionaryProvider — turns the config's dictionary specs into loaded dictionaries: a spec with a path is loaded; the
+// DictionaryProvider — turns the config's dictionary specs into loaded subjects (single dictionaries and cross-layer
+// transcoders; per-layer entries expanded to one dictionary per layer first): a spec with a path is loaded; the
 // others come from the cache, and those missing from it are trained (dictionaries with the same training settings
 // together, from one activation stream of the corpus TRAIN split) and cached. Every subject is evaluated as loaded
 // from disk, so a run that trained and a run that hit the cache measure the same weights.
@@ -11,16 +12,30 @@ using InterpEval.Torch;
 
 namespace InterpEval.Harness.Runs;
 
+/// <summary>The loaded subjects, in config order within each list; disposing disposes them all.</summary>
+public sealed record ProvidedSubjects(IReadOnlyList<(string Subject, SparseDictionary Dictionary)> Dictionaries,
+    IReadOnlyList<(string Subject, CrossLayerTranscoder Clt)> Clts) : IDisposable
+{
+    public int Count => Dictionaries.Count + Clts.Count;
+
+    public void Dispose()
+    {
+        foreach ((_, SparseDictionary d) in Dictionaries) d.Dispose();
+        foreach ((_, CrossLayerTranscoder c) in Clts) c.Dispose();
+    }
+}
+
 public sealed class DictionaryProvider(HarnessConfig config, SubjectEnvironment env, Device device, string toolVersion, IRunProgress progress)
 {
     private readonly DictionaryCache _cache = new(config.CacheDir);
+    private readonly IReadOnlyList<DictionarySpec> _specs = DictionaryExpansion.Expand(config.Dictionaries, env.Model.Config.NLayers);
 
-    /// <summary>Every configured dictionary by id, in config order; the caller disposes them.</summary>
-    public IReadOnlyList<(string Id, SparseDictionary Dictionary)> Provide(CancellationToken cancellation)
+    /// <summary>Every configured subject, in config order; the caller disposes them.</summary>
+    public ProvidedSubjects Provide(CancellationToken cancellation)
     {
         var entries = new Dictionary<string, string>(StringComparer.Ordinal);
         var toTrain = new List<(DictionarySpec Spec, TrainingSettings Training, string Entry)>();
-        foreach (DictionarySpec spec in config.Dictionaries)
+        foreach (DictionarySpec spec in _specs)
         {
             if (spec.Path is { } path) { entries[spec.Id] = path; continue; }
             TrainingSettings training = ConfigLoader.TrainingFor(config, spec);
@@ -33,17 +48,24 @@ public sealed class DictionaryProvider(HarnessConfig config, SubjectEnvironment 
         return LoadAll(entries);
     }
 
-    private IReadOnlyList<(string, SparseDictionary)> LoadAll(Dictionary<string, string> entries)
+    private ProvidedSubjects LoadAll(Dictionary<string, string> entries)
     {
-        var loaded = new List<(string, SparseDictionary)>();
+        var dictionaries = new List<(string, SparseDictionary)>();
+        var clts = new List<(string, CrossLayerTranscoder)>();
+        var loaded = new ProvidedSubjects(dictionaries, clts);
         try
         {
-            foreach (DictionarySpec spec in config.Dictionaries) loaded.Add((spec.Id, DictionaryFormat.Load(entries[spec.Id], device)));
+            foreach (DictionarySpec spec in _specs)
+            {
+                string entry = entries[spec.Id];
+                if (CltFormat.IsCltDirectory(entry)) clts.Add((spec.Id, CltFormat.Load(entry, device)));
+                else dictionaries.Add((spec.Id, DictionaryFormat.Load(entry, device)));
+            }
             return loaded;
         }
         catch
         {
-            foreach ((_, SparseDictionary d) in loaded) d.Dispose();
+            loaded.Dispose();
             throw;
         }
     }
@@ -102,6 +124,7 @@ public sealed class DictionaryProvider(HarnessConfig config, SubjectEnvironment 
             throw new InvalidDataException($"config: dictionaries[{spec.Id}]: {e.Message}");
         }
         if (created is SparseDictionaryTrainable sparse) return new SparseDictionaryTrainable(spec.Id, sparse.Dictionary, sparse.InputHook, sparse.OutputHook);
+        if (created is CrossLayerTranscoderTrainable clt) return new CrossLayerTranscoderTrainable(spec.Id, clt.Clt);
         created.Dispose();
         throw new InvalidDataException($"config: dictionaries[{spec.Id}]: kind '{spec.Kind}' cannot be evaluated by the suites in this build");
     }

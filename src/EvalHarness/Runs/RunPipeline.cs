@@ -9,10 +9,10 @@ using InterpEval.Harness.Baselines;
 using InterpEval.Harness.Bench;
 using InterpEval.Harness.Cli;
 using InterpEval.Harness.Config;
+using InterpEval.Harness.Evaluation;
 using InterpEval.Harness.Exporters;
 using InterpEval.Harness.Gates;
 using InterpEval.Harness.History;
-using InterpEval.Interp.Dictionaries;
 using InterpEval.Suites;
 using InterpEval.Torch;
 
@@ -99,7 +99,8 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         if (exporter is not null) stdout.Write(ExporterSet.Render(exporter, result));
     }
 
-    /// <summary>Model, dictionaries, suites: every record, in suite order then config order of the subjects.</summary>
+    /// <summary>Model, dictionaries, suites: every record, subject by subject (SubjectEvaluation: ground-truth once, the
+    /// full replacement model when transcoders cover every layer, cross-layer transcoders last).</summary>
     private IReadOnlyList<MetricRecord> Measure(RunRequest request, CancellationToken cancellation)
     {
         HarnessConfig config = request.Config;
@@ -107,37 +108,10 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         using SubjectEnvironment env = SubjectEnvironment.Load(config.Model, config.Corpus, request.Device);
         loading.Complete();
         var provider = new DictionaryProvider(config, env, request.Device, VersionAction.ToolVersion, progress);
-        IReadOnlyList<(string Id, SparseDictionary Dictionary)> subjects = provider.Provide(cancellation);
-        try
-        {
-            return RunSuites(config, env, subjects, cancellation);
-        }
-        finally
-        {
-            foreach ((_, SparseDictionary d) in subjects) d.Dispose();
-        }
-    }
-
-    private List<MetricRecord> RunSuites(HarnessConfig config, SubjectEnvironment env, IReadOnlyList<(string Id, SparseDictionary Dictionary)> subjects,
-        CancellationToken cancellation)
-    {
-        var records = new List<MetricRecord>();
+        using ProvidedSubjects subjects = provider.Provide(cancellation);
         var options = new SuiteOptions(config.Eval.Tokens, config.Eval.ContextLength, config.Eval.SequencesPerBatch, config.Seed);
-        IProgressTask task = progress.Start($"suites: {string.Join(", ", config.Suites)} on {subjects.Count} subjects", config.Suites.Count * subjects.Count);
-        foreach (string name in config.Suites)
-        {
-            ISuite suite = SuiteRegistry.Get(name);
-            foreach ((string id, SparseDictionary dictionary) in subjects)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                var input = new SuiteInput(id, dictionary, env.Model, env.Tokenizer, env.Corpus, options);
-                if (suite.CannotRun(input) is { } reason) progress.Note($"{name} skipped for {id}: {reason}");
-                else records.AddRange(suite.Run(input, cancellation));
-                task.Increment();
-            }
-        }
-        task.Complete();
-        return records;
+        var evaluation = new SubjectEvaluation(env.Model, env.Tokenizer, env.Corpus, options, subjects.Dictionaries, subjects.Clts, progress);
+        return evaluation.RunAll([.. config.Suites.Select(SuiteRegistry.Get)], cancellation);
     }
 
     private static Baseline? ReadBaseline(string path, bool mustExist) =>
