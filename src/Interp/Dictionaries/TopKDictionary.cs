@@ -4,7 +4,8 @@
 // encoder starts as the decoder's transpose and b_dec at the geometric median of a sample (App. A.1). The objective is
 // sparsify's: FVU + α·AuxK, both normalised by the batch's total variance. Forward takes the sparse kernels
 // (SparseOps: dense encoder GEMM + topk, sparse decode, sparse encoder/decoder gradients, AuxK read at k_aux latents)
-// unless UseFusedKernels is off; its latents F then come back dense but detached (no gradient through them).
+// unless UseFusedKernels is off; its latents then come back as (values, indices), densified (detached, no gradient
+// through them) only when a caller reads DictionaryOutput.Features.
 namespace InterpEval.Interp.Dictionaries;
 
 public class TopKDictionary : SparseDictionary
@@ -45,10 +46,8 @@ public class TopKDictionary : SparseDictionary
         var mse = residual.Pow(2).Sum(1).Mean();
         var fvu = residual.Pow(2).Sum() / totalVariance;
         var auxk = SparseAuxKLoss(xc, enc.PreActivations, yScaled, yHat, deadMask, totalVariance);
-        Tensor f;
-        using (Autograd.NoGrad())
-            f = Tensor.Zeros(enc.PreActivations.Shape, device: xScaled.Device).Scatter(1, enc.Indices, enc.Values);  // [N, F]
-        return new FusedForwardResult(yHat, f, enc.PreActivations, fvu + auxk, new LossParts(mse, Fvu: fvu, AuxK: auxk));
+        var latents = new SparseLatents(enc.Values, enc.Indices, DSae);                      // densified only on demand
+        return new FusedForwardResult(yHat, null, enc.PreActivations, fvu + auxk, new LossParts(mse, Fvu: fvu, AuxK: auxk), latents);
     }
 
     /// <summary><see cref="AuxKLoss"/> on the sparse path: the dead latents are chosen on the detached pre-activations
