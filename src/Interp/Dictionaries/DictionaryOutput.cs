@@ -1,7 +1,8 @@
 // DictionaryOutput — what one Forward returns: the prediction, the latents, the training objective and its parts by
 // name. Loss parts are 0-dim tensors still on the autograd graph; ToDictionary flattens them to stable keys for logs.
 // Latents may come as (values, indices) from a sparse path: the dense [N, d_sae] tensor is then built only when a
-// caller reads Features; firing counts and L0 read the sparse form. It computes nothing else.
+// caller reads Features, and the pre-activations only when a caller reads PreActivations; firing counts and L0 read
+// the sparse form. It computes nothing else.
 namespace InterpEval.Interp.Dictionaries;
 
 /// <summary>The terms of a training objective, each a 0-dim tensor; null when the architecture has no such term.</summary>
@@ -42,6 +43,8 @@ public sealed record SparseLatents(Tensor Values, Tensor Indices, long Width)
 public sealed class DictionaryOutput
 {
     private Tensor? _features;
+    private Tensor? _pre;
+    private readonly Func<Tensor>? _preFactory;
 
     /// <param name="reconstruction">ŷ [N, d_out] in the caller's (raw) units.</param>
     /// <param name="features">Latent activations f [N, d_sae], on normalised activations.</param>
@@ -51,14 +54,22 @@ public sealed class DictionaryOutput
     public DictionaryOutput(Tensor reconstruction, Tensor features, Tensor preActivations, Tensor loss, LossParts parts)
         : this(reconstruction, preActivations, loss, parts) => _features = features;
 
-    /// <summary>An output whose latents are sparse; <see cref="Features"/> densifies them on first use.</summary>
-    public DictionaryOutput(Tensor reconstruction, SparseLatents latents, Tensor preActivations, Tensor loss, LossParts parts)
-        : this(reconstruction, preActivations, loss, parts) => Sparse = latents;
+    /// <summary>An output whose latents are sparse; <see cref="Features"/> densifies them on first use and
+    /// <see cref="PreActivations"/> come from <paramref name="preActivations"/> on first use (a sparse forward may
+    /// never have held them).</summary>
+    public DictionaryOutput(Tensor reconstruction, SparseLatents latents, Func<Tensor> preActivations, Tensor loss, LossParts parts)
+        : this(reconstruction, loss, parts)
+    {
+        Sparse = latents;
+        _preFactory = preActivations;
+    }
 
     private DictionaryOutput(Tensor reconstruction, Tensor preActivations, Tensor loss, LossParts parts)
+        : this(reconstruction, loss, parts) => _pre = preActivations;
+
+    private DictionaryOutput(Tensor reconstruction, Tensor loss, LossParts parts)
     {
         Reconstruction = reconstruction;
-        PreActivations = preActivations;
         Loss = loss;
         Parts = parts;
     }
@@ -73,8 +84,9 @@ public sealed class DictionaryOutput
     /// <summary>The latents as (values, indices) when the forward was sparse; null otherwise.</summary>
     public SparseLatents? Sparse { get; }
 
-    /// <summary>Encoder pre-activations [N, d_sae] (what thresholds compare against).</summary>
-    public Tensor PreActivations { get; }
+    /// <summary>Encoder pre-activations [N, d_sae] (what thresholds compare against; no gradient on a sparse path,
+    /// where they are computed on first read, in the scope current then, from the forward's input).</summary>
+    public Tensor PreActivations => _pre ??= _preFactory!();
 
     /// <summary>The training objective (a 0-dim tensor to call Backward on).</summary>
     public Tensor Loss { get; }
