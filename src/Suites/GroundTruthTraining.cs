@@ -53,7 +53,7 @@ public static class GroundTruthTraining
         adam.Step();
         adam.ZeroGrad();
         d.NormalizeDecoderRows();
-        long[] fired = output.Features.Ne(0).Sum(0).ToArray<long>();                         // [F]
+        long[] fired = output.ActiveCounts().ToArray<long>();                                 // [F]
         for (int i = 0; i < fired.Length; i++) sinceFired[i] = fired[i] > 0 ? 0 : sinceFired[i] + o.Batch;
     }
 }

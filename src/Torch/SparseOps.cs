@@ -37,6 +37,22 @@ public static class SparseOps
     }
 
     /// <summary>
+    /// <see cref="TopKEncode"/> without the dense pre-activations (CPU only): the encoder GEMM runs in column blocks
+    /// through one small reused buffer and every row keeps its top k across blocks. With a dead mask [d_sae] (bool) it
+    /// also returns AuxK's choice in the same pass: per token the kAux largest relu(pre) among dead latents, [N, kAux]
+    /// int64 (1 ≤ kAux ≤ dead latents; equal values, such as zeros, go to the lower index). Same backward as TopKEncode.
+    /// </summary>
+    public static TopKStreamedEncoding TopKEncodeStreamed(Tensor x, Tensor wEncT, Tensor bEnc, long k, Tensor? dead = null, long kAux = 0)
+    {
+        NativeCheck.Check(NativeMethods.ie_topk_encode_streamed(x.Handle, wEncT.Handle, bEnc.Handle, k, dead?.Handle ?? TensorHandle.Null, kAux,
+            out IntPtr v, out IntPtr i, out IntPtr a));
+        var aux = Tensor.WrapOut(a)!;
+        if (dead is not null) return new(Tensor.WrapOut(v)!, Tensor.WrapOut(i)!, aux);
+        aux.Dispose();
+        return new(Tensor.WrapOut(v)!, Tensor.WrapOut(i)!, null);
+    }
+
+    /// <summary>
     /// The ReLU SAE objective with a hand-written backward (five GEMMs, two fused passes over [N, S]):
     /// pre = (x − c·bDec)·wEnc + bEnc, f = relu(pre), ŷ = f·wDec + bDec, mse = Σ(ŷ − y)²/N,
     /// sparsity = λ Σ f·‖wDec,i‖ / N, loss = mse + sparsity (c = applyBDecToInput). x [N, D], y [N, O], wEnc [D, S],
@@ -89,6 +105,10 @@ public static class SparseOps
 
 /// <summary>TopK encoding: values and indices [N, k] (largest first) and the dense pre-activations [N, d_sae] (no gradient).</summary>
 public sealed record TopKEncoding(Tensor Values, Tensor Indices, Tensor PreActivations);
+
+/// <summary>TopKEncodeStreamed's result: values and indices [N, k]; AuxK's dead-latent indices [N, k_aux] when a dead
+/// mask was given.</summary>
+public sealed record TopKStreamedEncoding(Tensor Values, Tensor Indices, Tensor? AuxIndices);
 
 /// <summary>The ReLU SAE objective's terms: loss, mse, sparsity (0-dim), pre and f [N, S], ŷ [N, O].</summary>
 public sealed record ReluSaeTerms(Tensor Loss, Tensor Mse, Tensor Sparsity, Tensor PreActivations, Tensor Features, Tensor YHat);

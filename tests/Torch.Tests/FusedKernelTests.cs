@@ -1,5 +1,6 @@
 // The fused training kernels against their dense slow twins: GatherEncode (AuxK's encoder read at chosen latents),
-// TopKEncode fed a transposed (non-contiguous) encoder as the dictionaries pass it, and the ReLU SAE objective
+// TopKEncode fed a transposed (non-contiguous) encoder as the dictionaries pass it, TopKEncodeStreamed (column blocks,
+// AuxK's choice in the same pass) against the dense topk, and the ReLU SAE objective
 // (every output and every gradient, float64 at 1e-10, float32 at 1e-4 relative), plus finite differences.
 // Legend: N tokens, K chosen latents, S = d_sae, D = d_in, O = d_out.
 namespace InterpEval.Torch.Tests;
@@ -87,6 +88,56 @@ public class FusedKernelTests
         Assert.That(slow.Indices.Longs().Skip(1).Take(2), Is.SubsetOf(new long[] { 1, 3, 4 }), "and keeps two of the equal values");
         Assert.That(fast.Indices.Longs().Take(3), Is.EqualTo(new long[] { 5, 1, 3 }), "equal values: the lower index first");
         Assert.That(fast.Values.Values().Skip(1).Take(2), Is.EqualTo(new double[] { 2, 2 }));
+    }
+
+    [TestCase(9, 2500, 5, Description = "three column blocks, the last one partial")]
+    [TestCase(4, 300, 7, Description = "one block narrower than the block width")]
+    public void TopKEncodeStreamedAgreesWithDenseTwin(int n, int s, int k)
+    {
+        // Streamed: no [N, S] tensor, the top k kept across column blocks; AuxK's choice from the same pass.
+        using var gen = new Generator((ulong)(s + n));
+        var x = Randn(gen, n, 6);
+        var wDS = Randn(gen, 6, s);
+        var b = Randn(gen, s);
+        var g = Randn(gen, n, k);
+        var dead = Tensor.Rand([s], gen).Lt(0.5);                                            // [S] bool
+        double[][] Run(bool fast)
+        {
+            var (xl, wl, bl) = (x.Detach().RequiresGrad_(), wDS.Detach().RequiresGrad_(), b.Detach().RequiresGrad_());
+            Tensor v, idx, aux;
+            if (fast)
+            {
+                var r = SparseOps.TopKEncodeStreamed(xl, wl.T, bl, k, dead, kAux: 3);
+                (v, idx, aux) = (r.Values, r.Indices, r.AuxIndices!);
+            }
+            else
+            {
+                (v, idx) = SparseOps.TopKEncodeReference(xl, wl.T, bl, k);
+                using var noGrad = Autograd.NoGrad();
+                aux = Tensor.AddMm(bl, xl, wl).Relu().MaskedFill(dead.LogicalNot(), double.NegativeInfinity).TopK(3, dim: 1).Indices;
+            }
+            v.Backward(g);
+            return [v.Values(), idx.Values(), xl.Grad!.Values(), wl.Grad!.Values(), bl.Grad!.Values(), aux.Values()];
+        }
+        var (f, sl) = (Run(true), Run(false));
+        string[] names = ["values", "indices", "dx", "dWEnc", "dbEnc", "aux indices"];
+        for (int i = 0; i < names.Length; i++) TestUtil.AssertClose(sl[i], f[i], 1e-10, names[i]);
+        Assert.That(SparseOps.TopKEncodeStreamed(x, wDS.T, b, k).AuxIndices, Is.Null, "no dead mask, no AuxK choice");
+    }
+
+    [Test]
+    public void TopKEncodeStreamedRanksTiesAndNaNLikeTopKEncodeAndChecksKAux()
+    {
+        var x = Tensor.Zeros([2, 3], ScalarType.Float64);
+        var w = Tensor.Zeros([7, 3], ScalarType.Float64);
+        var b = Tensor.From(new double[] { 1, 2, -1, 2, 2, double.NaN, 0.5 });
+        var r = SparseOps.TopKEncodeStreamed(x, w, b, 3);
+        Assert.That(r.Indices.Longs().Take(3), Is.EqualTo(new long[] { 5, 1, 3 }), "NaN first, then equal values by index");
+        var dead = Tensor.From(new long[] { 1, 0, 1, 0, 0, 0, 1 }).Eq(1);                 // latents 0, 2, 6 dead
+        var a = SparseOps.TopKEncodeStreamed(x, w, b, 3, dead, kAux: 3).AuxIndices!;
+        Assert.That(a.Longs().Take(3), Is.EqualTo(new long[] { 0, 6, 2 }), "relu(pre) of the dead: 1, 0.5, 0");
+        Assert.That(Assert.Throws<TorchException>(() => SparseOps.TopKEncodeStreamed(x, w, b, 3, dead, kAux: 4))!.Message,
+            Does.Contain("k_aux").And.Contain("dead latents = 3"));
     }
 
     [TestCase(true, 0.7, Description = "sae, b_dec subtracted from the input")]

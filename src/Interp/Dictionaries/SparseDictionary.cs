@@ -77,7 +77,7 @@ public abstract class SparseDictionary : IDisposable
     protected virtual FusedForwardResult? FusedForward(Tensor xScaled, Tensor yScaled, Tensor? deadMask) => null;
 
     /// <summary>What a fused forward returns: ŷ, latents and pre-activations (scaled units), the objective and its parts.</summary>
-    protected sealed record FusedForwardResult(Tensor YHat, Tensor F, Tensor Pre, Tensor Loss, LossParts Parts);
+    protected sealed record FusedForwardResult(Tensor YHat, Tensor? F, Tensor? Pre, Tensor Loss, LossParts Parts, SparseLatents? Sparse = null);
 
     /// <summary>Hook for state that training updates from a forward pass (batchtopk's threshold). Runs without grad.</summary>
     protected virtual void AfterTrainingForward(ForwardStep step) { }
@@ -97,6 +97,12 @@ public abstract class SparseDictionary : IDisposable
     {
         var centred = Config.ApplyBDecToInput ? xScaled - BDec : xScaled;                   // [N, D_in]
         return Tensor.AddMm(BEnc, centred, WEnc);                                           // [N, F]
+    }
+
+    private Tensor DetachedPreActivations(Tensor xScaled)
+    {
+        using var noGrad = Autograd.NoGrad();
+        return PreActivations(xScaled);                                                      // [N, F]
     }
 
     /// <summary>Latents of raw activations x [..., D_in] → [..., F].</summary>
@@ -133,7 +139,13 @@ public abstract class SparseDictionary : IDisposable
         var xs = ScaleBy(x, Scale.Input);                                                    // [N, D_in]
         var ys = target is null ? xs : ScaleBy(target, Scale.Output);                        // [N, D_out]
         if (UseFusedKernels && WSkip is null && FusedForward(xs, ys, deadMask) is { } fused)
-            return new DictionaryOutput(ScaleBy(fused.YHat, 1 / Scale.Output), fused.F, fused.Pre, fused.Loss, fused.Parts);
+        {
+            var yHatRaw = ScaleBy(fused.YHat, 1 / Scale.Output);                             // [N, D_out]
+            if (fused.Sparse is not { } sparse)
+                return new DictionaryOutput(yHatRaw, fused.F!, fused.Pre!, fused.Loss, fused.Parts);
+            Func<Tensor> lazyPre = fused.Pre is { } p ? () => p : () => DetachedPreActivations(xs);
+            return new DictionaryOutput(yHatRaw, sparse, lazyPre, fused.Loss, fused.Parts);
+        }
         var pre = PreActivations(xs);                                                        // [N, F]
         var f = Activate(pre);                                                               // [N, F]
         var yHat = DecodeScaled(f, xs);                                                      // [N, D_out]

@@ -3,8 +3,10 @@
 // before each step and NormalizeDecoderRows after it); dead latents are revived by the AuxK loss (App. A.2); the
 // encoder starts as the decoder's transpose and b_dec at the geometric median of a sample (App. A.1). The objective is
 // sparsify's: FVU + α·AuxK, both normalised by the batch's total variance. Forward takes the sparse kernels
-// (SparseOps: dense encoder GEMM + topk, sparse decode, sparse encoder/decoder gradients, AuxK read at k_aux latents)
-// unless UseFusedKernels is off; its latents F then come back dense but detached (no gradient through them).
+// (SparseOps: encoder GEMM streamed through topk on CPU, sparse decode, sparse encoder/decoder gradients, AuxK read at
+// k_aux latents)
+// unless UseFusedKernels is off; its latents then come back as (values, indices), densified (detached, no gradient
+// through them) only when a caller reads DictionaryOutput.Features.
 namespace InterpEval.Interp.Dictionaries;
 
 public class TopKDictionary : SparseDictionary
@@ -33,36 +35,54 @@ public class TopKDictionary : SparseDictionary
     }
 
     /// <summary>The sparse path: the same objective as the generic one, never differentiating a dense [N, F] tensor.
-    /// Only plain topk takes it (batchtopk's activation is over the batch).</summary>
+    /// Only plain topk takes it (batchtopk's activation is over the batch). On CPU the encoder is streamed (no [N, F]
+    /// pre-activations at all; AuxK's dead latents are chosen in the same pass) and the output's PreActivations are
+    /// recomputed only if read; elsewhere the dense pre-activations come back from the encoder.</summary>
     protected override FusedForwardResult? FusedForward(Tensor xScaled, Tensor yScaled, Tensor? deadMask)
     {
         if (GetType() != typeof(TopKDictionary)) return null;
         var xc = Config.ApplyBDecToInput ? xScaled - BDec : xScaled;                        // [N, D_in]
-        var enc = SparseOps.TopKEncodeWithPre(xc, WEnc.T, BEnc, K);                           // [N, k] ×2, pre [N, F]
-        var yHat = SparseOps.TopKDecode(enc.Values, enc.Indices, WDec) + BDec;               // [N, D_out]
+        var aux = AuxKPlan(deadMask);
+        Tensor values, indices;                                                              // [N, k] ×2
+        Tensor? pre = null, auxIdx = null;                                                   // [N, F], [N, k_aux]
+        if (xc.Device.Type == DeviceType.Cpu)
+        {
+            var enc = SparseOps.TopKEncodeStreamed(xc, WEnc.T, BEnc, K, aux is null ? null : deadMask, aux?.KAux ?? 0);
+            (values, indices, auxIdx) = (enc.Values, enc.Indices, enc.AuxIndices);
+        }
+        else
+        {
+            var enc = SparseOps.TopKEncodeWithPre(xc, WEnc.T, BEnc, K);
+            (values, indices, pre) = (enc.Values, enc.Indices, enc.PreActivations);
+            if (aux is not null)
+                using (Autograd.NoGrad())
+                    auxIdx = pre.Relu().MaskedFill(deadMask!.LogicalNot(), double.NegativeInfinity).TopK(aux.KAux, dim: 1).Indices;
+        }
+        var yHat = SparseOps.TopKDecode(values, indices, WDec) + BDec;                      // [N, D_out]
         var totalVariance = TotalVariance(yScaled);
         var residual = yScaled - yHat;                                                       // [N, D_out]
         var mse = residual.Pow(2).Sum(1).Mean();
         var fvu = residual.Pow(2).Sum() / totalVariance;
-        var auxk = SparseAuxKLoss(xc, enc.PreActivations, yScaled, yHat, deadMask, totalVariance);
-        Tensor f;
-        using (Autograd.NoGrad())
-            f = Tensor.Zeros(enc.PreActivations.Shape, device: xScaled.Device).Scatter(1, enc.Indices, enc.Values);  // [N, F]
-        return new FusedForwardResult(yHat, f, enc.PreActivations, fvu + auxk, new LossParts(mse, Fvu: fvu, AuxK: auxk));
+        var auxk = aux is null ? Tensor.Scalar(0, device: yScaled.Device) : SparseAuxKLoss(xc, auxIdx!, aux.Scale, yScaled, yHat, totalVariance);
+        var latents = new SparseLatents(values, indices, DSae);                              // densified only on demand
+        return new FusedForwardResult(yHat, null, pre, fvu + auxk, new LossParts(mse, Fvu: fvu, AuxK: auxk), latents);
     }
 
-    /// <summary><see cref="AuxKLoss"/> on the sparse path: the dead latents are chosen on the detached pre-activations
-    /// exactly as there, then read through the encoder at those k_aux latents only and decoded sparsely.</summary>
-    private Tensor SparseAuxKLoss(Tensor xc, Tensor pre, Tensor y, Tensor yHat, Tensor? deadMask, Tensor totalVariance)
+    /// <summary>AuxK's k_aux and scale for a dead mask; null when no latent is dead (the loss is then 0).</summary>
+    private AuxKSettings? AuxKPlan(Tensor? deadMask)
     {
         long dead = deadMask is null ? 0 : deadMask.Sum().ToInt64();
-        if (dead == 0) return Tensor.Scalar(0, device: y.Device);
+        if (dead == 0) return null;
         int kAuxTarget = KAux ?? Math.Max(1, DOut / 2);
-        int kAux = (int)Math.Min(kAuxTarget, dead);
-        double scale = Math.Min((double)dead / kAuxTarget, 1);
-        Tensor auxIdx;                                                                       // [N, k_aux]
-        using (Autograd.NoGrad())
-            auxIdx = pre.Relu().MaskedFill(deadMask!.LogicalNot(), double.NegativeInfinity).TopK(kAux, dim: 1).Indices;
+        return new AuxKSettings((int)Math.Min(kAuxTarget, dead), Math.Min((double)dead / kAuxTarget, 1));
+    }
+
+    private sealed record AuxKSettings(int KAux, double Scale);
+
+    /// <summary><see cref="AuxKLoss"/> on the sparse path: the dead latents (auxIdx [N, k_aux], chosen on the detached
+    /// pre-activations exactly as there) read through the encoder at those latents only and decoded sparsely.</summary>
+    private Tensor SparseAuxKLoss(Tensor xc, Tensor auxIdx, double scale, Tensor y, Tensor yHat, Tensor totalVariance)
+    {
         var auxValues = SparseOps.GatherEncode(xc, WEnc.T, BEnc, auxIdx).Relu();            // [N, k_aux]
         var eHat = SparseOps.TopKDecode(auxValues, auxIdx, WDec);                            // [N, D_out]
         var e = (y - yHat).Detach();

@@ -63,10 +63,9 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
         var y = Target(batch);
         var o = Dictionary.Forward(x, y, deadMask);
         using var noGrad = Autograd.NoGrad();
-        var active = o.Features.Ne(0);                                                       // [N, F] bool
-        var counts = active.Sum(0);                                                          // [F] int64
+        var counts = o.ActiveCounts();                                                       // [F] int64, from the sparse form when there is one
         var parts = o.Parts.ToDictionary().ToDictionary(kv => kv.Key, kv => kv.Value.ToDouble(), StringComparer.Ordinal);
-        double l0 = active.Sum().ToDouble() / x.Size(0);
+        double l0 = (double)o.ActiveTotal() / x.Size(0);
         return new TrainingStepOutput(o.Loss, counts.Gt(0), parts, l0, Fvu(y ?? x, o.Reconstruction)) { ActiveCounts = counts };
     }
 

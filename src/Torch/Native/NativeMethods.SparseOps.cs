@@ -8,6 +8,8 @@ internal static partial class NativeMethods
 {
     [LibraryImport(Lib)] internal static partial TensorHandle ie_topk_decode(TensorHandle values, TensorHandle indices, TensorHandle wDec);
     [LibraryImport(Lib)] internal static partial int ie_topk_encode(TensorHandle x, TensorHandle wEncT, TensorHandle bEnc, long k, out IntPtr values, out IntPtr indices, out IntPtr pre);
+    [LibraryImport(Lib)] internal static partial int ie_topk_encode_streamed(TensorHandle x, TensorHandle wEncT, TensorHandle bEnc, long k, TensorHandle dead, long kAux,
+        out IntPtr values, out IntPtr indices, out IntPtr auxIndices);
     [LibraryImport(Lib)] internal static partial TensorHandle ie_gather_encode(TensorHandle x, TensorHandle wEncT, TensorHandle bEnc, TensorHandle indices);
     [LibraryImport(Lib)] internal static partial int ie_relu_sae_objective(TensorHandle x, TensorHandle y, TensorHandle wEnc, TensorHandle bEnc, TensorHandle wDec, TensorHandle bDec,
         double lambda, int applyBDec, out IntPtr loss, out IntPtr mse, out IntPtr sparsity, out IntPtr pre, out IntPtr f, out IntPtr yHat);

@@ -38,6 +38,24 @@ public class FusedPathTests : ScopedTest
             AssertRel(generic.Parameters[i].Values(), fused.Parameters[i].Values(), $"parameter {i} after 5 steps", tol: 1e-3);
     }
 
+    [TestCase("relu")]
+    [TestCase("topk")]
+    public void FiringCountsAgreeWithTheDenseLatents(string arch)
+    {
+        var config = Config(arch, dIn: 8, dSae: 48, k: arch == "topk" ? 4 : null);
+        using var fused = DictionaryRegistry.Create(config, seed: 5);
+        using var gen = new Generator(6);
+        var o = fused.Forward(Tensor.Randn([24, 8], gen));
+        Assert.That(o.Sparse is not null, Is.EqualTo(arch == "topk"), "topk's fused path hands back (values, indices)");
+        long[] counts = o.ActiveCounts().ToArray<long>();                                   // from the sparse form first
+        long total = o.ActiveTotal();
+        var dense = o.Features;                                                              // [N, F], densified now
+        Assert.That(counts, Is.EqualTo(dense.Ne(0).Sum(0).ToArray<long>()), "tokens per latent");
+        Assert.That(total, Is.EqualTo(dense.Ne(0).Sum().ToInt64()), "non-zero latents in the batch");
+        Assert.That(total, Is.GreaterThan(0), "some latents fire");
+        if (arch == "topk") Assert.That(dense.Ne(0).Sum(1).Le(4).All().ToInt64(), Is.EqualTo(1), "at most k per token");
+    }
+
     private static double[] Train(SparseDictionary d, Tensor x, int steps)
     {
         d.Training = true;

@@ -5,7 +5,8 @@
 //   TopKEncode  (v, idx) = relu(topk(x·Wᵀ + b, k))     dx[n,:] = Σ_j dv[n,j]·W[idx[n,j],:]  dW[idx[n,j],:] += dv[n,j]·x[n,:]
 //                                                      db[idx[n,j]] += dv[n,j]             (dv zeroed where relu clipped)
 // The encoder's forward is dense (a GEMM then topk; it also hands back the pre-activations, without a gradient, for
-// AuxK); only the gradients are sparse. On CPU the three sparse sums are hand-written parallel loops (the scatter sorts
+// AuxK); only the gradients are sparse. TopKEncodeStreamed (CPU) runs the same GEMM in column blocks through one small
+// reused buffer, keeping per-row heaps (and AuxK's dead-latent choice) across blocks, so no [N, S] tensor exists. On CPU the three sparse sums are hand-written parallel loops (the scatter sorts
 // by latent, so it is deterministic); other devices compose ATen ops. Not here: CUDA-specific kernels.
 #include "ie_common.h"
 #include <ATen/Parallel.h>
@@ -229,6 +230,19 @@ struct TopKDecodeFunction : public torch::autograd::Function<TopKDecodeFunction>
   }
 };
 
+// The sparse backward shared by both encoders (saved: x, wEncT, values, indices): {dx, dWEncT, db}.
+static variable_list topk_encode_backward(AutogradContext* ctx, const at::Tensor& gValuesNK) {
+  auto saved = ctx->get_saved_variables();
+  const auto &xND = saved[0], &wEncTSD = saved[1], &valuesNK = saved[2], &idxNK = saved[3];
+  auto dValuesNK = gValuesNK * (valuesNK > 0).to(valuesNK.scalar_type());  // relu'
+  at::Tensor dxND, dWEncTSD, dbS;
+  if (ctx->needs_input_grad(0)) dxND = bag_sum(wEncTSD, idxNK, dValuesNK);
+  if (ctx->needs_input_grad(1)) dWEncTSD = index_add_outer(wEncTSD.size(0), idxNK, dValuesNK, xND);
+  if (ctx->needs_input_grad(2))
+    dbS = at::zeros({wEncTSD.size(0)}, dValuesNK.options()).index_add_(0, idxNK.reshape({-1}), dValuesNK.reshape({-1}));
+  return {dxND, dWEncTSD, dbS};
+}
+
 struct TopKEncodeFunction : public torch::autograd::Function<TopKEncodeFunction> {
   static variable_list forward(AutogradContext* ctx, const at::Tensor& xND, const at::Tensor& wEncTSD,
                                const at::Tensor& bS, int64_t k) {
@@ -241,15 +255,114 @@ struct TopKEncodeFunction : public torch::autograd::Function<TopKEncodeFunction>
     return {valuesNK, idxNK, preNS};
   }
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
-    auto saved = ctx->get_saved_variables();
-    const auto &xND = saved[0], &wEncTSD = saved[1], &valuesNK = saved[2], &idxNK = saved[3];
-    auto dValuesNK = grad_outputs[0] * (valuesNK > 0).to(valuesNK.scalar_type());  // relu'
-    at::Tensor dxND, dWEncTSD, dbS;
-    if (ctx->needs_input_grad(0)) dxND = bag_sum(wEncTSD, idxNK, dValuesNK);
-    if (ctx->needs_input_grad(1)) dWEncTSD = index_add_outer(wEncTSD.size(0), idxNK, dValuesNK, xND);
-    if (ctx->needs_input_grad(2))
-      dbS = at::zeros({wEncTSD.size(0)}, dValuesNK.options()).index_add_(0, idxNK.reshape({-1}), dValuesNK.reshape({-1}));
-    return {dxND, dWEncTSD, dbS, at::Tensor()};  // pre is an output without a gradient (AuxK recomputes its own)
+    auto g = topk_encode_backward(ctx, grad_outputs[0]);
+    return {g[0], g[1], g[2], at::Tensor()};  // pre is an output without a gradient (AuxK recomputes its own)
+  }
+};
+
+// The k-largest selection kept across column blocks: a size-cap min-heap per row, filled then updated in place.
+template <typename T>
+struct TopHeap {
+  std::pair<T, int64_t>* h;
+  int64_t cap, fill;
+  static bool lower(const std::pair<T, int64_t>& a, const std::pair<T, int64_t>& b) { return ranks_above(a.first, a.second, b.first, b.second); }
+  inline void push(T v, int64_t s) {
+    if (fill < cap) {
+      h[fill++] = {v, s};
+      if (fill == cap) std::make_heap(h, h + cap, lower);
+      return;
+    }
+    if (v < h[0].first) return;  // the common case, one comparison (false for NaN)
+    if (!ranks_above(v, s, h[0].first, h[0].second)) return;
+    std::pop_heap(h, h + cap, lower);
+    h[cap - 1] = {v, s};
+    std::push_heap(h, h + cap, lower);
+  }
+  void sorted() { std::sort(h, h + fill, lower); }
+};
+
+// Latents per column block of the streamed encoder: the block's [N, kColBlock] pre-activations are written by one
+// GEMM into a reused buffer (8 MiB at N = 2048) and scanned while warm, instead of one [N, S] buffer.
+static constexpr int64_t kColBlock = 1024;
+
+// (values [N, k], indices [N, k], aux indices [N, kAux]) of relu(topk(x·Wᵀ + b, k)) and, when deadS is given, of
+// the kAux largest relu(pre) among dead latents (AuxK's choice) — without ever holding the [N, S] pre-activations.
+// CPU only (the caller checks); the same selection as row_topk on the dense pre-activations.
+static std::vector<at::Tensor> streamed_topk(const at::Tensor& xND, const at::Tensor& wEncTSD, const at::Tensor& bS, int64_t k,
+                                             const at::Tensor& deadS, int64_t kAux) {
+  int64_t n = xND.size(0), S = wEncTSD.size(0);
+  bool aux = deadS.defined() && deadS.numel() > 0 && kAux > 0;
+  auto x = xND.contiguous(), w = wEncTSD.contiguous(), b = bS.contiguous();
+  auto dead = aux ? deadS.to(at::kBool).contiguous() : at::Tensor();
+  auto valuesNK = at::empty({n, k}, x.options());
+  auto idxNK = at::empty({n, k}, x.options().dtype(at::kLong));
+  auto auxNK = at::empty({n, aux ? kAux : 0}, idxNK.options());
+  if (n == 0) return {valuesNK, idxNK, auxNK};
+  int64_t sb = std::min(S, kColBlock);
+  auto bufferNB = at::empty({n * sb}, x.options());
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "streamed_topk", [&] {
+    using P = std::pair<scalar_t, int64_t>;
+    std::vector<P> top(n * k), low(aux ? n * kAux : 0);
+    std::vector<TopHeap<scalar_t>> heaps(n), auxHeaps(aux ? n : 0);
+    for (int64_t t = 0; t < n; ++t) {
+      heaps[t] = {top.data() + t * k, k, 0};
+      if (aux) auxHeaps[t] = {low.data() + t * kAux, kAux, 0};
+    }
+    const scalar_t* bp = b.data_ptr<scalar_t>();
+    const bool* dp = aux ? dead.data_ptr<bool>() : nullptr;
+    for (int64_t s0 = 0; s0 < S; s0 += sb) {
+      int64_t width = std::min(sb, S - s0);
+      auto blockNW = bufferNB.narrow(0, 0, n * width).view({n, width});
+      at::mm_out(blockNW, x, w.narrow(0, s0, width).t());
+      const scalar_t* op = blockNW.data_ptr<scalar_t>();
+      at::parallel_for(0, n, 8, [&](int64_t n0, int64_t n1) {
+        for (int64_t t = n0; t < n1; ++t) {
+          const scalar_t* row = op + t * width;
+          auto& heap = heaps[t];
+          for (int64_t j = 0; j < width; ++j) heap.push(row[j] + bp[s0 + j], s0 + j);
+          if (!aux) continue;
+          auto& auxHeap = auxHeaps[t];
+          for (int64_t j = 0; j < width; ++j) {
+            if (!dp[s0 + j]) continue;
+            scalar_t v = row[j] + bp[s0 + j];
+            auxHeap.push(v < 0 ? scalar_t(0) : v, s0 + j);  // relu, NaN kept
+          }
+        }
+      });
+    }
+    scalar_t* vp = valuesNK.data_ptr<scalar_t>();
+    int64_t* ip = idxNK.data_ptr<int64_t>();
+    int64_t* ap = auxNK.data_ptr<int64_t>();
+    at::parallel_for(0, n, 64, [&](int64_t n0, int64_t n1) {
+      for (int64_t t = n0; t < n1; ++t) {
+        heaps[t].sorted();
+        for (int64_t j = 0; j < k; ++j) {
+          scalar_t v = top[t * k + j].first;
+          vp[t * k + j] = v < 0 ? scalar_t(0) : v;  // relu, NaN kept
+          ip[t * k + j] = top[t * k + j].second;
+        }
+        if (!aux) continue;
+        auxHeaps[t].sorted();
+        for (int64_t j = 0; j < kAux; ++j) ap[t * kAux + j] = low[t * kAux + j].second;
+      }
+    });
+  });
+  return {valuesNK, idxNK, auxNK};
+}
+
+// TopKEncode without the [N, S] pre-activations: the encoder GEMM streamed through column blocks (streamed_topk), with
+// AuxK's dead-latent choice made in the same pass; TopKEncodeFunction's sparse backward.
+struct TopKEncodeStreamedFunction : public torch::autograd::Function<TopKEncodeStreamedFunction> {
+  static variable_list forward(AutogradContext* ctx, const at::Tensor& xND, const at::Tensor& wEncTSD, const at::Tensor& bS,
+                               int64_t k, const at::Tensor& deadS, int64_t kAux) {
+    auto r = streamed_topk(xND, wEncTSD, bS, k, deadS, kAux);
+    ctx->save_for_backward({xND, wEncTSD, r[0], r[1]});
+    ctx->mark_non_differentiable({r[1], r[2]});
+    return r;
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
+    auto g = topk_encode_backward(ctx, grad_outputs[0]);
+    return {g[0], g[1], g[2], at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
@@ -299,4 +412,19 @@ IE_EXPORT int ie_topk_encode(ie_tensor x, ie_tensor w_enc_t, ie_tensor b_enc, in
                              ie_tensor* pre) {
   IE_STATUS(auto r = topk_encode(*x, *w_enc_t, *b_enc, k); ie_out(values, r[0]); ie_out(indices, r[1]);
             if (pre) ie_out(pre, r[2]))
+}
+IE_EXPORT int ie_topk_encode_streamed(ie_tensor x, ie_tensor w_enc_t, ie_tensor b_enc, int64_t k, ie_tensor dead, int64_t k_aux,
+                                      ie_tensor* values, ie_tensor* indices, ie_tensor* aux_indices) {
+  IE_STATUS(
+    check_encode(*x, *w_enc_t, *b_enc, k);
+    TORCH_CHECK(x->device().is_cpu(), "TopKEncodeStreamed: CPU only, got ", x->device(), " (use TopKEncode elsewhere)");
+    at::Tensor deadS = dead ? *dead : at::empty({0}, x->options().dtype(at::kBool));
+    if (dead) {
+      TORCH_CHECK(deadS.dim() == 1 && deadS.size(0) == w_enc_t->size(0) && deadS.scalar_type() == at::kBool,
+                  "TopKEncodeStreamed: dead mask must be bool [", w_enc_t->size(0), "], got ", deadS.scalar_type(), " ", deadS.sizes());
+      int64_t nDead = deadS.sum().item<int64_t>();
+      TORCH_CHECK(k_aux >= 1 && k_aux <= nDead, "TopKEncodeStreamed: k_aux is ", k_aux, ", expected 1 <= k_aux <= dead latents = ", nDead);
+    }
+    auto r = TopKEncodeStreamedFunction::apply(*x, *w_enc_t, *b_enc, k, deadS, dead ? k_aux : 0);
+    ie_out(values, r[0]); ie_out(indices, r[1]); ie_out(aux_indices, r[2]))
 }
