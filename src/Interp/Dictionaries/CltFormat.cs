@@ -134,30 +134,11 @@ public static partial class CltFormat
         foreach (string name in file.Names)
             if (!expected.Any(e => e.Key == name))
                 throw new InvalidDataException(
-                    $"{path}: unexpected tensor {Quote(name)} — a {c.ActivationName} CLT's file holds {string.Join(", ", expected.Select(e => e.Key))}");
-        foreach (var (key, shape) in expected) into[key] = ReadTensor(file, key, shape);
-    }
-
-    private static Tensor ReadTensor(SafeTensorsFile file, string key, long[] shape)
-    {
-        if (!file.Contains(key)) throw new InvalidDataException($"{file.Path}: missing tensor '{key}' (expected shape {Show(shape)})");
-        var info = file.Info(key);
-        if (!info.Dtype.IsFloatingPoint())
-            throw new InvalidDataException($"{file.Path}: tensor '{key}' has dtype {SafeTensorsDType.Name(info.Dtype)} — expected a floating-point type");
-        if (!info.Shape.SequenceEqual(shape))
-            throw new InvalidDataException($"{file.Path}: tensor '{key}' has shape {Show(info.Shape)}, expected {Show(shape)}");
-        var t = file.Load(key).To(ScalarType.Float32);
-        if (t.IsFinite().All().ToInt64() == 0) throw new InvalidDataException($"{file.Path}: tensor '{key}' contains NaN or infinite values");
-        return t;
+                    $"{path}: unexpected tensor {DictionaryFormat.Quote(name)} — a {c.ActivationName} CLT's file holds {string.Join(", ", expected.Select(e => e.Key))}");
+        foreach (var (key, shape) in expected) into[key] = DictionaryFormat.ReadTensor(file, key, shape);
     }
 
     private static Tensor ForDisk(Tensor t) => t.To(ScalarType.Float32).To(Device.Cpu).Contiguous();
-
-    private static string Quote(string name)
-    {
-        var chars = name.Take(80).Select(ch => char.IsControl(ch) ? $"\\u{(int)ch:x4}" : ch.ToString());
-        return "'" + string.Concat(chars) + (name.Length > 80 ? "…" : "") + "'";
-    }
 
     private static string Show(IEnumerable<long> shape) => "[" + string.Join(", ", shape) + "]";
 }

@@ -68,7 +68,9 @@ public static class DictionaryFormat
         return ReadTensor(file, key, shape, allowInfinite);
     }
 
-    private static Tensor ReadTensor(SafeTensorsFile file, string key, long[] shape, bool allowInfinite)
+    /// <summary>One tensor of a dictionary file, checked for presence, floating-point dtype, shape and finiteness (NaN only
+    /// when allowInfinite), as float32; every fault one line naming the file and the tensor. CltFormat reads through it too.</summary>
+    internal static Tensor ReadTensor(SafeTensorsFile file, string key, long[] shape, bool allowInfinite = false)
     {
         if (!file.Contains(key)) throw new InvalidDataException($"{file.Path}: missing tensor '{key}' (expected shape {Show(shape)})");
         var info = file.Info(key);
@@ -83,7 +85,7 @@ public static class DictionaryFormat
     }
 
     /// <summary>A tensor name from the file, quoted for a one-line message: control characters escaped, at most 80 chars.</summary>
-    private static string Quote(string name)
+    internal static string Quote(string name)
     {
         var chars = name.Take(80).Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString());
         return "'" + string.Concat(chars) + (name.Length > 80 ? "…" : "") + "'";
