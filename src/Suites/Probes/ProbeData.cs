@@ -19,13 +19,8 @@ public sealed record ProbeSplit(LabelledTokens Tokens, HarvestedLatents Harvest)
 
 public sealed record ProbeData(ConceptSet Concepts, TokenLabeller Labeller, int? Separator, ProbeSplit Train, ProbeSplit HeldOut)
 {
-    /// <summary>Why the input cannot give probe data, or null when it can.</summary>
-    public static string? Missing(SuiteInput input) =>
-        input.Model is null ? "needs a subject model"
-        : input.Tokenizer is null ? "needs the model's tokenizer"
-        : input.Corpus is null ? "needs the labelled corpus"
-        : input.Corpus.Validation.Count == 0 ? "needs validation documents in the corpus"
-        : null;
+    /// <summary>Why the input cannot give probe data, or null when it can: what every model-based suite needs.</summary>
+    public static string? Missing(SuiteInput input) => EvalTokens.Missing(input);
 
     /// <summary>Streams of up to Options.Tokens tokens from each split, harvested; raw activations kept when asked.</summary>
     public static ProbeData Build(SuiteInput input, bool keepRaw, CancellationToken cancellation)
