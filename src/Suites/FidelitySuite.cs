@@ -100,6 +100,9 @@ public sealed class FidelitySuite : ISuite
         return sum.Select(s => s / n).ToArray();
     }
 
+    /// <summary>A fraction of T tokens moves in steps of 1/T.</summary>
+    private static double? Resolution(BatchMean m) => m.Count > 0 ? 1.0 / m.Count : null;
+
     public static IReadOnlyList<MetricRecord> Records(string subject, FidelityStats s)
     {
         MetricRecord R(string name, double value, string unit, MetricDirection d, double? stderr = null) => new(SuiteName, subject, name, value, unit, d, stderr);
@@ -113,7 +116,7 @@ public sealed class FidelitySuite : ISuite
             R("ce_loss_recovered", s.CeLossRecovered, "fraction", MetricDirection.Higher),
             R("ce_loss_recovered_mean", s.CeLossRecoveredMean, "fraction", MetricDirection.Higher),
             R("kl", s.Kl.Mean, "nats/token", MetricDirection.Lower, s.Kl.Stderr),
-            R("top1_agreement", s.Top1.Mean, "fraction", MetricDirection.Higher, s.Top1.Stderr),
+            R("top1_agreement", s.Top1.Mean, "fraction", MetricDirection.Higher, s.Top1.Stderr) with { Resolution = Resolution(s.Top1) },
         ];
     }
 
@@ -126,7 +129,7 @@ public sealed class FidelitySuite : ISuite
             R("replacement_ce", s.CeSpliced.Mean, "nats/token", MetricDirection.Lower, s.CeSpliced.Stderr),
             R("replacement_ce_delta", s.CeDelta.Mean, "nats/token", MetricDirection.Lower, s.CeDelta.Stderr),
             R("replacement_kl", s.Kl.Mean, "nats/token", MetricDirection.Lower, s.Kl.Stderr),
-            R("replacement_top1_agreement", s.Top1.Mean, "fraction", MetricDirection.Higher, s.Top1.Stderr),
+            R("replacement_top1_agreement", s.Top1.Mean, "fraction", MetricDirection.Higher, s.Top1.Stderr) with { Resolution = Resolution(s.Top1) },
         ];
     }
 }

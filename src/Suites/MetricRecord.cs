@@ -1,6 +1,6 @@
 // MetricRecord — one measured number as every suite returns it and every gate and exporter reads it (DESIGN §8):
 // which suite, which subject (dictionary or model id), the metric's stable name, its value, unit, which direction is
-// better, and the standard error over batches where the suite computes one. A plain value: no formatting, no judgement.
+// better, the standard error over batches where the suite computes one, and the step a quantised metric moves in. A plain value: no formatting, no judgement.
 namespace InterpEval.Suites;
 
 /// <summary>Which way a metric improves; gates use it to call a change a regression or an improvement.</summary>
@@ -23,6 +23,8 @@ public enum MetricDirection
 /// <param name="Unit">Unit for display ("", "nats/token", "latents/token", "fraction").</param>
 /// <param name="Direction">Which way is better.</param>
 /// <param name="Stderr">Standard error over batches, where the suite computes one.</param>
+/// <param name="Resolution">The smallest step the value can move in, for a quantised metric (1/W for a fraction of W
+/// latents, 1/T for a fraction of T tokens); null when continuous. Gates floor their tolerance on it.</param>
 public sealed record MetricRecord(
     string Suite,
     string Subject,
@@ -30,7 +32,8 @@ public sealed record MetricRecord(
     double Value,
     string Unit,
     MetricDirection Direction,
-    double? Stderr = null)
+    double? Stderr = null,
+    double? Resolution = null)
 {
     /// <summary>The key a baseline stores this metric under: suite/subject/name.</summary>
     public string Key => $"{Suite}/{Subject}/{Name}";

@@ -18,6 +18,9 @@ public sealed class SparsityStats(int latents)
 
     public long Count => L0.Count;
 
+    /// <summary>The dictionary width F the fractions are over (their resolution is 1/F).</summary>
+    public int Latents => _fired.Length;
+
     /// <summary>Adds latents f [N, F].</summary>
     public void Add(Tensor f)
     {

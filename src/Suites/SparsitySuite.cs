@@ -36,14 +36,15 @@ public sealed class SparsitySuite : ISuite
 
     public static SparsityResult Result(string subject, SparsityStats s)
     {
-        MetricRecord R(string name, double value, string unit, MetricDirection d, double? stderr = null) => new(SuiteName, subject, name, value, unit, d, stderr);
+        MetricRecord R(string name, double value, string unit, MetricDirection d, double? stderr = null, double? resolution = null) =>
+            new(SuiteName, subject, name, value, unit, d, stderr, resolution);
         var logDensities = s.LogDensities();
         IReadOnlyList<MetricRecord> records =
         [
             R("l0", s.L0.Mean, "latents/token", MetricDirection.None, s.L0.Stderr),
             R("l1", s.L1.Mean, "activation/token", MetricDirection.None, s.L1.Stderr),
-            R("dead_frac", s.DeadFraction, "fraction", MetricDirection.Lower),
-            R("dense_frac", s.DenseFraction, "fraction", MetricDirection.Lower),
+            R("dead_frac", s.DeadFraction, "fraction", MetricDirection.Lower, resolution: 1.0 / s.Latents),
+            R("dense_frac", s.DenseFraction, "fraction", MetricDirection.Lower, resolution: 1.0 / s.Latents),
         ];
         return new SparsityResult(records, s.Densities(), logDensities, DensityHistogram.From(logDensities));
     }

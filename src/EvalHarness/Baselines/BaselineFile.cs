@@ -13,7 +13,8 @@ namespace InterpEval.Harness.Baselines;
 
 public static class BaselineFile
 {
-    public const int SchemaVersion = 1;
+    /// <summary>The schema this tool writes: 2 adds each entry's optional "calibration" object to version 1.</summary>
+    public const int SchemaVersion = 2;
 
     /// <summary>Reads a baseline; a missing file is FileNotFoundException, a malformed one InvalidDataException.</summary>
     public static Baseline Read(string path)
@@ -36,7 +37,7 @@ public static class BaselineFile
     {
         if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{path}: expected a JSON object at the top");
         int schema = RequireInt(path, root, "schema_version");
-        if (schema != SchemaVersion) throw new InvalidDataException($"{path}: schema_version is {schema} — this tool reads {SchemaVersion}");
+        if (schema is < 1 or > SchemaVersion) throw new InvalidDataException($"{path}: schema_version is {schema} — this tool reads 1 to {SchemaVersion}");
         if (!root.TryGetProperty("metrics", out JsonElement metrics) || metrics.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"{path}: 'metrics' is missing or not an object");
         int[] lineStarts = LineStarts(text);
@@ -57,8 +58,29 @@ public static class BaselineFile
         string directionName = OptionalString(e, "direction") ?? throw new InvalidDataException($"{where}: 'direction' is missing");
         if (!MetricDirections.TryParse(directionName, out MetricDirection direction))
             throw new InvalidDataException($"{where}: direction is '{directionName}' — expected higher, lower or none");
+        if (!double.IsFinite(value)) throw new InvalidDataException($"{where}: value is {value} — a baseline stores finite numbers");
         Tolerance tolerance = ParseTolerance(where, e);
-        return new BaselineEntry(metric.Name, value, direction, tolerance, OptionalString(e, "unit") ?? "", line);
+        return new BaselineEntry(metric.Name, value, direction, tolerance, OptionalString(e, "unit") ?? "", line, ParseCalibration(where, e));
+    }
+
+    private static Calibration? ParseCalibration(string where, JsonElement e)
+    {
+        if (!e.TryGetProperty("calibration", out JsonElement c) || c.ValueKind == JsonValueKind.Null) return null;
+        where += ".calibration";
+        if (c.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{where}: expected an object");
+        int runs = RequireInt(where, c, "runs");
+        if (runs < 2) throw new InvalidDataException($"{where}: runs is {runs} — a spread needs at least 2");
+        double NonNegative(string name)
+        {
+            double v = RequireNumber(where, c, name);
+            if (!double.IsFinite(v) || v < 0) throw new InvalidDataException($"{where}: {name} is {v} — expected a finite number ≥ 0");
+            return v;
+        }
+        double sigma = NonNegative("sigma"), multiplier = NonNegative("multiplier");
+        if (sigma <= 0) throw new InvalidDataException($"{where}: sigma is 0 — expected a positive spread");
+        int family = RequireInt(where, c, "family_size");
+        return new Calibration(runs, NonNegative("seed_sd"), NonNegative("batch_stderr"), NonNegative("resolution"), sigma, multiplier,
+            family, NonNegative("family_alpha"));
     }
 
     private static Tolerance ParseTolerance(string where, JsonElement e)
@@ -113,13 +135,26 @@ public static class BaselineFile
         if (entry.Tolerance.Absolute is { } abs) w.WriteNumber("abs", abs);
         if (entry.Tolerance.Relative is { } rel) w.WriteNumber("rel", rel);
         w.WriteEndObject();
+        if (entry.Calibration is { } c)
+        {
+            w.WriteStartObject("calibration");
+            w.WriteNumber("runs", c.Runs);
+            w.WriteNumber("seed_sd", c.SeedSd);
+            w.WriteNumber("batch_stderr", c.BatchStderr);
+            w.WriteNumber("resolution", c.Resolution);
+            w.WriteNumber("sigma", c.Sigma);
+            w.WriteNumber("multiplier", c.Multiplier);
+            w.WriteNumber("family_size", c.FamilySize);
+            w.WriteNumber("family_alpha", c.FamilyAlpha);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 
-    private static int RequireInt(string path, JsonElement e, string name)
+    private static int RequireInt(string where, JsonElement e, string name)
     {
         if (!e.TryGetProperty(name, out JsonElement v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int i))
-            throw new InvalidDataException($"{path}: '{name}' is missing or not a whole number");
+            throw new InvalidDataException($"{where}: '{name}' is missing or not a whole number");
         return i;
     }
 

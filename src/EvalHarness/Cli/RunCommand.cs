@@ -29,6 +29,23 @@ public static class RunCommand
         Description = "Rewrite the baseline file from this run (atomically, only after the whole run succeeded) instead of gating on it",
     };
 
+    /// <summary>Runs given with a bare --calibrate.</summary>
+    public const int DefaultCalibrationRuns = 5;
+
+    public static readonly Option<int> Calibrate = new("--calibrate")
+    {
+        Description = $"With --update-baselines: measure the profile under N seeds (seed … seed + N − 1) and store each metric's mean and a band derived from its spread (N ≥ 2, default {DefaultCalibrationRuns}; docs/harness.md)",
+        HelpName = "N", Arity = ArgumentArity.ZeroOrOne,
+        CustomParser = result =>
+        {
+            if (result.Tokens.Count == 0) return DefaultCalibrationRuns;
+            string text = result.Tokens[^1].Value;
+            if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n)) { result.AddError($"--calibrate: '{text}' is not a whole number"); return 0; }
+            if (n < 2 || n > 100) result.AddError($"--calibrate must be between 2 and 100 runs (got {n}): a spread needs at least two seeds");
+            return n;
+        },
+    };
+
     public static readonly Option<ulong?> Seed = new("--seed") { Description = "Seed of every random choice (config: seed)", HelpName = "N" };
 
     public static readonly Option<string[]> Set = new("--set")
@@ -47,7 +64,7 @@ public static class RunCommand
     {
         var command = new Command("run", "Train or load the configured dictionaries, run the suites, gate every metric on the baseline, write the reports (exit 1 on a regression)")
         {
-            ConfigFile, Profile, Suite, Out, Baselines, UpdateBaselines, Seed, Set, Annotations,
+            ConfigFile, Profile, Suite, Out, Baselines, UpdateBaselines, Calibrate, Seed, Set, Annotations,
         };
         command.SetAction(parseResult => (int)new RunHandler().Run(parseResult));
         return command;
@@ -72,8 +89,11 @@ public sealed class RunHandler
     {
         TextWriter stdout = parseResult.InvocationConfiguration.Output, stderr = parseResult.InvocationConfiguration.Error;
         (JsonObject json, HarnessConfig config) = ConfigLoader.Load(RunCommand.Sources(parseResult));
-        var request = new RunRequest(config, json, parseResult.GetValue(RunCommand.UpdateBaselines), parseResult.GetValue(GlobalOptions.Device),
-            parseResult.GetValue(GlobalOptions.Threads), parseResult.GetValue(RunCommand.Annotations));
+        bool update = parseResult.GetValue(RunCommand.UpdateBaselines);
+        int calibrate = parseResult.GetValue(RunCommand.Calibrate);
+        if (calibrate > 0 && !update) throw new UsageException("--calibrate: only with --update-baselines (it writes the baseline's tolerances)");
+        var request = new RunRequest(config, json, update, parseResult.GetValue(GlobalOptions.Device),
+            parseResult.GetValue(GlobalOptions.Threads), parseResult.GetValue(RunCommand.Annotations), calibrate);
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {

@@ -33,7 +33,7 @@ public sealed class ConsoleTableExporter(int width = 140) : IExporter
 
     private static Table GatedTable(GateResult gate)
     {
-        var table = NewTable("suite", "subject", "metric", "value", "baseline", "delta", "allowed", "verdict");
+        var table = NewTable("suite", "subject", "metric", "value", "baseline", "delta", "z", "allowed", "verdict");
         foreach (MetricConclusion c in gate.Conclusions)
         {
             string[] parts = SplitKey(c.Key);
@@ -41,6 +41,7 @@ public sealed class ConsoleTableExporter(int width = 140) : IExporter
                 c.Current is { } r ? Numbers.Format(r.Value) : "",
                 c.Baseline is { } b ? Numbers.Format(b.Value) : "",
                 c.Delta is { } d ? Numbers.Signed(d) : "",
+                c.ZText,
                 c.Baseline is not null && c.Current is not null ? "±" + Numbers.Format(c.Allowed) : "",
                 Styled(c.Verdict));
         }

@@ -11,7 +11,7 @@ namespace InterpEval.Harness.Exporters;
 public sealed class CsvExporter : IExporter
 {
     private static readonly string[] Header =
-        ["key", "suite", "subject", "name", "value", "unit", "direction", "stderr", "baseline", "delta", "allowed", "verdict"];
+        ["key", "suite", "subject", "name", "value", "unit", "direction", "stderr", "baseline", "delta", "allowed", "verdict", "z"];
 
     public string Name => "csv";
     public string FileName => "results.csv";
@@ -49,6 +49,7 @@ public sealed class CsvExporter : IExporter
             c?.Delta is { } d ? Numbers.RoundTrip(d) : "",
             c is { Baseline: not null, Current: not null } ? Numbers.RoundTrip(c.Allowed) : "",
             c?.Verdict.Name() ?? "",
+            c?.Z is { } z ? Numbers.RoundTrip(z) : "",
         ];
     }
 }

@@ -73,7 +73,7 @@ public sealed class HtmlReportExporter(IPlotWriter? plots = null) : IExporter
 
     private static void Table(StringBuilder html, RunResult run)
     {
-        html.Append("<h2>All metrics</h2>\n<table>\n<tr><th>suite</th><th>subject</th><th>metric</th><th>value</th><th>± stderr</th><th>unit</th><th>baseline</th><th>delta</th><th>verdict</th></tr>\n");
+        html.Append("<h2>All metrics</h2>\n<table>\n<tr><th>suite</th><th>subject</th><th>metric</th><th>value</th><th>± stderr</th><th>unit</th><th>baseline</th><th>delta</th><th>z</th><th>verdict</th></tr>\n");
         IEnumerable<(string Key, MetricRecord? Record, MetricConclusion? Conclusion)> rows = run.Gate is { } gate
             ? gate.Conclusions.Select(c => (c.Key, c.Current, (MetricConclusion?)c))
             : run.Records.Select(r => (r.Key, (MetricRecord?)r, (MetricConclusion?)null));
@@ -83,7 +83,7 @@ public sealed class HtmlReportExporter(IPlotWriter? plots = null) : IExporter
             string verdict = c?.Verdict.Name() ?? "";
             html.Append($"<tr><td>{E(p[0])}</td><td>{E(p[1])}</td><td>{E(p[2])}</td><td class=\"n\">{(r is null ? "" : Numbers.Format(r.Value))}</td>" +
                         $"<td class=\"n\">{Numbers.Format(r?.Stderr)}</td><td>{E(r?.Unit ?? "")}</td><td class=\"n\">{(c?.Baseline is { } b ? Numbers.Format(b.Value) : "")}</td>" +
-                        $"<td class=\"n\">{(c?.Delta is { } d ? Numbers.Signed(d) : "")}</td><td class=\"{verdict}\">{verdict}</td></tr>\n");
+                        $"<td class=\"n\">{(c?.Delta is { } d ? Numbers.Signed(d) : "")}</td><td class=\"n\">{c?.ZText ?? ""}</td><td class=\"{verdict}\">{verdict}</td></tr>\n");
         }
         html.Append("</table>\n");
     }

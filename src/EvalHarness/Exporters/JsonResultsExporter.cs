@@ -97,6 +97,7 @@ public sealed class JsonResultsExporter : IExporter
         if (c.Baseline is { } b) WriteNumber(w, "baseline", b.Value); else w.WriteNull("baseline");
         if (c.Delta is { } d) WriteNumber(w, "delta", d); else w.WriteNull("delta");
         WriteNumber(w, "allowed", c.Allowed);
+        if (c.Z is { } z) WriteNumber(w, "z", z); else w.WriteNull("z");
         w.WriteString("direction", c.Direction.Name());
         w.WriteString("message", c.Message);
         w.WriteEndObject();

@@ -35,13 +35,13 @@ public sealed class MarkdownExporter : IExporter
         WriteList(writer, "Regressions", gate.Failures.ToList());
         WriteList(writer, "Improvements", gate.Conclusions.Where(c => c.Verdict == Gates.Verdict.Improved).ToList());
         writer.Write("<details><summary>All metrics</summary>\n\n");
-        writer.Write("| suite | subject | metric | value | baseline | delta | verdict |\n");
-        writer.Write("| --- | --- | --- | ---: | ---: | ---: | --- |\n");
+        writer.Write("| suite | subject | metric | value | baseline | delta | z | verdict |\n");
+        writer.Write("| --- | --- | --- | ---: | ---: | ---: | ---: | --- |\n");
         foreach (MetricConclusion c in gate.Conclusions)
         {
             string[] p = ConsoleTableExporter.SplitKey(c.Key);
             writer.Write($"| {Cell(p[0])} | {Cell(p[1])} | {Cell(p[2])} | {(c.Current is { } r ? Numbers.Format(r.Value) : "")} | " +
-                         $"{(c.Baseline is { } b ? Numbers.Format(b.Value) : "")} | {(c.Delta is { } d ? Numbers.Signed(d) : "")} | {VerdictCell(c.Verdict)} |\n");
+                         $"{(c.Baseline is { } b ? Numbers.Format(b.Value) : "")} | {(c.Delta is { } d ? Numbers.Signed(d) : "")} | {c.ZText} | {VerdictCell(c.Verdict)} |\n");
         }
         writer.Write("\n</details>\n");
     }

@@ -34,8 +34,10 @@ public enum AnnotationMode
 /// <param name="Device">Where tensors live.</param>
 /// <param name="Threads">libtorch threads (recorded).</param>
 /// <param name="Annotations">Diagnostics printed on stdout after the table.</param>
+/// <param name="Calibrate">With UpdateBaselines: measure the profile under this many seeds (seed, seed + 1, …) and store
+/// each metric's mean with a band derived from its spread (ToleranceModel); 0 = one run, tolerances kept.</param>
 public sealed record RunRequest(HarnessConfig Config, JsonObject ConfigJson, bool UpdateBaselines, Device Device, int Threads,
-    AnnotationMode Annotations = AnnotationMode.Auto);
+    AnnotationMode Annotations = AnnotationMode.Auto, int Calibrate = 0);
 
 /// <param name="ExitCode">0 ok, 1 regression.</param>
 /// <param name="Result">The finished run.</param>
@@ -53,18 +55,44 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         if (config.Sweeps.Count > 0) progress.Note($"profile {config.Profile}: sweeps not run by this build: {string.Join("; ", config.Sweeps)}");
         DateTimeOffset started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<MetricRecord> records = progress.Scope(() => Measure(request, cancellation));
-        cancellation.ThrowIfCancellationRequested();
+        IReadOnlyList<IReadOnlyList<MetricRecord>> runs = MeasureAll(request, cancellation);
+        IReadOnlyList<MetricRecord> records = runs.Count == 1 ? runs[0] : MeanRecords(runs);
         RunInfo info = new(RunId(started), VersionAction.ToolVersion, GitCommit.Current(), MachineInfo.Current(), config.Profile, started,
             clock.Elapsed.TotalSeconds, config.Seed, request.Device.ToString(), request.Threads);
         var ranSuites = new HashSet<string>(config.Suites, StringComparer.Ordinal);
         GateResult? gate = request.UpdateBaselines || baseline is null ? null : Gate.Evaluate(records, baseline, ranSuites, config.FailOnMissing);
         var result = new RunResult(info, JsonSerializer.SerializeToElement(request.ConfigJson), records, gate);
-        return Publish(request, result, exporters, baseline, ranSuites, cancellation);
+        return Publish(request, result, runs, exporters, baseline, ranSuites, cancellation);
     }
 
-    private RunOutcome Publish(RunRequest request, RunResult result, IReadOnlyList<IExporter> exporters, Baseline? baseline,
-        IReadOnlySet<string> ranSuites, CancellationToken cancellation)
+    /// <summary>One run's records, or with Calibrate = N the records of N runs under seeds seed … seed + N − 1. Every
+    /// value must be finite: a NaN or infinity is an internal fault named by its metric (exit 70), never a verdict.</summary>
+    private IReadOnlyList<IReadOnlyList<MetricRecord>> MeasureAll(RunRequest request, CancellationToken cancellation)
+    {
+        int count = Math.Max(1, request.Calibrate);
+        var runs = new List<IReadOnlyList<MetricRecord>>(count);
+        for (int i = 0; i < count; i++)
+        {
+            RunRequest seeded = i == 0 ? request : request with { Config = request.Config with { Seed = request.Config.Seed + (ulong)i } };
+            if (count > 1) progress.Note($"calibration run {i + 1} of {count} (seed {seeded.Config.Seed})");
+            IReadOnlyList<MetricRecord> records = progress.Scope(() => Measure(seeded, cancellation));
+            cancellation.ThrowIfCancellationRequested();
+            NonFiniteMetricException.ThrowIfAny(records, seeded.Config.Seed);
+            runs.Add(records);
+        }
+        return runs;
+    }
+
+    /// <summary>Per metric, the mean over calibration runs (what results.json reports for a calibration).</summary>
+    private static IReadOnlyList<MetricRecord> MeanRecords(IReadOnlyList<IReadOnlyList<MetricRecord>> runs) =>
+        [.. runs[0].Select(first => first with
+        {
+            Value = runs.Average(run => run.First(r => r.Key == first.Key).Value),
+            Stderr = runs.Max(run => run.First(r => r.Key == first.Key).Stderr),
+        })];
+
+    private RunOutcome Publish(RunRequest request, RunResult result, IReadOnlyList<IReadOnlyList<MetricRecord>> runs, IReadOnlyList<IExporter> exporters,
+        Baseline? baseline, IReadOnlySet<string> ranSuites, CancellationToken cancellation)
     {
         HarnessConfig config = request.Config;
         IReadOnlyList<string> written = ExporterSet.WriteAll(result, config.Out, exporters, cancellation);
@@ -79,9 +107,12 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         WriteAnnotations(request.Annotations, result);
         if (request.UpdateBaselines)
         {
-            Baseline updated = BaselineUpdate.From(config.BaselinePath, result.Info, result.Records, baseline, ranSuites);
+            Baseline updated = runs.Count > 1
+                ? BaselineUpdate.FromCalibration(config.BaselinePath, result.Info, runs, baseline, ranSuites)
+                : BaselineUpdate.From(config.BaselinePath, result.Info, result.Records, baseline, ranSuites);
             BaselineFile.Write(updated);
-            stdout.WriteLine($"baseline written: {config.BaselinePath} ({updated.Entries.Count} metrics)");
+            stdout.WriteLine($"baseline written: {config.BaselinePath} ({updated.Entries.Count} metrics" +
+                             (runs.Count > 1 ? $", calibrated over {runs.Count} seeds)" : ")"));
         }
         stdout.WriteLine($"results: {config.Out}" + (historyId is { } id ? $" · history run {id} in {config.History}" : ""));
         return new RunOutcome(result.Failed ? ExitCode.Regression : ExitCode.Ok, result, written, historyId);

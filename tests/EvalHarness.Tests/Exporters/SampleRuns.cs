@@ -32,7 +32,8 @@ internal static class SampleRuns
     public static Baseline Baseline { get; } = new("baselines/smoke.json", "smoke", "0.1.0", null, DateTimeOffset.UnixEpoch,
         new Dictionary<string, BaselineEntry>
         {
-            [RegressedKey] = new(RegressedKey, 0.1201, MetricDirection.Lower, new Tolerance(0.01, null), "", 8),
+            [RegressedKey] = new(RegressedKey, 0.1201, MetricDirection.Lower, new Tolerance(0.01, null), "", 8,
+                new Calibration(5, 0.0008, 0.0002, 0, 0.0008, 12.5, 40, 0.01)),
             ["reconstruction/topk-resid2/cosine"] = new("reconstruction/topk-resid2/cosine", 0.9400, MetricDirection.Higher, new Tolerance(0.01, null), "", 14),
             ["reconstruction/relu-resid2/fvu"] = new("reconstruction/relu-resid2/fvu", 0.1100, MetricDirection.Lower, new Tolerance(0.01, null), "", 20),
             ["sparsity/topk-resid2/l0"] = new("sparsity/topk-resid2/l0", 12, MetricDirection.None, new Tolerance(0.01, 0.05), "latents/token", 26),
