@@ -72,6 +72,7 @@ public sealed class RunHandler
     {
         TextWriter stdout = parseResult.InvocationConfiguration.Output, stderr = parseResult.InvocationConfiguration.Error;
         (JsonObject json, HarnessConfig config) = ConfigLoader.Load(RunCommand.Sources(parseResult));
+        using OutputLock outputLock = OutputLock.Acquire(config.Out);                       // one run per --out folder
         var request = new RunRequest(config, json, parseResult.GetValue(RunCommand.UpdateBaselines), parseResult.GetValue(GlobalOptions.Device),
             parseResult.GetValue(GlobalOptions.Threads), parseResult.GetValue(RunCommand.Annotations));
         using var cancel = new CancellationTokenSource();

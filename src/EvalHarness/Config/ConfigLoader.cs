@@ -162,7 +162,8 @@ public static class ConfigLoader
         catch (JsonException e)
         {
             string field = e.Path is { Length: > 2 } p ? Origins.Dotted(p[2..]) : "";
-            throw origins.Fault(field, (field.Length > 0 ? field + ": " : "") + Short(e));
+            bool isNull = field.Length > 0 && IsNullAt(merged, field);
+            throw origins.Fault(field, (field.Length > 0 ? field + ": " : "") + (isNull ? "is null — expected a value" : Short(e)));
         }
         if (config is null) throw origins.Fault("", "the config is null — expected a JSON object");
         NoNullElements(config.Suites, "suites", origins);
@@ -170,6 +171,23 @@ public static class ConfigLoader
         NoNullElements(config.Sweeps, "sweeps", origins);
         NoNullElements(config.Dictionaries, "dictionaries", origins);
         return config;
+    }
+
+    /// <summary>True when the merged config holds an explicit null at the dotted path.</summary>
+    private static bool IsNullAt(JsonObject root, string field)
+    {
+        JsonNode? node = root;
+        foreach (string segment in field.Split('.'))
+        {
+            switch (node)
+            {
+                case JsonObject o when o.ContainsKey(segment): node = o[segment]; break;
+                case JsonArray a when int.TryParse(segment, out int i) && i >= 0 && i < a.Count: node = a[i]; break;
+                default: return false;
+            }
+            if (node is null) return true;
+        }
+        return false;
     }
 
     private static void NoNullElements<T>(IReadOnlyList<T> list, string field, Origins origins)
@@ -245,9 +263,10 @@ public static class ConfigLoader
             double stream = 8.0 * t.StreamTokens;
             if (weights + batch + stream <= available) continue;
             string own = d.Training is null ? "training" : $"dictionaries.{i}.training";
-            (string field, string what) = weights >= batch && weights >= stream ? ($"dictionaries.{i}.width", $"dictionaries[{d.Id}].width {d.Width}")
-                : batch >= stream ? ($"{own}.batch_tokens", $"dictionaries[{d.Id}] with batch_tokens {t.BatchTokens} and buffer_tokens {t.BufferTokens}")
-                : ($"{own}.stream_tokens", $"stream_tokens {t.StreamTokens}");
+            string what = $"dictionaries[{d.Id}] (width {d.Width}, batch_tokens {t.BatchTokens}, buffer_tokens {t.BufferTokens}, stream_tokens {t.StreamTokens})";
+            string field = stream > weights + batch ? $"{own}.stream_tokens"
+                : weights > available || d.Width > t.BatchTokens ? $"dictionaries.{i}.width"
+                : t.BufferTokens > t.BatchTokens ? $"{own}.buffer_tokens" : $"{own}.batch_tokens";
             throw origins.Fault(field, ResourceBudget.Refusal(weights + batch + stream, what)!);
         }
         long widest = c.Dictionaries.Max(d => (long)d.Width);

@@ -33,6 +33,7 @@ public sealed class EvalHandler
         var (dictionaries, clts) = LoadDictionaries(parseResult.GetValue(EvalCommand.Dict) ?? [], device);
         try
         {
+            using OutputLock outputLock = OutputLock.Acquire(parseResult.GetValue(EvalCommand.Out)!);   // one run per --out folder
             var options = new SuiteOptions(Tokens: parseResult.GetValue(EvalCommand.Tokens), ContextLength: Math.Min(128, model.Config.NCtx));
             string outDir = parseResult.GetValue(EvalCommand.Out)!;
             var output = parseResult.InvocationConfiguration.Output;
