@@ -151,14 +151,14 @@ public static class HostileCorpus
         Dict("cfg d_sae negative", d => HostileFiles.EditJson(Path.Combine(d, "cfg.json"), j => j["d_sae"] = -20), "cfg.json", "d_sae"),
         Dict("cfg d_sae a string", d => HostileFiles.EditJson(Path.Combine(d, "cfg.json"), j => j["d_sae"] = "twenty"), "cfg.json", "d_sae"),
         Dict("cfg d_sae null", d => HostileFiles.EditJson(Path.Combine(d, "cfg.json"), j => j["d_sae"] = null), "cfg.json", "d_sae"),
-        Dict("cfg d_sae 2^31-1", d => HostileFiles.EditJson(Path.Combine(d, "cfg.json"), j => j["d_sae"] = int.MaxValue), "d_sae"),
+        Dict("cfg d_sae 2^31-1", d => HostileFiles.EditJson(Path.Combine(d, "cfg.json"), j => j["d_sae"] = int.MaxValue), Weights, "2147483647"),
         Dict("cfg d_in missing", d => HostileFiles.EditJson(Path.Combine(d, "cfg.json"), j => j.Remove("d_in")), "cfg.json", "d_in"),
         Dict("cfg unknown architecture", d => HostileFiles.EditJson(Path.Combine(d, "cfg.json"), j => j["architecture"] = "quantum"), "cfg.json", "quantum"),
         Dict("cfg architecture null", d => HostileFiles.EditJson(Path.Combine(d, "cfg.json"), j => j["architecture"] = null), "cfg.json", "architecture"),
         Dict("cfg topk without k", d => HostileFiles.EditJson(Path.Combine(d, "cfg.json"), j => j["architecture"] = "topk"), "cfg.json", "k"),
         Dict("cfg hook_name a number", d => HostileFiles.EditJson(Path.Combine(d, "cfg.json"), j => j["hook_name"] = 7), "cfg.json", "hook_name"),
         new("dictionary d_in not matching the model's hook", c =>
-            ["eval", "--dict", HostileFiles.Copy(c.ValidDict, c.Dir, "dict"), "--suite", "reconstruction", "--tokens", "256", "--out", c.Out], "d_in"),
+            ["eval", "--dict", HostileFiles.Copy(c.ValidDict, c.Dir, "dict"), "--suite", "reconstruction", "--tokens", "256", "--out", c.Out], "cfg.json", "d_in is 6"),
         new("dictionary hook not in the model", c =>
         {
             string d = HostileFiles.Copy(c.ValidDict, c.Dir, "dict");
@@ -183,7 +183,7 @@ public static class HostileCorpus
         Clt("clt NaN encoder", d => HostileFiles.EditTensors(Path.Combine(d, "W_enc_2.safetensors"), t => t["W_enc_2"] = Tensor.Full([8, 128], double.NaN)), "W_enc_2", "NaN"),
         Clt("clt decoder shape wrong", d => HostileFiles.EditTensors(Path.Combine(d, "W_dec_0.safetensors"), t => t["W_dec_0"] = Tensor.Zeros([8, 3, 128])), "W_dec_0"),
         Clt("clt cfg n_layers zero", d => HostileFiles.EditJson(Path.Combine(d, "cfg.json"), j => j["n_layers"] = 0), "cfg.json"),
-        Clt("clt cfg d_model not the model's", d => HostileFiles.EditJson(Path.Combine(d, "cfg.json"), j => j["d_model"] = 64), "cfg.json"),
+        Clt("clt cfg d_model not the model's", d => HostileFiles.EditJson(Path.Combine(d, "cfg.json"), j => j["d_model"] = 64), "W_enc_0", "expected [8, 64]"),
     ];
 
     // ---- activation files for dict encode ----------------------------------------------------------------------------
@@ -227,12 +227,11 @@ public static class HostileCorpus
         Run("config dictionary kind null", j => j["dictionaries"]![0]!["kind"] = null, "kind", "null"),
         Run("config suites with a null", j => j["suites"] = new JsonArray("reconstruction", null), "suites[1] is null"),
         Run("config exporters null", j => j["exporters"] = null, "exporters", "null"),
-        Run("config out null", j => j["out"] = null, "out", "null"),
+        Run("config fail_on_missing null", j => j["fail_on_missing"] = null, "fail_on_missing", "null"),
         Run("config training steps null", j => j["training"]!["steps"] = null, "steps", "null"),
         Run("config width 2^31-1", j => j["dictionaries"]![0]!["width"] = int.MaxValue, "width", "memory"),
         Run("config width 10^12", j => j["dictionaries"]![0]!["width"] = 1_000_000_000_000L, "width"),
         Run("config batch of 2^31-1 tokens", j => j["training"]!["batch_tokens"] = int.MaxValue, "batch_tokens", "memory"),
-        Run("config stream of 2^31-1 tokens", j => j["training"]!["stream_tokens"] = int.MaxValue, "stream_tokens", "memory"),
         Run("config eval batch of 2^31-1 windows", j => j["eval"]!["sequences_per_batch"] = int.MaxValue, "memory"),
         Run("config k above width", j => j["dictionaries"]![0]!["k"] = 17, "k is 17"),
         Run("config k zero", j => j["dictionaries"]![0]!["k"] = 0, "k is 0"),
@@ -272,7 +271,7 @@ public static class HostileCorpus
         Set("--set empty path", "=5", "--set '=5'"),
         Set("--set empty segment", "training..steps=5", "empty segment"),
         Set("--set list index out of range", "dictionaries.9.width=3", "dictionaries.9.width=3", "no element '9'"),
-        Set("--set into a number", "training.steps.x=1", "training.steps.x=1", "inside a value"),
+        Set("--set into a number", "training.steps.x=1", "training.steps.x=1", "not an object or a list"),
         Set("--set a string where a number goes", "training.steps=many", "--set training.steps=many"),
         Set("--set training null", "training=null", "--set training=null", "null"),
         Set("--set a dictionary null", "dictionaries.0=null", "--set dictionaries.0=null", "null"),
@@ -337,11 +336,12 @@ public static class HostileCorpus
     {
         string m = HostileFiles.Copy(c.Model, c.Dir, "model");
         corrupt(m);
-        return [.. command, "--model", m, .. command[1] == "logits" ? new[] { "--out", c.Out } : []];
+        string[] outArgs = command[1] == "logits" ? ["--out", c.Out] : [];
+        return [.. command, "--model", m, .. outArgs];
     }, expect);
 
-    private static readonly string[] ModelInfo = ["model", "info"];
-    private static readonly string[] Logits = ["model", "logits", "--token-ids", "1,2,3"];
+    private static string[] ModelInfo => ["model", "info"];
+    private static string[] Logits => ["model", "logits", "--token-ids", "1,2,3"];
 
     private static IEnumerable<HostileCase> Models() =>
     [
@@ -451,7 +451,7 @@ public static class HostileCorpus
 
     // ---- command-line misuse and checkpoints ------------------------------------------------------------------------------
 
-    private static readonly string[] Train = ["train", "--kind", "sae", "--arch", "topk", "--width", "16", "--k", "4", "--tokens", "1024", "--batch", "256"];
+    private static string[] Train => ["train", "--kind", "sae", "--arch", "topk", "--width", "16", "--k", "4", "--tokens", "1024", "--batch", "256"];
 
     private static IEnumerable<HostileCase> CommandLine() =>
     [
