@@ -31,21 +31,7 @@ public sealed class OutputLock : IDisposable
         }
         catch (IOException)
         {
-            throw new UsageException($"{directory}: another interp-eval run{Holder(path)} is writing this output folder — wait for it or give another --out");
-        }
-    }
-
-    private static string Holder(string path)
-    {
-        try
-        {
-            using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var text = new StreamReader(reader);
-            return int.TryParse(text.ReadLine(), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) ? $" (process {pid})" : "";
-        }
-        catch (IOException)
-        {
-            return "";
+            throw new UsageException($"{directory}: another interp-eval run is writing this output folder (its process id is in {FileName}) — wait for it or give another --out");
         }
     }
 
