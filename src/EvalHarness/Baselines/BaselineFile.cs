@@ -55,6 +55,7 @@ public static class BaselineFile
         JsonElement e = metric.Value;
         if (e.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{where}: expected an object");
         double value = RequireNumber(where, e, "value");
+        if (!double.IsFinite(value)) throw new InvalidDataException($"{where}: value is {value} — a baseline needs a finite value to gate on");
         string directionName = OptionalString(e, "direction") ?? throw new InvalidDataException($"{where}: 'direction' is missing");
         if (!MetricDirections.TryParse(directionName, out MetricDirection direction))
             throw new InvalidDataException($"{where}: direction is '{directionName}' — expected higher, lower or none");

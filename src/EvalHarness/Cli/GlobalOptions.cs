@@ -14,7 +14,8 @@ public static class GlobalOptions
         HelpName = "N",
         Recursive = true,
         DefaultValueFactory = _ => Environment.ProcessorCount,
-        CustomParser = OptionParsers.PositiveInt("--threads"),
+        CustomParser = OptionParsers.IntInRange("--threads", Config.ResourceBudget.MaxThreads,
+            $"{Environment.ProcessorCount} processors; more threads only oversubscribe them"),
     };
 
     public static readonly Option<Device> Device = new("--device")

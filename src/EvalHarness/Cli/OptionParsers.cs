@@ -20,4 +20,12 @@ internal static class OptionParsers
         if (value < 1) result.AddError($"{optionName} must be at least 1 (got {value})");
         return value;
     };
+
+    /// <summary>A whole number from 1 to max (a thread count: 10⁵ threads hang libtorch's pool before any work).</summary>
+    public static Func<ArgumentResult, int> IntInRange(string optionName, int max, string why) => result =>
+    {
+        int value = PositiveInt(optionName)(result);
+        if (value > max) result.AddError($"{optionName} is {value} — at most {max} on this machine ({why})");
+        return value;
+    };
 }

@@ -92,6 +92,7 @@ public sealed class RunHandler
         bool update = parseResult.GetValue(RunCommand.UpdateBaselines);
         int calibrate = parseResult.GetValue(RunCommand.Calibrate);
         if (calibrate > 0 && !update) throw new UsageException("--calibrate: only with --update-baselines (it writes the baseline's tolerances)");
+        using OutputLock outputLock = OutputLock.Acquire(config.Out);                       // one run per --out folder
         var request = new RunRequest(config, json, update, parseResult.GetValue(GlobalOptions.Device),
             parseResult.GetValue(GlobalOptions.Threads), parseResult.GetValue(RunCommand.Annotations), calibrate);
         using var cancel = new CancellationTokenSource();

@@ -48,7 +48,15 @@ public sealed class DictEncodeHandler
             throw new InvalidDataException($"{path}: tensor '{key}' has dtype {SafeTensorsDType.Name(info.Dtype)} — expected a floating-point type");
         if (info.Shape.Count != 2 || info.Shape[1] != width)
             throw new InvalidDataException($"{path}: tensor '{key}' has shape [{string.Join(", ", info.Shape)}], expected [N, {width}] ({widthName} of the dictionary)");
-        return file.Load(key).To(ScalarType.Float32);
+        using var scope = DisposeScope.Enter();
+        var x = file.Load(key).To(ScalarType.Float32);
+        if (x.IsFinite().All().ToInt64() == 0)
+        {
+            long bad = x.IsFinite().LogicalNot().Sum().ToInt64();
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: tensor '{key}' holds {bad} NaN or infinite values — refusing to encode them (latents of NaN are NaN)"));
+        }
+        return scope.MoveOut(x);
     }
 
     private static Tensor Apply(SparseDictionary dictionary, Tensor x, bool decode)

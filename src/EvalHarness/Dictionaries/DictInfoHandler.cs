@@ -54,8 +54,13 @@ public sealed class DictInfoHandler
     private static JsonObject Stats(Tensor t)
     {
         var v = t.To(ScalarType.Float64).ToArray<double>();
-        return v.Length == 0 ? new JsonObject() : new JsonObject { ["min"] = v.Min(), ["mean"] = v.Average(), ["max"] = v.Max() };
+        return v.Length == 0 ? new JsonObject() : new JsonObject { ["min"] = Number(v.Min()), ["mean"] = Number(v.Average()), ["max"] = Number(v.Max()) };
     }
+
+    /// <summary>A JSON number, or the string results.json uses for a value JSON cannot hold (norms of finite but huge
+    /// weights overflow to Infinity; a never-fired latent's log density may be -Infinity).</summary>
+    private static JsonNode Number(double x) =>
+        double.IsFinite(x) ? JsonValue.Create(x) : JsonValue.Create(double.IsNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity");
 
     /// <summary>Dead and dense counts and the median log10 density; NaN entries are counted apart.</summary>
     private static JsonObject DensitySummary(Tensor logDensity)
@@ -65,7 +70,7 @@ public sealed class DictInfoHandler
         return new JsonObject
         {
             ["latents"] = v.Length, ["dead"] = finite.Count(x => x < DeadLog10Density), ["dense"] = finite.Count(x => x > DenseLog10Density),
-            ["nan"] = v.Length - finite.Length, ["median_log10_density"] = finite.Length == 0 ? null : finite[finite.Length / 2],
+            ["nan"] = v.Length - finite.Length, ["median_log10_density"] = finite.Length == 0 ? null : Number(finite[finite.Length / 2]),
         };
     }
 

@@ -30,9 +30,10 @@ public sealed class EvalHandler
         using var model = TransformerModel.Load(modelDir, device);
         var tokenizer = ByteLevelBpeTokenizer.Load(modelDir);
         var corpus = Corpus.Load(parseResult.GetValue(EvalCommand.Corpus) ?? EmbeddedAssets.CorpusPath);
-        var (dictionaries, clts) = LoadDictionaries(parseResult.GetValue(EvalCommand.Dict) ?? [], device);
+        var (dictionaries, clts) = LoadDictionaries(parseResult.GetValue(EvalCommand.Dict) ?? [], device, model);
         try
         {
+            using OutputLock outputLock = OutputLock.Acquire(parseResult.GetValue(EvalCommand.Out)!);   // one run per --out folder
             var options = new SuiteOptions(Tokens: parseResult.GetValue(EvalCommand.Tokens), ContextLength: Math.Min(128, model.Config.NCtx));
             string outDir = parseResult.GetValue(EvalCommand.Out)!;
             var output = parseResult.InvocationConfiguration.Output;
@@ -72,7 +73,7 @@ public sealed class EvalHandler
     /// <summary>Each --dict directory loaded, with its subject id (the directory's name, made unique); cross-layer
     /// transcoders (CltFormat) apart from single dictionaries.</summary>
     private static (List<(string Subject, SparseDictionary Dictionary)>, List<(string Subject, CrossLayerTranscoder Clt)>) LoadDictionaries(
-        string[] dirs, Device device)
+        string[] dirs, Device device, TransformerModel model)
     {
         var loaded = new List<(string, SparseDictionary)>();
         var clts = new List<(string, CrossLayerTranscoder)>();
@@ -86,7 +87,11 @@ public sealed class EvalHandler
                 string subject = name;
                 for (int i = 2; !used.Add(subject); i++) subject = $"{name}-{i}";
                 if (CltFormat.IsCltDirectory(dir)) clts.Add((subject, CltFormat.Load(dir, device)));
-                else loaded.Add((subject, SparseDictionary.Load(dir, device)));
+                else
+                {
+                    loaded.Add((subject, SparseDictionary.Load(dir, device)));
+                    CheckFits(loaded[^1].Item2, dir, model);
+                }
             }
             return (loaded, clts);
         }
@@ -97,6 +102,24 @@ public sealed class EvalHandler
             throw;
         }
     }
+
+    /// <summary>Refuses, before any progress line, a dictionary that reads a hook the model lacks or has the wrong width for it.</summary>
+    private static void CheckFits(SparseDictionary d, string dir, TransformerModel model)
+    {
+        string cfg = Path.Combine(dir, DictionaryFormat.ConfigFile);
+        foreach ((string? hook, int width, string field) in new[] { ((string?)d.Config.HookName, d.DIn, "d_in"), (d.Config.HookNameOut, d.DOut, "d_out") })
+        {
+            if (hook is null || (field == "d_out" && hook == d.Config.HookName)) continue;
+            if (!model.HookPoints.Contains(hook))
+                throw new InvalidDataException($"{cfg}: hook '{hook}' is not a hook point of the model — see `interp-eval model info`");
+            if (IsResidualWide(hook) && width != model.Config.DModel)
+                throw new InvalidDataException($"{cfg}: {field} is {width} but the model's {hook} is {model.Config.DModel} wide");
+        }
+    }
+
+    /// <summary>Hooks whose width is d_model (the residual stream, MLP and attention outputs, normalised inputs).</summary>
+    private static bool IsResidualWide(string hook) =>
+        new[] { "hook_resid_pre", "hook_resid_mid", "hook_resid_post", "hook_mlp_out", "hook_attn_out", "hook_normalized" }.Any(s => hook.EndsWith(s, StringComparison.Ordinal));
 
     private static RunInfo Info(ParseResult parseResult, DateTimeOffset started, Device device) => new(
         $"{started:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..6]}", VersionAction.ToolVersion, GitCommit.Current(), MachineInfo.Current(),

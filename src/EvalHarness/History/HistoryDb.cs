@@ -1,6 +1,8 @@
 // HistoryDb — the run history: a SQLite file (WAL mode) with one row per run (facts, pass/fail, the whole results.json)
-// and one row per metric. Append is one transaction, so an interrupted run leaves no partial row. Queries serve
-// `history` (a metric over runs) and `compare` (a stored run by id). It formats nothing.
+// and one row per metric. Append is one BEGIN IMMEDIATE transaction with a busy timeout, so an interrupted run leaves no
+// partial row and runs appending at once wait for each other instead of failing. Readers (`history`, `compare`) open the
+// file read-only: they never create tables, change the journal mode or leave -wal/-shm files beside a file they refuse.
+// A file that is not SQLite, or is corrupt, is one InvalidDataException naming it. It formats nothing.
 using System.Globalization;
 using InterpEval.Harness.Exporters;
 using InterpEval.Harness.Gates;
@@ -33,27 +35,61 @@ public sealed class HistoryDb : IDisposable
 
     public string Path { get; private init; } = "";
 
-    /// <summary>Opens (creating when asked) the database, in WAL mode with the schema in place.</summary>
+    /// <summary>How long a writer waits for another run's transaction before giving up.</summary>
+    public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(60);
+
+    private static readonly byte[] SqliteMagic = "SQLite format 3\0"u8.ToArray();
+
+    /// <summary>Opens the database: with create, for appending (made when missing, WAL mode, schema in place); without,
+    /// read-only for queries (the file must exist and hold this tool's schema; nothing is written).</summary>
     public static HistoryDb Open(string path, bool create)
     {
         if (!create && !File.Exists(path)) throw new FileNotFoundException($"{path}: no run history yet (every `interp-eval run` appends to it)", path);
-        string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        if (File.Exists(path)) CheckHeader(path);
+        if (create && System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { } dir) Directory.CreateDirectory(dir);
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = path, Pooling = false, Mode = create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadOnly,
+            DefaultTimeout = (int)BusyTimeout.TotalSeconds,
+        };
+        var connection = new SqliteConnection(builder.ToString());
         try
         {
             connection.Open();
             var db = new HistoryDb(connection) { Path = path };
-            db.EnsureSchema();
+            db.Execute($"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};");
+            if (create) db.EnsureSchema();
+            else db.CheckSchema();
             return db;
         }
         catch (SqliteException e)
         {
             connection.Dispose();
-            throw new InvalidDataException($"{path}: not a usable run history ({e.Message.Split('\n')[0]})");
+            throw Unusable(path, e);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
         }
     }
 
+    /// <summary>Refuses, before SQLite touches it, a non-empty file that does not start with SQLite's 16-byte magic.</summary>
+    private static void CheckHeader(string path)
+    {
+        var head = new byte[SqliteMagic.Length];
+        int read;
+        using (var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            read = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (read == 0) return;                                                             // SQLite's empty database
+        if (read < head.Length || !head.AsSpan().SequenceEqual(SqliteMagic))
+            throw new InvalidDataException($"{path}: not a run history (not an SQLite database)");
+    }
+
+    private static InvalidDataException Unusable(string path, SqliteException e) =>
+        new($"{path}: not a usable run history ({e.Message.Split('\n')[0]})");
+
+    /// <summary>A writer's set-up: WAL mode (readers never block the appender), the tables, the schema version.</summary>
     private void EnsureSchema()
     {
         Execute("PRAGMA journal_mode=WAL;");
@@ -72,10 +108,31 @@ public sealed class HistoryDb : IDisposable
         Execute($"PRAGMA user_version = {SchemaVersion};");
     }
 
+    /// <summary>A reader's check: the tables exist and the schema is not newer than this tool's.</summary>
+    private void CheckSchema()
+    {
+        long version = (long)Scalar("PRAGMA user_version;")!;
+        if (version > SchemaVersion) throw new InvalidDataException($"{Path}: history schema {version} is newer than this tool's {SchemaVersion}");
+        long tables = (long)Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('runs', 'metrics');")!;
+        if (tables != 2) throw new InvalidDataException($"{Path}: not a run history of this tool (no runs and metrics tables)");
+    }
+
     /// <summary>Appends a finished run in one transaction; returns its history id.</summary>
     public long Append(RunResult run)
     {
-        using SqliteTransaction tx = _connection.BeginTransaction();
+        try
+        {
+            return AppendOnce(run);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 11 or 26)                     // SQLITE_CORRUPT, SQLITE_NOTADB
+        {
+            throw Unusable(Path, e);
+        }
+    }
+
+    private long AppendOnce(RunResult run)
+    {
+        using SqliteTransaction tx = _connection.BeginTransaction(deferred: false);        // BEGIN IMMEDIATE: the write lock first
         RunInfo i = run.Info;
         using SqliteCommand insert = Command("""
             INSERT INTO runs (run_id, started_utc, profile, tool_version, git_commit, machine, seed, duration_s, passed, baseline, results_json)
@@ -120,7 +177,7 @@ public sealed class HistoryDb : IDisposable
     }
 
     /// <summary>Runs, oldest first (optionally one profile), at most `limit` of the latest.</summary>
-    public IReadOnlyList<HistoryRun> Runs(string? profile = null, int limit = 50)
+    public IReadOnlyList<HistoryRun> Runs(string? profile = null, int limit = 50) => Guard(() =>
     {
         using SqliteCommand c = Command("""
             SELECT id, run_id, started_utc, profile, git_commit, passed FROM
@@ -131,11 +188,11 @@ public sealed class HistoryDb : IDisposable
         using SqliteDataReader r = c.ExecuteReader();
         var runs = new List<HistoryRun>();
         while (r.Read()) runs.Add(ReadRun(r, 0));
-        return runs;
-    }
+        return (IReadOnlyList<HistoryRun>)runs;
+    });
 
     /// <summary>Every stored value of the metrics whose key is `metric` or ends with "/metric", oldest run first.</summary>
-    public IReadOnlyList<HistoryPoint> Metric(string metric, string? profile = null, int limit = 50)
+    public IReadOnlyList<HistoryPoint> Metric(string metric, string? profile = null, int limit = 50) => Guard(() =>
     {
         using SqliteCommand c = Command("""
             SELECT runs.id, runs.run_id, runs.started_utc, runs.profile, runs.git_commit, runs.passed, metrics.key, metrics.value, metrics.verdict
@@ -151,15 +208,33 @@ public sealed class HistoryDb : IDisposable
         var points = new List<HistoryPoint>();
         while (r.Read())
             points.Add(new HistoryPoint(ReadRun(r, 0), r.GetString(6), r.IsDBNull(7) ? double.NaN : r.GetDouble(7), r.IsDBNull(8) ? null : r.GetString(8)));
-        return points;
-    }
+        return (IReadOnlyList<HistoryPoint>)points;
+    });
 
     /// <summary>A stored run's results.json text by history id or run id; null when there is none.</summary>
-    public string? ResultsJson(string idOrRunId)
+    public string? ResultsJson(string idOrRunId) => Guard(() =>
     {
         using SqliteCommand c = Command("SELECT results_json FROM runs WHERE run_id = $key OR CAST(id AS TEXT) = $key LIMIT 1;");
         c.Parameters.AddWithValue("$key", idOrRunId);
         return c.ExecuteScalar() as string;
+    });
+
+    /// <summary>A query over a file that turns out corrupt (SQLite finds bad pages only when it reads them), or whose rows
+    /// are not what this tool wrote, is one line naming the file.</summary>
+    private T Guard<T>(Func<T> query)
+    {
+        try
+        {
+            return query();
+        }
+        catch (SqliteException e)
+        {
+            throw Unusable(Path, e);
+        }
+        catch (Exception e) when (e is InvalidCastException or FormatException)
+        {
+            throw new InvalidDataException($"{Path}: a stored row is malformed ({e.Message.Split('\n')[0]})");
+        }
     }
 
     private static HistoryRun ReadRun(SqliteDataReader r, int at) => new(

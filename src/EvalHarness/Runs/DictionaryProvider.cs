@@ -140,7 +140,7 @@ public sealed class DictionaryProvider(HarnessConfig config, SubjectEnvironment 
     /// <summary>The first `limit` tokens of the corpus train split, each document after a separator.</summary>
     private long[] TrainingTokens(int limit, long separator)
     {
-        var ids = new List<long>(limit);
+        var ids = new List<long>(Math.Min(limit, 1 << 20));                                 // the corpus may hold far fewer
         foreach (var doc in env.Corpus.Train)
         {
             if (ids.Count >= limit) break;

@@ -36,6 +36,8 @@ public static class ResultsJson
                 Number(root.GetProperty("duration_s")), root.GetProperty("seed").GetUInt64(), root.GetProperty("device").GetString()!,
                 root.GetProperty("threads").GetInt32());
             var records = root.GetProperty("records").EnumerateArray().Select(Record).ToList();
+            if (records.GroupBy(r => r.Key, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new InvalidDataException($"{source}: records hold '{twice.Key}' {twice.Count()} times — expected each metric once");
             return new RunResult(info, root.GetProperty("config").Clone(), records, null);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)

@@ -23,6 +23,7 @@ public sealed class TrainHandler
         string modelDir = ModelCommand.ModelDirectory(parseResult);
         var device = parseResult.GetValue(GlobalOptions.Device);
         using var model = TransformerModel.Load(modelDir, device);
+        RefuseAbsurdSizes(parseResult, model.Config);
         using var dictionary = Usage(() => TrainableKinds.Create(Spec(parseResult, model, modelDir)));
         foreach (var h in dictionary.Hooks)
             if (!model.HookPoints.Contains(h)) throw new UsageException($"--hook: '{h}' is not a hook point of {modelDir} — see `interp-eval model info`");
@@ -67,6 +68,18 @@ public sealed class TrainHandler
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    /// <summary>Refuses, before anything is allocated, a width or batch whose training would not fit in memory.</summary>
+    private static void RefuseAbsurdSizes(ParseResult p, ModelConfig model)
+    {
+        string kind = p.GetValue(TrainCommand.Kind)!;
+        int width = p.GetValue(TrainCommand.Width), batch = p.GetValue(TrainCommand.Batch);
+        bool clt = kind == "clt";
+        int layers = clt ? model.NLayers : 1;
+        double bytes = Config.ResourceBudget.TrainingBytes(model.DModel, kind == "sae" ? 0 : model.DModel, width, batch,
+            Math.Max(4L * batch, 65536), layers, clt);
+        if (Config.ResourceBudget.Refusal(bytes, $"--width {width} with --batch {batch}") is { } why) throw new UsageException(why);
     }
 
     private static TrainableSpec Spec(ParseResult p, TransformerModel model, string modelDir) => new(

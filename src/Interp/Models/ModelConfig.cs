@@ -112,7 +112,7 @@ public sealed record ModelConfig
             ModelType = modelType, Family = ModelFamily.Gpt2, VocabSize = f.Positive("vocab_size"), DModel = d,
             NLayers = f.Positive("n_layer"), NHeads = heads, NKvHeads = heads, HeadDim = d / heads,
             DMlp = f.OptionalPositive("n_inner") ?? 4 * d, NCtx = f.Positive("n_positions"),
-            NormEps = f.OptionalDouble("layer_norm_epsilon") ?? 1e-5, TieWordEmbeddings = f.OptionalBool("tie_word_embeddings") ?? true,
+            NormEps = f.OptionalPositiveDouble("layer_norm_epsilon") ?? 1e-5, TieWordEmbeddings = f.OptionalBool("tie_word_embeddings") ?? true,
             BosTokenId = f.OptionalInt("bos_token_id"), EosTokenId = f.OptionalInt("eos_token_id"),
         };
     }
@@ -133,7 +133,7 @@ public sealed record ModelConfig
             ModelType = modelType, Family = ModelFamily.Llama, VocabSize = f.Positive("vocab_size"), DModel = d,
             NLayers = f.Positive("num_hidden_layers"), NHeads = heads, NKvHeads = kvHeads, HeadDim = headDim,
             DMlp = f.Positive("intermediate_size"), NCtx = f.OptionalPositive("max_position_embeddings") ?? 2048,
-            NormEps = f.OptionalDouble("rms_norm_eps") ?? 1e-6, RopeTheta = f.OptionalDouble("rope_theta") ?? 10000,
+            NormEps = f.OptionalPositiveDouble("rms_norm_eps") ?? 1e-6, RopeTheta = f.OptionalPositiveDouble("rope_theta") ?? 10000,
             TieWordEmbeddings = f.OptionalBool("tie_word_embeddings") ?? false,
             AttentionBias = f.OptionalBool("attention_bias") ?? modelType == "qwen2",
             QkNorm = modelType == "qwen3",
@@ -190,6 +190,14 @@ public sealed record ModelConfig
             JsonValue v when v.TryGetValue(out double d) && double.IsFinite(d) => d,
             _ => throw new InvalidDataException($"{path}: field '{key}' should be a finite number"),
         };
+
+        /// <summary>A finite number > 0 (an epsilon or a rotary base: zero or negative gives NaN logits, never an error).</summary>
+        public double? OptionalPositiveDouble(string key)
+        {
+            double? v = OptionalDouble(key);
+            if (v is <= 0) throw new InvalidDataException($"{path}: field '{key}' is {v.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} — expected a positive number");
+            return v;
+        }
 
         public bool? OptionalBool(string key) => json[key] switch
         {

@@ -21,6 +21,8 @@ internal static class TokenizerJson
     {
         byte[] bytes = File.ReadAllBytes(path);
         int start = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.AsSpan(start)))                        // JsonDocument checks strings only when read
+            throw Fault(path, "not valid UTF-8");
         try
         {
             return JsonDocument.Parse(bytes.AsMemory(start));

@@ -47,7 +47,7 @@ public sealed class DictionaryTrainer
         var run = new Run(_dictionaries, _options);
         try
         {
-            if (resume) run.Restore(ReadLatest());
+            if (resume) RestoreLatest(run);
             var last = run.TrainTo(passes, progress, cancel, step => WriteCheckpoint(run, step));
             return Finish(run, last);
         }
@@ -57,12 +57,26 @@ public sealed class DictionaryTrainer
         }
     }
 
-    private TrainingCheckpoint ReadLatest()
+    /// <summary>Restores the latest checkpoint, or refuses it (one line naming its folder) before anything is written:
+    /// a checkpoint that does not fit this run never resumes, so it never overwrites a saved dictionary.</summary>
+    private void RestoreLatest(Run run)
     {
         if (_outDir is null) throw new ArgumentException("resume needs the output directory that holds the checkpoints");
         string dir = TrainingCheckpoint.Latest(_outDir)
             ?? throw new FileNotFoundException($"{Path.Combine(_outDir, TrainingCheckpoint.Folder)}: no checkpoint to resume from — train without --resume first");
-        return TrainingCheckpoint.Read(dir);
+        var checkpoint = TrainingCheckpoint.Read(dir);
+        try
+        {
+            run.Restore(checkpoint);
+        }
+        catch (TorchException e)
+        {
+            throw new InvalidDataException($"{dir}: checkpoint does not fit this run ({e.Message.Split('\n')[0]})", e);
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(dir, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{dir}: {e.Message}", e);
+        }
     }
 
     private void WriteCheckpoint(Run run, int step)
@@ -261,17 +275,25 @@ public sealed class DictionaryTrainer
 
         private void RestoreOne(int i, DictionaryCheckpoint c)
         {
-            Tensor Get(string name) => c.Tensors.TryGetValue(name, out var t) ? t : throw new InvalidDataException($"checkpoint: {c.Id} has no '{name}'");
+            Tensor Get(string name, Tensor like)
+            {
+                if (!c.Tensors.TryGetValue(name, out var t)) throw new InvalidDataException($"checkpoint: {c.Id} has no '{name}'");
+                if (!t.Shape.SequenceEqual(like.Shape))
+                    throw new InvalidDataException($"checkpoint: {c.Id}'s '{name}' has shape [{string.Join(", ", t.Shape)}], expected [{string.Join(", ", like.Shape)}]");
+                return t;
+            }
             _dicts[i].RestoreCheckpointState(c.Tensors.Where(kv => kv.Key.StartsWith(StatePrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key[StatePrefix.Length..], kv => kv.Value, StringComparer.Ordinal));
             using (Autograd.NoGrad())
                 for (int p = 0; p < _adams[i].ExpAvg.Count; p++)
                 {
-                    _adams[i].ExpAvg[p].Copy_(Get($"adam.exp_avg.{p}"));
-                    _adams[i].ExpAvgSq[p].Copy_(Get($"adam.exp_avg_sq.{p}"));
+                    _adams[i].ExpAvg[p].Copy_(Get($"adam.exp_avg.{p}", _adams[i].ExpAvg[p]));
+                    _adams[i].ExpAvgSq[p].Copy_(Get($"adam.exp_avg_sq.{p}", _adams[i].ExpAvgSq[p]));
                 }
             _adams[i].StepCount = c.AdamStep;
-            Activity[i].Restore(Get("activity.since_fired"), Get("activity.active_tokens"), c.DensityTokens);
+            Activity[i].Restore(c.Tensors.TryGetValue("activity.since_fired", out var since) ? since : throw new InvalidDataException($"checkpoint: {c.Id} has no 'activity.since_fired'"),
+                c.Tensors.TryGetValue("activity.active_tokens", out var active) ? active : throw new InvalidDataException($"checkpoint: {c.Id} has no 'activity.active_tokens'"),
+                c.DensityTokens);
         }
 
         public void Dispose()

@@ -55,24 +55,55 @@ public sealed record TrainingCheckpoint(int Step, int TotalSteps, long Tokens, D
     {
         string path = Path.Combine(dir, "trainer.json");
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no trainer.json — not a checkpoint folder", path);
-        var json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object");
+        JsonObject json;
         try
         {
-            var dicts = json["dictionaries"]!.AsArray().Select((node, i) => new DictionaryCheckpoint(
-                (string)node!["id"]!, (long)node["adam_step"]!, (long)node["density_tokens"]!, LoadTensors(Path.Combine(dir, FileName(i))))).ToList();
-            return new TrainingCheckpoint((int)json["step"]!, (int)json["total_steps"]!, (long)json["tokens"]!,
-                new DataPosition((int)json["pass"]!, (long)json["batches_in_pass"]!), dicts);
+            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object");
         }
-        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
+        catch (System.Text.Json.JsonException e)
         {
-            throw new InvalidDataException($"{path}: missing or malformed field ({e.Message})");
+            throw new InvalidDataException($"{path}: not valid JSON ({e.Message.Split('\n')[0]})");
+        }
+        var loaded = new List<DictionaryCheckpoint>();
+        try
+        {
+            int step = NonNegative<int>(json, "step", path), total = NonNegative<int>(json, "total_steps", path);
+            if (step > total) throw new InvalidDataException($"{path}: step {step} is past total_steps {total}");
+            long tokens = NonNegative<long>(json, "tokens", path);
+            var position = new DataPosition(NonNegative<int>(json, "pass", path), NonNegative<long>(json, "batches_in_pass", path));
+            var entries = json["dictionaries"] as JsonArray ?? throw new InvalidDataException($"{path}: 'dictionaries' is missing or not a list");
+            for (int i = 0; i < entries.Count; i++)
+            {
+                var node = entries[i] as JsonObject ?? throw new InvalidDataException($"{path}: dictionaries[{i}] is not an object");
+                string id = node["id"] is JsonValue v && v.TryGetValue(out string? s) && s is not null ? s : throw new InvalidDataException($"{path}: dictionaries[{i}].id is missing or not a string");
+                long adamStep = NonNegative<long>(node, "adam_step", path), density = NonNegative<long>(node, "density_tokens", path);
+                loaded.Add(new DictionaryCheckpoint(id, adamStep, density, LoadTensors(Path.Combine(dir, FileName(i)))));
+            }
+            return new TrainingCheckpoint(step, total, tokens, position, loaded);
+        }
+        catch
+        {
+            foreach (var t in loaded.SelectMany(d => d.Tensors.Values)) t.Dispose();
+            throw;
         }
     }
 
+    /// <summary>A whole number ≥ 0 of type T; anything else is one line naming the file and the field.</summary>
+    private static T NonNegative<T>(JsonObject json, string key, string path) where T : struct, System.Numerics.INumber<T>
+    {
+        if (json[key] is JsonValue v && v.TryGetValue(out T value) && value >= T.Zero) return value;
+        throw new InvalidDataException($"{path}: '{key}' is {json[key]?.ToJsonString() ?? "missing"} — expected a whole number ≥ 0");
+    }
+
+    /// <summary>Every tensor of one dictionary's checkpoint file, each finite (a NaN moment would poison every later step).</summary>
     private static Dictionary<string, Tensor> LoadTensors(string path)
     {
         using var scope = DisposeScope.Enter();
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: missing — the checkpoint is incomplete", path);
         var tensors = SafeTensorsFile.LoadAll(path);
+        foreach (var (name, t) in tensors)
+            if (t.Dtype.IsFloatingPoint() && t.IsFinite().All().ToInt64() == 0)
+                throw new InvalidDataException($"{path}: tensor '{name}' contains NaN or infinite values");
         foreach (var t in tensors.Values) t.DetachFromScopes();
         return tensors;
     }

@@ -42,7 +42,7 @@ public sealed class DictionaryExpansionTests
         try
         {
             var e = Assert.Throws<InvalidDataException>(() => ConfigLoader.Load(new ConfigSources(file, null, [], new Dictionary<string, JsonNode?>())));
-            Assert.That(e!.Message, Does.StartWith("config: dictionaries[d]: ").And.Contain(message));
+            Assert.That(e!.Message, Does.StartWith(file + ": dictionaries[d]: ").And.Contain(message));
         }
         finally
         {
