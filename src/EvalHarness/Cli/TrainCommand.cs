@@ -47,8 +47,38 @@ public static class TrainCommand
 
     public static readonly Option<double?> L1 = new("--l1")
     {
-        Description = "Sparsity coefficient λ of relu (L1, default 5) or jumprelu (L0, default 1), or of a clt's tanh penalty (default 1), on activations normalised to E‖x‖² = d",
+        Description = $"Sparsity coefficient λ of relu (L1, default 5) or jumprelu (L0 or tanh, default {JumpReluDictionary.DefaultSparsityCoefficient.ToString(CultureInfo.InvariantCulture)}), or of a clt's tanh penalty (default 1), on activations normalised to E‖x‖² = d",
         HelpName = "C", CustomParser = r => NonNegative("--l1")(r),
+    };
+
+    public static readonly Option<double?> ThresholdInit = new("--threshold-init")
+    {
+        Description = $"jumprelu: initial threshold θ₀ of every latent (default {JumpReluDictionary.DefaultThresholdInit.ToString(CultureInfo.InvariantCulture)}, for activations scaled to E‖x‖² = d)",
+        HelpName = "θ", CustomParser = r => Positive("--threshold-init")(r),
+    };
+
+    public static readonly Option<double?> Bandwidth = new("--bandwidth")
+    {
+        Description = $"jumprelu: bandwidth ε of the straight-through estimator's rectangle kernel (default {JumpReluDictionary.DefaultBandwidth.ToString(CultureInfo.InvariantCulture)})",
+        HelpName = "ε", CustomParser = r => Positive("--bandwidth")(r),
+    };
+
+    public static readonly Option<string?> SparsityLoss = new("--sparsity-loss")
+    {
+        Description = "jumprelu: l0 (λ·#active, Rajamanoharan et al. 2024; default) or tanh (λ·Σ tanh(c·|f|·‖W_dec‖), Anthropic 2025)",
+        HelpName = "l0|tanh",
+    };
+
+    public static readonly Option<double?> TanhC = new("--tanh-c")
+    {
+        Description = "jumprelu with --sparsity-loss tanh: c in tanh(c·|f|·‖W_dec‖) (default 4)", HelpName = "C",
+        CustomParser = r => Positive("--tanh-c")(r),
+    };
+
+    public static readonly Option<double?> PreAct = new("--pre-act")
+    {
+        Description = "jumprelu: coefficient of the pre-activation penalty Σ ReLU(θ − pre)·‖W_dec‖ that keeps latents alive (default 0 = off; Anthropic used 3e-6)",
+        HelpName = "C", CustomParser = r => NonNegative("--pre-act")(r),
     };
 
     public static readonly Option<long> Tokens = new("--tokens")
@@ -111,7 +141,7 @@ public static class TrainCommand
     {
         var command = new Command("train", "Train a sparse dictionary (SAE, transcoder or cross-layer transcoder) on the activations of a model")
         {
-            ModelCommand.Model, Hook, HookOut, Kind, Arch, Width, K, L1, Tokens, Batch, LearningRate, WarmupSteps, Decay, SparsityWarmupSteps,
+            ModelCommand.Model, Hook, HookOut, Kind, Arch, Width, K, L1, ThresholdInit, Bandwidth, SparsityLoss, TanhC, PreAct, Tokens, Batch, LearningRate, WarmupSteps, Decay, SparsityWarmupSteps,
             GradClip, Seed, CheckpointEvery, Out, Resume,
         };
         command.SetAction(parseResult => (int)new TrainHandler().Run(parseResult));

@@ -93,6 +93,11 @@ public sealed record TrainingSettings(
 /// <param name="Training">Overrides of the shared training settings for this dictionary (same field names).</param>
 /// <param name="Layers">"all" or a list of layer numbers: one dictionary per layer (id "{Id}-l{layer}", the kind's default
 /// hook at that layer), each trained and cached on its own (DictionaryExpansion); null = one dictionary.</param>
+/// <param name="ThresholdInit">jumprelu: θ₀ (null = the dictionary's default).</param>
+/// <param name="Bandwidth">jumprelu: ε of the straight-through estimator.</param>
+/// <param name="SparsityLoss">jumprelu: "l0" or "tanh".</param>
+/// <param name="TanhC">jumprelu with the tanh loss: c.</param>
+/// <param name="PreActCoefficient">jumprelu: the pre-activation penalty's coefficient.</param>
 public sealed record DictionarySpec(
     string Id,
     string Kind = "sae",
@@ -104,4 +109,9 @@ public sealed record DictionarySpec(
     string? HookOut = null,
     string? Path = null,
     System.Text.Json.Nodes.JsonObject? Training = null,
-    System.Text.Json.Nodes.JsonNode? Layers = null);
+    System.Text.Json.Nodes.JsonNode? Layers = null,
+    double? ThresholdInit = null,
+    double? Bandwidth = null,
+    string? SparsityLoss = null,
+    double? TanhC = null,
+    double? PreActCoefficient = null);

@@ -113,7 +113,8 @@ public sealed class DictionaryProvider(HarnessConfig config, SubjectEnvironment 
     {
         var trainableSpec = new TrainableSpec(spec.Kind, spec.Architecture, spec.Width, spec.K, spec.SparsityCoefficient, spec.Hook, spec.HookOut,
             env.Model.Config, ModelName: Path.GetFileName(Path.TrimEndingDirectorySeparator(env.ModelDirectory)), ContextSize: training.ContextLength,
-            DatasetPath: env.CorpusPath, Seed: config.Seed, Device: device);
+            DatasetPath: env.CorpusPath, Seed: config.Seed, Device: device,
+            JumpRelu: new JumpReluOptions(spec.ThresholdInit, spec.Bandwidth, spec.SparsityLoss, spec.TanhC, spec.PreActCoefficient));
         ITrainableDictionary created;
         try
         {

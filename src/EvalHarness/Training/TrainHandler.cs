@@ -73,7 +73,9 @@ public sealed class TrainHandler
         p.GetValue(TrainCommand.Kind)!, p.GetValue(TrainCommand.Arch)!, p.GetValue(TrainCommand.Width), p.GetValue(TrainCommand.K),
         p.GetValue(TrainCommand.L1), p.GetValue(TrainCommand.Hook), p.GetValue(TrainCommand.HookOut), model.Config,
         ModelName: Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar)), ContextSize: model.Config.NCtx,
-        DatasetPath: "interp-eval embedded corpus (train split)", Seed: p.GetValue(TrainCommand.Seed), Device: model.Device);
+        DatasetPath: "interp-eval embedded corpus (train split)", Seed: p.GetValue(TrainCommand.Seed), Device: model.Device,
+        JumpRelu: new JumpReluOptions(p.GetValue(TrainCommand.ThresholdInit), p.GetValue(TrainCommand.Bandwidth), p.GetValue(TrainCommand.SparsityLoss),
+            p.GetValue(TrainCommand.TanhC), p.GetValue(TrainCommand.PreAct)));
 
     private static DictionaryTrainerOptions Options(ParseResult p)
     {

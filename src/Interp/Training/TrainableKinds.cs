@@ -18,8 +18,10 @@ namespace InterpEval.Interp.Training;
 /// <param name="ModelName">Recorded in cfg.json.</param>
 /// <param name="ContextSize">Tokens per training sequence, recorded in cfg.json.</param>
 /// <param name="DatasetPath">Where the tokens came from, recorded in cfg.json.</param>
+/// <param name="JumpRelu">JumpReLU's knobs (threshold init, bandwidth, sparsity loss, tanh c, pre-activation penalty); jumprelu only.</param>
 public sealed record TrainableSpec(string Kind, string Architecture, int Width, int? K, double? SparsityCoefficient, string? Hook,
-    string? HookOut, ModelConfig Model, string ModelName = "", int ContextSize = 128, string DatasetPath = "", ulong Seed = 0, Device? Device = null);
+    string? HookOut, ModelConfig Model, string ModelName = "", int ContextSize = 128, string DatasetPath = "", ulong Seed = 0, Device? Device = null,
+    JumpReluOptions? JumpRelu = null);
 
 /// <param name="Name">The --kind name.</param>
 /// <param name="Create">A fresh trainable dictionary for a spec (ArgumentException naming the option on a bad spec).</param>
@@ -43,6 +45,8 @@ public static class TrainableKinds
 
     public static ITrainableDictionary Create(TrainableSpec spec)
     {
+        if (spec.JumpRelu?.FirstSet() is { } option && (spec.Architecture != "jumprelu" || spec.Kind == "clt"))
+            throw new ArgumentException($"{option} applies to jumprelu dictionaries (sae, transcoder, skip-transcoder), not {spec.Kind} {spec.Architecture}");
         if (Kinds.TryGetValue(spec.Kind, out var kind)) return kind.Create(spec);
         throw new ArgumentException(Unavailable.TryGetValue(spec.Kind, out var why) ? why
             : $"--kind '{spec.Kind}' is not supported — expected one of {string.Join(", ", Names)}");
@@ -80,6 +84,7 @@ public static class TrainableKinds
         try
         {
             SetSparsityCoefficient(dictionary, s.SparsityCoefficient);
+            if (dictionary is JumpReluDictionary j) s.JumpRelu?.Apply(j);
         }
         catch
         {
