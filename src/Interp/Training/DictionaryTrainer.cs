@@ -198,6 +198,7 @@ public sealed class DictionaryTrainer
             var adam = _adams[i];
             using var scope = DisposeScope.Enter();
             adam.LearningRate = lr;
+            d.BeginStep(step, _o.TotalSteps);
             var o = d.Step(batch, Activity[i].DeadMask(), sparsity);
             double loss = o.Loss.ToDouble();
             CheckFinite(d, step, "loss", loss, lr);

@@ -17,7 +17,9 @@ internal sealed class EmbeddedActivations : IDisposable
     private readonly long[] _tokens;
     private readonly int _eot;
 
-    public EmbeddedActivations(int tokens)
+    /// <param name="tokens">Tokens of the stream.</param>
+    /// <param name="skipTokens">Tokens of the train split left out before the stream starts (for a held-out stream).</param>
+    public EmbeddedActivations(int tokens, int skipTokens = 0)
     {
         string dir = EmbeddedAssets.ModelDirectory;
         Model = TransformerModel.Load(dir, Device.Cpu);
@@ -27,10 +29,10 @@ internal sealed class EmbeddedActivations : IDisposable
         var ids = new List<long>();
         foreach (var doc in corpus.Train)
         {
-            if (ids.Count >= tokens) break;
+            if (ids.Count >= tokens + skipTokens) break;
             ids.AddRange(EmbeddedModelBuilder.Stream([doc], tokenizer, _eot));
         }
-        _tokens = ids.Take(tokens).ToArray();
+        _tokens = ids.Skip(skipTokens).Take(tokens).ToArray();
     }
 
     public TransformerModel Model { get; }
