@@ -121,6 +121,12 @@ public static class TrainCommand
         CustomParser = r => NonNegative("--grad-clip")(r) ?? 1.0,
     };
 
+    public static readonly Option<long?> DeadTokens = new("--dead-tokens")
+    {
+        Description = "A latent silent for this many tokens counts as dead (AuxK revives it in topk/batchtopk); default min(10 M, a tenth of --tokens)",
+        HelpName = "N", CustomParser = r => PositiveLong("--dead-tokens")(r),
+    };
+
     public static readonly Option<ulong> Seed = new("--seed") { Description = "Seed for initialisation and data order", HelpName = "N", DefaultValueFactory = _ => 0UL };
 
     public static readonly Option<int> CheckpointEvery = new("--checkpoint-every")
@@ -142,7 +148,7 @@ public static class TrainCommand
         var command = new Command("train", "Train a sparse dictionary (SAE, transcoder or cross-layer transcoder) on the activations of a model")
         {
             ModelCommand.Model, Hook, HookOut, Kind, Arch, Width, K, L1, ThresholdInit, Bandwidth, SparsityLoss, TanhC, PreAct, Tokens, Batch, LearningRate, WarmupSteps, Decay, SparsityWarmupSteps,
-            GradClip, Seed, CheckpointEvery, Out, Resume,
+            GradClip, DeadTokens, Seed, CheckpointEvery, Out, Resume,
         };
         command.SetAction(parseResult => (int)new TrainHandler().Run(parseResult));
         return command;

@@ -70,6 +70,7 @@ public sealed record EvalSettings(int Tokens = 16384, int ContextLength = 128, i
 /// <param name="SparsityWarmupSteps">Steps over which the sparsity coefficient rises from 0.</param>
 /// <param name="StreamTokens">Distinct training tokens harvested from the corpus train split (reused over passes).</param>
 /// <param name="ContextLength">Tokens per training window.</param>
+/// <param name="DeadTokens">A latent silent this many tokens is dead (AuxK); null = min(10 M, a tenth of steps × batch).</param>
 /// <param name="BufferTokens">The activation store's shuffling buffer.</param>
 public sealed record TrainingSettings(
     int Steps = 1000,
@@ -79,7 +80,8 @@ public sealed record TrainingSettings(
     int SparsityWarmupSteps = 0,
     int StreamTokens = 262144,
     int ContextLength = 128,
-    int BufferTokens = 8192);
+    int BufferTokens = 8192,
+    long? DeadTokens = null);
 
 /// <param name="Id">The subject id in every record (stable across runs: baselines key on it).</param>
 /// <param name="Kind">sae, transcoder, skip-transcoder, clt (one cross-layer transcoder over every layer).</param>

@@ -93,7 +93,8 @@ public sealed class DictionaryProvider(HarnessConfig config, SubjectEnvironment 
             var options = new DictionaryTrainerOptions
             {
                 Steps = training.Steps, BatchTokens = training.BatchTokens, LearningRate = training.LearningRate,
-                WarmupSteps = training.WarmupSteps, SparsityWarmupSteps = training.SparsityWarmupSteps, Seed = config.Seed,
+                WarmupSteps = training.WarmupSteps, SparsityWarmupSteps = training.SparsityWarmupSteps, DeadAfterTokens = training.DeadTokens,
+                Seed = config.Seed,
             };
             var trainer = new DictionaryTrainer(trainables, options, outDir);
             IProgressTask task = progress.Start($"training {string.Join(", ", specs.Select(s => s.Spec.Id))} ({training.Steps} steps × {training.BatchTokens} tokens)", training.Steps);

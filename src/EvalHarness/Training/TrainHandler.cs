@@ -85,7 +85,7 @@ public sealed class TrainHandler
             WarmupSteps = p.GetValue(TrainCommand.WarmupSteps), Decay = p.GetValue(TrainCommand.Decay),
             MaxGradNorm = p.GetValue(TrainCommand.GradClip) is > 0 and var clip ? clip : null,
             CheckpointEvery = p.GetValue(TrainCommand.CheckpointEvery) is > 0 and var every ? every : null,
-            Seed = p.GetValue(TrainCommand.Seed),
+            DeadAfterTokens = p.GetValue(TrainCommand.DeadTokens), Seed = p.GetValue(TrainCommand.Seed),
         };
         int sparsityWarmup = p.GetValue(TrainCommand.SparsityWarmupSteps);
         return o with { SparsityWarmupSteps = sparsityWarmup >= 0 ? sparsityWarmup : o.TotalSteps / 20 };   // Anthropic: 5 %
