@@ -87,6 +87,24 @@ public static class TrainCommand
         DefaultValueFactory = _ => 2_000_000, CustomParser = PositiveLong("--tokens"),
     };
 
+    public static readonly Option<long?> StreamTokens = new("--stream-tokens")
+    {
+        Description = "Distinct corpus tokens harvested (documents in a seeded order; replayed reshuffled when --tokens outlasts them); default --tokens plus a fifth",
+        HelpName = "N", CustomParser = r => PositiveLong("--stream-tokens")(r),
+    };
+
+    public static readonly Option<int?> Context = new("--context")
+    {
+        Description = "Tokens per window (default and maximum: the model's context)", HelpName = "N",
+        CustomParser = r => OptionParsers.PositiveInt("--context")(r),
+    };
+
+    public static readonly Option<int?> BufferTokens = new("--buffer-tokens")
+    {
+        Description = "Token-level shuffling buffer (default 65,536, less for small budgets, never under 4 batches)", HelpName = "N",
+        CustomParser = r => OptionParsers.PositiveInt("--buffer-tokens")(r),
+    };
+
     public static readonly Option<int> Batch = new("--batch")
     {
         Description = "Tokens per optimiser step", HelpName = "N", DefaultValueFactory = _ => 4096, CustomParser = OptionParsers.PositiveInt("--batch"),
@@ -147,7 +165,7 @@ public static class TrainCommand
     {
         var command = new Command("train", "Train a sparse dictionary (SAE, transcoder or cross-layer transcoder) on the activations of a model")
         {
-            ModelCommand.Model, Hook, HookOut, Kind, Arch, Width, K, L1, ThresholdInit, Bandwidth, SparsityLoss, TanhC, PreAct, Tokens, Batch, LearningRate, WarmupSteps, Decay, SparsityWarmupSteps,
+            ModelCommand.Model, Hook, HookOut, Kind, Arch, Width, K, L1, ThresholdInit, Bandwidth, SparsityLoss, TanhC, PreAct, Tokens, StreamTokens, Context, BufferTokens, Batch, LearningRate, WarmupSteps, Decay, SparsityWarmupSteps,
             GradClip, DeadTokens, Seed, CheckpointEvery, Out, Resume,
         };
         command.SetAction(parseResult => (int)new TrainHandler().Run(parseResult));

@@ -67,7 +67,7 @@ public sealed record EvalSettings(int Tokens = 16384, int ContextLength = 128, i
 /// <param name="BatchTokens">Tokens per step.</param>
 /// <param name="LearningRate">Peak Adam learning rate.</param>
 /// <param name="WarmupSteps">Linear learning-rate warm-up.</param>
-/// <param name="SparsityWarmupSteps">Steps over which the sparsity coefficient rises from 0.</param>
+/// <param name="SparsityWarmupSteps">Steps over which the sparsity coefficient rises from 0; null = 5 % of the steps (as `train`).</param>
 /// <param name="StreamTokens">Distinct training tokens harvested from the corpus train split (reused over passes).</param>
 /// <param name="ContextLength">Tokens per training window.</param>
 /// <param name="DeadTokens">A latent silent this many tokens is dead (AuxK); null = min(10 M, a tenth of steps × batch).</param>
@@ -77,7 +77,7 @@ public sealed record TrainingSettings(
     int BatchTokens = 1024,
     double LearningRate = 1e-3,
     int WarmupSteps = 0,
-    int SparsityWarmupSteps = 0,
+    int? SparsityWarmupSteps = null,
     int StreamTokens = 262144,
     int ContextLength = 128,
     int BufferTokens = 8192,
