@@ -41,13 +41,13 @@ public static class TrainCommand
 
     public static readonly Option<int?> K = new("--k")
     {
-        Description = "Active latents per token for topk and batchtopk (default min(32, width); per layer for a clt)", HelpName = "K",
+        Description = "Active latents per token for topk, batchtopk and matryoshka-batchtopk (default min(32, width); per layer for a clt)", HelpName = "K",
         CustomParser = r => OptionParsers.PositiveInt("--k")(r),
     };
 
     public static readonly Option<double?> L1 = new("--l1")
     {
-        Description = $"Sparsity coefficient λ of relu (L1, default 5) or jumprelu (L0 or tanh, default {JumpReluDictionary.DefaultSparsityCoefficient.ToString(CultureInfo.InvariantCulture)}), or of a clt's tanh penalty (default 1), on activations normalised to E‖x‖² = d",
+        Description = $"Sparsity coefficient λ of relu and gated (decoder-norm-weighted L1, default 5) or jumprelu (L0 or tanh, default {JumpReluDictionary.DefaultSparsityCoefficient.ToString(CultureInfo.InvariantCulture)}), or of a clt's tanh penalty (default 1), on activations normalised to E‖x‖² = d",
         HelpName = "C", CustomParser = r => NonNegative("--l1")(r),
     };
 

@@ -7,7 +7,7 @@
 // (as SAELens saves it).
 namespace InterpEval.Interp.Dictionaries;
 
-public sealed class BatchTopKDictionary : TopKDictionary
+public class BatchTopKDictionary : TopKDictionary
 {
     public BatchTopKDictionary(DictionaryConfig config, DictionaryWeights weights, Device device) : base(config, weights, device) { }
 
@@ -71,7 +71,7 @@ public sealed class BatchTopKDictionary : TopKDictionary
 
     /// <summary>Saved as a JumpReLU: the same inference function, θ for every latent.</summary>
     protected override DictionaryConfig ExportConfig() =>
-        Config with { Architecture = "jumprelu", K = null, ConvertedFrom = "batchtopk" };
+        Config with { Architecture = "jumprelu", K = null, ConvertedFrom = Config.Architecture };
 
     protected override Tensor? ExportThreshold()
     {

@@ -28,6 +28,7 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
         {
             ReluDictionary r => r.L1Coefficient,
             JumpReluDictionary j => j.SparsityCoefficient,
+            GatedDictionary g => g.L1Coefficient,
             _ => 0,
         };
     }
@@ -144,6 +145,11 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
         yield return new("b_dec", d.BDec);
         if (d.WSkip is not null) yield return new("W_skip", d.WSkip);
         if (d is JumpReluDictionary j) yield return new("log_threshold", j.LogThreshold);
+        if (d is GatedDictionary g)
+        {
+            yield return new(GatedDictionary.RMagKey, g.RMag);
+            yield return new(GatedDictionary.BMagKey, g.BMag);
+        }
     }
 
     private void SetSparsityScale(double scale)
@@ -151,6 +157,7 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
         if (!(scale is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(scale), $"sparsity scale must be in [0, 1], got {scale}");
         if (Dictionary is ReluDictionary r) r.L1Coefficient = _baseSparsity * scale;
         else if (Dictionary is JumpReluDictionary j) j.SparsityCoefficient = _baseSparsity * scale;
+        else if (Dictionary is GatedDictionary g) g.L1Coefficient = _baseSparsity * scale;
     }
 
     private Tensor Input(ActivationBatch batch) => Hook(batch, InputHook);

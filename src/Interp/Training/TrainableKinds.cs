@@ -8,7 +8,7 @@ namespace InterpEval.Interp.Training;
 
 /// <summary>What to train, as the CLI gives it. Null fields take the kind's defaults.</summary>
 /// <param name="Kind">sae, transcoder, skip-transcoder, clt.</param>
-/// <param name="Architecture">relu, topk, batchtopk, jumprelu.</param>
+/// <param name="Architecture">relu, topk, batchtopk, jumprelu, gated, matryoshka-batchtopk.</param>
 /// <param name="Width">Latents (d_sae; per layer for a clt).</param>
 /// <param name="K">Active latents per token for topk/batchtopk (default min(32, width)).</param>
 /// <param name="SparsityCoefficient">λ of relu's L1 or jumprelu's sparsity penalty (default: the architecture's).</param>
@@ -78,7 +78,7 @@ public static class TrainableKinds
             ContextSize = s.ContextSize, DatasetPath = s.DatasetPath,
         };
         if (config.UsesK) config = config with { K = s.K ?? Math.Min(32, s.Width) };
-        else if (s.K is not null) throw new ArgumentException($"--k applies to topk and batchtopk, not {s.Architecture}");
+        else if (s.K is not null) throw new ArgumentException($"--k applies to topk, batchtopk and matryoshka-batchtopk, not {s.Architecture}");
         if (config.Problems() is [var problem, ..]) throw new ArgumentException(problem);
         var dictionary = DictionaryRegistry.Create(config, s.Seed, s.Device);
         try
@@ -103,7 +103,8 @@ public static class TrainableKinds
         {
             case ReluDictionary r: r.L1Coefficient = c; break;
             case JumpReluDictionary j: j.SparsityCoefficient = c; break;
-            default: throw new ArgumentException($"--l1 applies to relu and jumprelu; {d.Config.Architecture} controls sparsity with --k");
+            case GatedDictionary g: g.L1Coefficient = c; break;
+            default: throw new ArgumentException($"--l1 applies to relu, jumprelu and gated; {d.Config.Architecture} controls sparsity with --k");
         }
     }
 
