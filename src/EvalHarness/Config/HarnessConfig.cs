@@ -85,7 +85,7 @@ public sealed record TrainingSettings(
 
 /// <param name="Id">The subject id in every record (stable across runs: baselines key on it).</param>
 /// <param name="Kind">sae, transcoder, skip-transcoder, clt (one cross-layer transcoder over every layer).</param>
-/// <param name="Architecture">relu, topk, batchtopk, jumprelu.</param>
+/// <param name="Architecture">relu, topk, batchtopk, jumprelu, gated, matryoshka-batchtopk.</param>
 /// <param name="Width">Latents (d_sae).</param>
 /// <param name="K">Active latents per token (topk, batchtopk).</param>
 /// <param name="SparsityCoefficient">λ of relu's L1 / jumprelu's penalty; null = the architecture's default.</param>
