@@ -130,9 +130,10 @@ public static class CltEvaluation
 
     private static IEnumerable<EvalBatch> Batches(TransformerModel model, ByteLevelBpeTokenizer tokenizer, Corpus corpus, SuiteOptions options)
     {
-        long separator = EvalTokens.Separator(tokenizer, model);
-        var stream = EvalTokens.ValidationStream(corpus, tokenizer, separator, options.Tokens);
-        return EvalTokens.Batches(stream, separator, Math.Min(options.ContextLength, model.Config.NCtx), options.SequencesPerBatch, model.Device);
+        var separator = DocumentSeparator.For(model.Config, tokenizer);
+        var stream = EvalTokens.ValidationStream(corpus, tokenizer, separator.Id, options.Tokens);
+        return EvalTokens.Batches(stream, separator.Id, Math.Min(options.ContextLength, model.Config.NCtx), options.SequencesPerBatch, model.Device,
+            separator.PrependToWindows);
     }
 
     private static IEnumerable<MetricRecord> LayerRecords(string subject, ReconstructionStats[] reconstruction, SparsityStats[] sparsity)

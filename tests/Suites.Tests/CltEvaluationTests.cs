@@ -35,14 +35,16 @@ public class CltEvaluationTests
                 var hooks = new ForwardHooks().Capture([.. Enumerable.Range(0, TinySubject.Layers).SelectMany(l => new[] { c.InputHookName(l), c.OutputHookName(l) })]);
                 using (Autograd.NoGrad()) tiny.Model.Forward(batch.Tokens, hooks);
                 long[] tokens = batch.Tokens.Reshape(-1).ToArray<long>();
+                long length = batch.Length;
+                bool Scored(int i) => i % length != 0 && tokens[i] != tiny.Separator;    // position 0 and separators are never scored
                 var inputs = Enumerable.Range(0, TinySubject.Layers).Select(l => hooks.Captured[c.InputHookName(l)].Reshape(-1, TinySubject.DModel)).ToArray();
                 var predictions = clt.Predict(inputs);
                 for (int l = 0; l < TinySubject.Layers; l++)
                 {
                     float[] err = (hooks.Captured[c.OutputHookName(l)].Reshape(-1, TinySubject.DModel) - predictions[l]).Pow(2).Sum(1).ToArray<float>();
-                    for (int i = 0; i < tokens.Length; i++) if (tokens[i] != tiny.Separator) sum[l] += err[i];
+                    for (int i = 0; i < tokens.Length; i++) if (Scored(i)) sum[l] += err[i];
                 }
-                n += tokens.Count(t => t != tiny.Separator);
+                n += Enumerable.Range(0, tokens.Length).Count(Scored);
             }
         for (int l = 0; l < TinySubject.Layers; l++)
         {

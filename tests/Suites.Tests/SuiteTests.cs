@@ -80,7 +80,7 @@ public class SuiteTests
             int v = tiny.Model.Config.VocabSize;
             for (int i = 0; i + 1 < window.Length; i++)
             {
-                if (window[i] == tiny.Separator) continue;
+                if (i == 0 || window[i] == tiny.Separator) continue;   // position 0 and separators are never scored
                 total -= logits[i * v + window[i + 1]];
                 n++;
             }
@@ -201,7 +201,7 @@ public class SuiteTests
         Assert.That(() => SuiteRegistry.Get("nope"), Throws.ArgumentException.With.Message.Contains("reconstruction"));
     }
 
-    // Σ‖x − x̂‖² over non-separator positions of the same windows, one window at a time.
+    // Σ‖x − x̂‖² over non-separator positions of the same windows but position 0 of each, one window at a time.
     private static (double Mse, long Count, long Separators) SlowMse(TinySubject tiny, SparseDictionary d, SuiteOptions o)
     {
         long[] stream = EvalTokens.ValidationStream(tiny.Corpus, tiny.Tokenizer, tiny.Separator, o.Tokens);
@@ -214,6 +214,7 @@ public class SuiteTests
             for (int i = 0; i < window.Length; i++)
             {
                 if (window[i] == tiny.Separator) { separators++; continue; }
+                if (i == 0) continue;                                      // position 0 of a window is never scored
                 total += err[i];
                 n++;
             }
@@ -230,7 +231,7 @@ public class SuiteTests
         {
             using var scope = DisposeScope.Enter();
             float[] err = (y - d.Predict(x)).Pow(2).Sum(1).ToArray<float>();
-            for (int i = 0; i < window.Length; i++)
+            for (int i = 1; i < window.Length; i++)
                 if (window[i] != tiny.Separator) { total += err[i]; n++; }
         }
         return (total / n, n);

@@ -41,20 +41,68 @@ public static class TrainCommand
 
     public static readonly Option<int?> K = new("--k")
     {
-        Description = "Active latents per token for topk and batchtopk (default min(32, width); per layer for a clt)", HelpName = "K",
+        Description = "Active latents per token for topk, batchtopk and matryoshka-batchtopk (default min(32, width); per layer for a clt)", HelpName = "K",
         CustomParser = r => OptionParsers.PositiveInt("--k")(r),
     };
 
     public static readonly Option<double?> L1 = new("--l1")
     {
-        Description = "Sparsity coefficient λ of relu (L1, default 5) or jumprelu (L0, default 1), or of a clt's tanh penalty (default 1), on activations normalised to E‖x‖² = d",
+        Description = $"Sparsity coefficient λ of relu and gated (decoder-norm-weighted L1, default 5) or jumprelu (L0 or tanh, default {JumpReluDictionary.DefaultSparsityCoefficient.ToString(CultureInfo.InvariantCulture)}), or of a clt's tanh penalty (default 1), on activations normalised to E‖x‖² = d",
         HelpName = "C", CustomParser = r => NonNegative("--l1")(r),
+    };
+
+    public static readonly Option<double?> ThresholdInit = new("--threshold-init")
+    {
+        Description = $"jumprelu: initial threshold θ₀ of every latent (default {JumpReluDictionary.DefaultThresholdInit.ToString(CultureInfo.InvariantCulture)}, for activations scaled to E‖x‖² = d)",
+        HelpName = "θ", CustomParser = r => Positive("--threshold-init")(r),
+    };
+
+    public static readonly Option<double?> Bandwidth = new("--bandwidth")
+    {
+        Description = $"jumprelu: bandwidth ε of the straight-through estimator's rectangle kernel (default {JumpReluDictionary.DefaultBandwidth.ToString(CultureInfo.InvariantCulture)})",
+        HelpName = "ε", CustomParser = r => Positive("--bandwidth")(r),
+    };
+
+    public static readonly Option<string?> SparsityLoss = new("--sparsity-loss")
+    {
+        Description = "jumprelu: l0 (λ·#active, Rajamanoharan et al. 2024; default) or tanh (λ·Σ tanh(c·|f|·‖W_dec‖), Anthropic 2025)",
+        HelpName = "l0|tanh",
+    };
+
+    public static readonly Option<double?> TanhC = new("--tanh-c")
+    {
+        Description = "jumprelu with --sparsity-loss tanh: c in tanh(c·|f|·‖W_dec‖) (default 4)", HelpName = "C",
+        CustomParser = r => Positive("--tanh-c")(r),
+    };
+
+    public static readonly Option<double?> PreAct = new("--pre-act")
+    {
+        Description = "jumprelu: coefficient of the pre-activation penalty Σ ReLU(θ − pre)·‖W_dec‖ that keeps latents alive (default 0 = off; Anthropic used 3e-6)",
+        HelpName = "C", CustomParser = r => NonNegative("--pre-act")(r),
     };
 
     public static readonly Option<long> Tokens = new("--tokens")
     {
         Description = "Training tokens (the corpus is replayed in a new order when the budget outlasts it)", HelpName = "N",
         DefaultValueFactory = _ => 2_000_000, CustomParser = PositiveLong("--tokens"),
+    };
+
+    public static readonly Option<long?> StreamTokens = new("--stream-tokens")
+    {
+        Description = "Distinct corpus tokens harvested (documents in a seeded order; replayed reshuffled when --tokens outlasts them); default --tokens plus a fifth",
+        HelpName = "N", CustomParser = r => PositiveLong("--stream-tokens")(r),
+    };
+
+    public static readonly Option<int?> Context = new("--context")
+    {
+        Description = "Tokens per window (default and maximum: the model's context)", HelpName = "N",
+        CustomParser = r => OptionParsers.PositiveInt("--context")(r),
+    };
+
+    public static readonly Option<int?> BufferTokens = new("--buffer-tokens")
+    {
+        Description = "Token-level shuffling buffer (default 65,536, less for small budgets, never under 4 batches)", HelpName = "N",
+        CustomParser = r => OptionParsers.PositiveInt("--buffer-tokens")(r),
     };
 
     public static readonly Option<int> Batch = new("--batch")
@@ -91,6 +139,12 @@ public static class TrainCommand
         CustomParser = r => NonNegative("--grad-clip")(r) ?? 1.0,
     };
 
+    public static readonly Option<long?> DeadTokens = new("--dead-tokens")
+    {
+        Description = "A latent silent for this many tokens counts as dead (AuxK revives it in topk/batchtopk); default min(10 M, a tenth of --tokens)",
+        HelpName = "N", CustomParser = r => PositiveLong("--dead-tokens")(r),
+    };
+
     public static readonly Option<ulong> Seed = new("--seed") { Description = "Seed for initialisation and data order", HelpName = "N", DefaultValueFactory = _ => 0UL };
 
     public static readonly Option<int> CheckpointEvery = new("--checkpoint-every")
@@ -111,8 +165,8 @@ public static class TrainCommand
     {
         var command = new Command("train", "Train a sparse dictionary (SAE, transcoder or cross-layer transcoder) on the activations of a model")
         {
-            ModelCommand.Model, Hook, HookOut, Kind, Arch, Width, K, L1, Tokens, Batch, LearningRate, WarmupSteps, Decay, SparsityWarmupSteps,
-            GradClip, Seed, CheckpointEvery, Out, Resume,
+            ModelCommand.Model, Hook, HookOut, Kind, Arch, Width, K, L1, ThresholdInit, Bandwidth, SparsityLoss, TanhC, PreAct, Tokens, StreamTokens, Context, BufferTokens, Batch, LearningRate, WarmupSteps, Decay, SparsityWarmupSteps,
+            GradClip, DeadTokens, Seed, CheckpointEvery, Out, Resume,
         };
         command.SetAction(parseResult => (int)new TrainHandler().Run(parseResult));
         return command;

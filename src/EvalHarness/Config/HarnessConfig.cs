@@ -67,23 +67,25 @@ public sealed record EvalSettings(int Tokens = 16384, int ContextLength = 128, i
 /// <param name="BatchTokens">Tokens per step.</param>
 /// <param name="LearningRate">Peak Adam learning rate.</param>
 /// <param name="WarmupSteps">Linear learning-rate warm-up.</param>
-/// <param name="SparsityWarmupSteps">Steps over which the sparsity coefficient rises from 0.</param>
+/// <param name="SparsityWarmupSteps">Steps over which the sparsity coefficient rises from 0; null = 5 % of the steps (as `train`).</param>
 /// <param name="StreamTokens">Distinct training tokens harvested from the corpus train split (reused over passes).</param>
 /// <param name="ContextLength">Tokens per training window.</param>
+/// <param name="DeadTokens">A latent silent this many tokens is dead (AuxK); null = min(10 M, a tenth of steps × batch).</param>
 /// <param name="BufferTokens">The activation store's shuffling buffer.</param>
 public sealed record TrainingSettings(
     int Steps = 1000,
     int BatchTokens = 1024,
     double LearningRate = 1e-3,
     int WarmupSteps = 0,
-    int SparsityWarmupSteps = 0,
+    int? SparsityWarmupSteps = null,
     int StreamTokens = 262144,
     int ContextLength = 128,
-    int BufferTokens = 8192);
+    int BufferTokens = 8192,
+    long? DeadTokens = null);
 
 /// <param name="Id">The subject id in every record (stable across runs: baselines key on it).</param>
 /// <param name="Kind">sae, transcoder, skip-transcoder, clt (one cross-layer transcoder over every layer).</param>
-/// <param name="Architecture">relu, topk, batchtopk, jumprelu.</param>
+/// <param name="Architecture">relu, topk, batchtopk, jumprelu, gated, matryoshka-batchtopk.</param>
 /// <param name="Width">Latents (d_sae).</param>
 /// <param name="K">Active latents per token (topk, batchtopk).</param>
 /// <param name="SparsityCoefficient">λ of relu's L1 / jumprelu's penalty; null = the architecture's default.</param>
@@ -93,6 +95,11 @@ public sealed record TrainingSettings(
 /// <param name="Training">Overrides of the shared training settings for this dictionary (same field names).</param>
 /// <param name="Layers">"all" or a list of layer numbers: one dictionary per layer (id "{Id}-l{layer}", the kind's default
 /// hook at that layer), each trained and cached on its own (DictionaryExpansion); null = one dictionary.</param>
+/// <param name="ThresholdInit">jumprelu: θ₀ (null = the dictionary's default).</param>
+/// <param name="Bandwidth">jumprelu: ε of the straight-through estimator.</param>
+/// <param name="SparsityLoss">jumprelu: "l0" or "tanh".</param>
+/// <param name="TanhC">jumprelu with the tanh loss: c.</param>
+/// <param name="PreActCoefficient">jumprelu: the pre-activation penalty's coefficient.</param>
 public sealed record DictionarySpec(
     string Id,
     string Kind = "sae",
@@ -104,4 +111,9 @@ public sealed record DictionarySpec(
     string? HookOut = null,
     string? Path = null,
     System.Text.Json.Nodes.JsonObject? Training = null,
-    System.Text.Json.Nodes.JsonNode? Layers = null);
+    System.Text.Json.Nodes.JsonNode? Layers = null,
+    double? ThresholdInit = null,
+    double? Bandwidth = null,
+    string? SparsityLoss = null,
+    double? TanhC = null,
+    double? PreActCoefficient = null);

@@ -3,6 +3,7 @@
 // equal) with one-line usage errors. It computes nothing.
 using InterpEval.Harness.Cli;
 using InterpEval.Interp.Activations;
+using InterpEval.Interp.Data;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.Models;
 using InterpEval.Interp.Tokenizers;
@@ -20,7 +21,7 @@ public sealed class InterpretSubject : IDisposable
     public ByteLevelBpeTokenizer Tokenizer { get; }
 
     /// <summary>The separator/BOS token the model was trained with, if any.</summary>
-    public int? Separator => Model.Config.BosTokenId ?? Tokenizer.EndOfTextId;
+    public int? Separator => DocumentSeparator.IdOrNull(Model.Config, Tokenizer);
 
     public static InterpretSubject Load(string dictionaryDirectory, string modelDirectory, Device device)
     {

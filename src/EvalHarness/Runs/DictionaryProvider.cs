@@ -1,12 +1,12 @@
 // DictionaryProvider — turns the config's dictionary specs into loaded subjects (single dictionaries and cross-layer
 // transcoders; per-layer entries expanded to one dictionary per layer first): a spec with a path is loaded; the
 // others come from the cache, and those missing from it are trained (dictionaries with the same training settings
-// together, from one activation stream of the corpus TRAIN split) and cached. Every subject is evaluated as loaded
+// together, from one activation stream of the corpus TRAIN split, by TrainingRecipe — the recipe `train` uses) and
+// cached. Every subject is evaluated as loaded
 // from disk, so a run that trained and a run that hit the cache measure the same weights.
 using InterpEval.Harness.Config;
-using InterpEval.Interp.Activations;
+using InterpEval.Interp.Data;
 using InterpEval.Interp.Dictionaries;
-using InterpEval.Interp.Models.Training;
 using InterpEval.Interp.Training;
 using InterpEval.Torch;
 
@@ -73,8 +73,8 @@ public sealed class DictionaryProvider(HarnessConfig config, SubjectEnvironment 
     private void TrainMissing(List<(DictionarySpec Spec, TrainingSettings Training, string Entry)> missing, CancellationToken cancellation)
     {
         Directory.CreateDirectory(_cache.Root);
-        long separator = Separator();
-        long[] tokens = TrainingTokens(missing.Max(m => m.Training.StreamTokens), separator);
+        var separator = DocumentSeparator.For(env.Model.Config, env.Tokenizer);
+        long[] tokens = TrainingRecipe.Tokens(env.Corpus.Train, env.Tokenizer, separator, missing.Max(m => m.Training.StreamTokens), config.Seed);
         foreach (var group in missing.GroupBy(m => m.Training))
         {
             cancellation.ThrowIfCancellationRequested();
@@ -82,7 +82,8 @@ public sealed class DictionaryProvider(HarnessConfig config, SubjectEnvironment 
         }
     }
 
-    private void TrainGroup(TrainingSettings training, List<(DictionarySpec Spec, string Entry)> specs, long[] tokens, long separator, CancellationToken cancellation)
+    private void TrainGroup(TrainingSettings training, List<(DictionarySpec Spec, string Entry)> specs, long[] tokens, DocumentSeparator separator,
+        CancellationToken cancellation)
     {
         var trainables = new List<ITrainableDictionary>();
         string temp = _cache.NewTemp();
@@ -93,12 +94,16 @@ public sealed class DictionaryProvider(HarnessConfig config, SubjectEnvironment 
             var options = new DictionaryTrainerOptions
             {
                 Steps = training.Steps, BatchTokens = training.BatchTokens, LearningRate = training.LearningRate,
-                WarmupSteps = training.WarmupSteps, SparsityWarmupSteps = training.SparsityWarmupSteps, Seed = config.Seed,
+                WarmupSteps = training.WarmupSteps, SparsityWarmupSteps = training.SparsityWarmupSteps ?? TrainingRecipe.DefaultSparsityWarmupSteps(training.Steps),
+                DeadAfterTokens = training.DeadTokens,
+                Seed = config.Seed,
             };
             var trainer = new DictionaryTrainer(trainables, options, outDir);
             IProgressTask task = progress.Start($"training {string.Join(", ", specs.Select(s => s.Spec.Id))} ({training.Steps} steps × {training.BatchTokens} tokens)", training.Steps);
             var reporter = new StepReporter(task, trainables[0].Id);
-            trainer.Train(pass => Batches(trainer.Hooks, training, tokens, separator, pass), reporter, cancel: cancellation);
+            var stream = new TrainingStream(training.StreamTokens, training.ContextLength, training.BufferTokens);
+            long[] own = tokens.Length > training.StreamTokens ? tokens[..training.StreamTokens] : tokens;   // a prefix: the order is the seed's
+            trainer.Train(TrainingRecipe.Passes(env.Model, own, trainer.Hooks, stream, training.BatchTokens, separator, config.Seed), reporter, cancel: cancellation);
             task.Complete();
             foreach ((DictionarySpec spec, string entry) in specs) DictionaryCache.Commit(Path.Combine(temp, spec.Id), entry);
         }
@@ -112,8 +117,10 @@ public sealed class DictionaryProvider(HarnessConfig config, SubjectEnvironment 
     private ITrainableDictionary CreateTrainable(DictionarySpec spec, TrainingSettings training)
     {
         var trainableSpec = new TrainableSpec(spec.Kind, spec.Architecture, spec.Width, spec.K, spec.SparsityCoefficient, spec.Hook, spec.HookOut,
-            env.Model.Config, ModelName: Path.GetFileName(Path.TrimEndingDirectorySeparator(env.ModelDirectory)), ContextSize: training.ContextLength,
-            DatasetPath: env.CorpusPath, Seed: config.Seed, Device: device);
+            env.Model.Config, ModelName: Path.GetFileName(Path.TrimEndingDirectorySeparator(env.ModelDirectory)),
+            ContextSize: Math.Min(training.ContextLength, env.Model.Config.NCtx),
+            DatasetPath: env.CorpusPath, Seed: config.Seed, Device: device,
+            JumpRelu: new JumpReluOptions(spec.ThresholdInit, spec.Bandwidth, spec.SparsityLoss, spec.TanhC, spec.PreActCoefficient));
         ITrainableDictionary created;
         try
         {
@@ -128,29 +135,6 @@ public sealed class DictionaryProvider(HarnessConfig config, SubjectEnvironment 
         created.Dispose();
         throw new InvalidDataException($"config: dictionaries[{spec.Id}]: kind '{spec.Kind}' cannot be evaluated by the suites in this build");
     }
-
-    private IEnumerable<ActivationBatch> Batches(IReadOnlyList<string> hooks, TrainingSettings training, long[] tokens, long separator, int pass)
-    {
-        int context = Math.Min(training.ContextLength, env.Model.Config.NCtx);
-        var options = new ActivationStoreOptions(hooks, context, SequencesPerForward: 16, BufferTokens: Math.Max(training.BufferTokens, 2 * training.BatchTokens),
-            BatchTokens: training.BatchTokens, ExcludeToken: separator, Shuffle: true, Seed: config.Seed + (ulong)pass);
-        return new ActivationStore(env.Model, tokens, options).Batches();
-    }
-
-    /// <summary>The first `limit` tokens of the corpus train split, each document after a separator.</summary>
-    private long[] TrainingTokens(int limit, long separator)
-    {
-        var ids = new List<long>(Math.Min(limit, 1 << 20));                                 // the corpus may hold far fewer
-        foreach (var doc in env.Corpus.Train)
-        {
-            if (ids.Count >= limit) break;
-            ids.AddRange(EmbeddedModelBuilder.Stream([doc], env.Tokenizer, (int)separator));
-        }
-        return ids.Take(limit).ToArray();
-    }
-
-    private long Separator() => env.Tokenizer.EndOfTextId ?? env.Model.Config.BosTokenId
-        ?? throw new InvalidDataException($"{env.ModelDirectory}: neither the tokenizer nor the model names an end-of-text/BOS token");
 
     /// <summary>Advances the phase once per step (the trainer reports every dictionary each step; one is followed).</summary>
     private sealed class StepReporter(IProgressTask task, string followed) : IProgress<TrainingProgress>

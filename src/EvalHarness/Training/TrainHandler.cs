@@ -1,15 +1,12 @@
-// TrainHandler — `interp-eval train`: builds the dictionary from the kind table, tokenises the embedded corpus's train
-// split with the model's tokenizer (documents in a seeded order, only as many as the budget needs), streams
-// activations through the activation store into DictionaryTrainer, and shows progress (a Spectre bar on a terminal,
+// TrainHandler — `interp-eval train`: builds the dictionary from the kind table, takes its tokens and activation
+// batches from TrainingRecipe (the same recipe `run` trains with), feeds them to DictionaryTrainer, and shows progress (a Spectre bar on a terminal,
 // a line every 5 % otherwise) and one summary line per dictionary. Ctrl+C writes a checkpoint first.
 using System.CommandLine;
 using System.Globalization;
 using InterpEval.Harness.Cli;
 using InterpEval.Interp;
-using InterpEval.Interp.Activations;
 using InterpEval.Interp.Data;
 using InterpEval.Interp.Models;
-using InterpEval.Interp.Models.Training;
 using InterpEval.Interp.Tokenizers;
 using InterpEval.Interp.Training;
 using Spectre.Console;
@@ -34,10 +31,11 @@ public sealed class TrainHandler
             throw new UsageException($"--out {outDir} already holds checkpoints ({Path.GetFileName(existing)}) — pass --resume to continue, or choose another --out");
 
         ulong seed = parseResult.GetValue(TrainCommand.Seed);
-        long[] tokens = TokenStream(modelDir, seed, options.TotalSteps * (long)options.BatchTokens, out int eot);
-        var storeOptions = new ActivationStoreOptions(dictionary.Hooks, ContextLength: model.Config.NCtx, BatchTokens: options.BatchTokens,
-            BufferTokens: BufferTokens(options), ExcludeToken: eot, Seed: seed);
-        ActivationPasses passes = pass => new ActivationStore(model, tokens, storeOptions with { Seed = seed + (ulong)pass }).Batches();
+        var tokenizer = TokenizerLoader.Load(modelDir);
+        var separator = Usage(() => Separator(model, tokenizer, modelDir));
+        var stream = Stream(parseResult, options, model);
+        long[] tokens = TrainingRecipe.Tokens(Corpus.Load(EmbeddedAssets.CorpusPath).Train, tokenizer, separator, stream.StreamTokens, seed);
+        ActivationPasses passes = TrainingRecipe.Passes(model, tokens, dictionary.Hooks, stream, options.BatchTokens, separator, seed);
         var trainer = Usage(() => new DictionaryTrainer([dictionary], options, outDir));
 
         var output = parseResult.InvocationConfiguration.Output;
@@ -82,11 +80,30 @@ public sealed class TrainHandler
         if (Config.ResourceBudget.Refusal(bytes, $"--width {width} with --batch {batch}") is { } why) throw new UsageException(why);
     }
 
+    private static DocumentSeparator Separator(TransformerModel model, ByteLevelBpeTokenizer tokenizer, string modelDir)
+    {
+        try { return DocumentSeparator.For(model.Config, tokenizer); }
+        catch (InvalidDataException e) { throw new UsageException($"--model {modelDir}: {e.Message}"); }
+    }
+
+    /// <summary>The stream: --stream-tokens (default the budget plus a fifth, for the dropped separator and first
+    /// positions), --context (default the model's), --buffer-tokens (default 65,536, less for small budgets, never
+    /// under 4 batches).</summary>
+    private static TrainingStream Stream(ParseResult p, DictionaryTrainerOptions o, TransformerModel model)
+    {
+        long budget = o.TotalSteps * (long)o.BatchTokens;
+        return new TrainingStream(p.GetValue(TrainCommand.StreamTokens) ?? budget + budget / 5, p.GetValue(TrainCommand.Context) ?? model.Config.NCtx,
+            p.GetValue(TrainCommand.BufferTokens) ?? (int)Math.Max(4L * o.BatchTokens, Math.Min(65536, budget)));
+    }
+
     private static TrainableSpec Spec(ParseResult p, TransformerModel model, string modelDir) => new(
         p.GetValue(TrainCommand.Kind)!, p.GetValue(TrainCommand.Arch)!, p.GetValue(TrainCommand.Width), p.GetValue(TrainCommand.K),
         p.GetValue(TrainCommand.L1), p.GetValue(TrainCommand.Hook), p.GetValue(TrainCommand.HookOut), model.Config,
-        ModelName: Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar)), ContextSize: model.Config.NCtx,
-        DatasetPath: "interp-eval embedded corpus (train split)", Seed: p.GetValue(TrainCommand.Seed), Device: model.Device);
+        ModelName: Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar)),
+        ContextSize: Math.Min(p.GetValue(TrainCommand.Context) ?? model.Config.NCtx, model.Config.NCtx),
+        DatasetPath: EmbeddedAssets.CorpusPath, Seed: p.GetValue(TrainCommand.Seed), Device: model.Device,
+        JumpRelu: new JumpReluOptions(p.GetValue(TrainCommand.ThresholdInit), p.GetValue(TrainCommand.Bandwidth), p.GetValue(TrainCommand.SparsityLoss),
+            p.GetValue(TrainCommand.TanhC), p.GetValue(TrainCommand.PreAct)));
 
     private static DictionaryTrainerOptions Options(ParseResult p)
     {
@@ -96,40 +113,14 @@ public sealed class TrainHandler
             WarmupSteps = p.GetValue(TrainCommand.WarmupSteps), Decay = p.GetValue(TrainCommand.Decay),
             MaxGradNorm = p.GetValue(TrainCommand.GradClip) is > 0 and var clip ? clip : null,
             CheckpointEvery = p.GetValue(TrainCommand.CheckpointEvery) is > 0 and var every ? every : null,
-            Seed = p.GetValue(TrainCommand.Seed),
+            DeadAfterTokens = p.GetValue(TrainCommand.DeadTokens), Seed = p.GetValue(TrainCommand.Seed),
         };
         int sparsityWarmup = p.GetValue(TrainCommand.SparsityWarmupSteps);
-        return o with { SparsityWarmupSteps = sparsityWarmup >= 0 ? sparsityWarmup : o.TotalSteps / 20 };   // Anthropic: 5 %
+        return o with { SparsityWarmupSteps = sparsityWarmup >= 0 ? sparsityWarmup : TrainingRecipe.DefaultSparsityWarmupSteps(o.TotalSteps) };
     }
-
-    /// <summary>The mixing buffer: 65,536 tokens (SAELens-sized), less for budgets smaller than that, never under 4 batches.</summary>
-    private static int BufferTokens(DictionaryTrainerOptions o) =>
-        (int)Math.Max(4L * o.BatchTokens, Math.Min(65536, o.TotalSteps * (long)o.BatchTokens));
 
     private static string DefaultOut(ParseResult p) => Path.Combine("dictionaries",
         $"{p.GetValue(TrainCommand.Kind)}-{p.GetValue(TrainCommand.Arch)}-w{p.GetValue(TrainCommand.Width).ToString(CultureInfo.InvariantCulture)}");
-
-    /// <summary>The train split in a seeded document order, tokenised with the model's tokenizer until `budget` tokens
-    /// (plus a margin for dropped separators and partial windows) or the split runs out.</summary>
-    private static long[] TokenStream(string modelDir, ulong seed, long budget, out int eot)
-    {
-        var tokenizer = TokenizerLoader.Load(modelDir);
-        eot = tokenizer.EndOfTextId ?? throw new UsageException($"--model {modelDir}: its tokenizer has no <|endoftext|> token to separate documents");
-        var corpus = Corpus.Load(EmbeddedAssets.CorpusPath);
-        var rng = new Random(unchecked((int)seed) ^ 0x5eed);
-        var documents = corpus.Train.OrderBy(_ => rng.Next()).ToList();
-        long wanted = budget + budget / 5 + 65536;
-        var chosen = new List<CorpusDocument>();
-        long estimate = 0;
-        foreach (var d in documents)
-        {
-            if (estimate >= wanted) break;
-            chosen.Add(d);
-            estimate += d.Text.Length / 8 + 1;   // few tokens per character (BPE averages 3–4), so rarely short; checked below
-        }
-        var stream = EmbeddedModelBuilder.Stream(chosen, tokenizer, eot);
-        return stream.LongLength >= wanted || chosen.Count == documents.Count ? stream : EmbeddedModelBuilder.Stream(documents, tokenizer, eot);
-    }
 
     private static T Usage<T>(Func<T> f)
     {

@@ -17,7 +17,8 @@ internal sealed class ActivationCache
     public const string ManifestFile = "manifest.json";
     private const string Format = "interp-eval activation cache 1";
     private static readonly string[] IdentityFields =
-        ["format", "model", "hooks", "context_length", "sequences_per_forward", "exclude_token", "token_count", "token_hash"];
+        ["format", "model", "hooks", "context_length", "sequences_per_forward", "exclude_token", "exclude_first_position", "window_prefix",
+            "token_count", "token_hash"];
 
     private readonly string _directory;
     private readonly JsonObject _identity;
@@ -121,6 +122,7 @@ internal sealed class ActivationCache
     {
         ["format"] = Format, ["model"] = ModelFingerprint(model), ["hooks"] = new JsonArray(o.Hooks.Select(h => (JsonNode)h).ToArray()),
         ["context_length"] = o.ContextLength, ["sequences_per_forward"] = o.SequencesPerForward, ["exclude_token"] = o.ExcludeToken,
+        ["exclude_first_position"] = o.ExcludeFirstPosition, ["window_prefix"] = o.WindowPrefix,
         ["token_count"] = tokens.LongLength, ["token_hash"] = Fnv(tokens.Select(t => (ulong)t)).ToString("x16", CultureInfo.InvariantCulture),
     };
 

@@ -1,6 +1,7 @@
 // ActivationStore — streams activations of one or more hook points from a subject model for dictionary training:
 // windows of a token stream are run through the model in batches (no-grad, stopping after the last hook's block),
-// positions holding the BOS/separator token are dropped, and rows are shuffled at token level through a bounded
+// positions holding the BOS/separator token are dropped, and so is position 0 of every window when asked (it starts
+// mid-document, or holds a BOS prepended to every window, and is the attention sink), and rows are shuffled at token level through a bounded
 // mixing buffer (refilled when half drained, as SAELens's mixing buffer). Memory is bounded by the buffer, not the
 // corpus. Rows of all hooks stay aligned (row i of every hook comes from the same token). With CacheDirectory set, the
 // first pass also writes the harvested rows (before shuffling) as shards and later passes read them instead of running
@@ -18,7 +19,9 @@ public sealed record ActivationStoreOptions(
     long? ExcludeToken = null,
     bool Shuffle = true,
     ulong Seed = 0,
-    string? CacheDirectory = null);
+    string? CacheDirectory = null,
+    bool ExcludeFirstPosition = false,
+    long? WindowPrefix = null);
 
 /// <summary>One training batch: for each hook, activations [N, d] of the same N tokens.</summary>
 public sealed record ActivationBatch(IReadOnlyDictionary<string, Tensor> Activations) : IDisposable
@@ -91,11 +94,28 @@ public sealed class ActivationStore(TransformerModel model, long[] tokens, Activ
 
     // Consecutive windows of the stream, SequencesPerForward at a time. No dispose scope is open across a yield (the
     // consumer's tensors must not land in a scope of ours).
+    // With WindowPrefix, each window is that token followed by the next ContextLength − 1 stream tokens.
     private IEnumerable<Dictionary<string, Tensor>> ModelHarvests()
     {
-        int t = options.ContextLength, perForward = options.SequencesPerForward;
-        for (long start = 0; start + t <= tokens.LongLength; start += (long)t * perForward)
-            yield return Harvest(start, (int)Math.Min(perForward, (tokens.LongLength - start) / t));
+        int stride = Stride, perForward = options.SequencesPerForward;
+        for (long start = 0; start + stride <= tokens.LongLength; start += (long)stride * perForward)
+            yield return Harvest(start, (int)Math.Min(perForward, (tokens.LongLength - start) / stride));
+    }
+
+    private int Stride => options.ContextLength - (options.WindowPrefix is null ? 0 : 1);
+
+    /// <summary>`sequences` windows [S·T] from stream position `start` (with the prefix token first when set).</summary>
+    private long[] WindowIds(long start, int sequences)
+    {
+        int t = options.ContextLength, stride = Stride;
+        var ids = new long[sequences * t];
+        for (int s = 0; s < sequences; s++)
+        {
+            var window = ids.AsSpan(s * t, t);
+            if (options.WindowPrefix is long prefix) window[0] = prefix;
+            tokens.AsSpan(checked((int)(start + (long)s * stride)), stride).CopyTo(window[(t - stride)..]);
+        }
+        return ids;
     }
 
     // Each hook's rows [n, d] for `sequences` windows from `start`, excluded tokens dropped; owned by the caller.
@@ -104,10 +124,10 @@ public sealed class ActivationStore(TransformerModel model, long[] tokens, Activ
         int t = options.ContextLength;
         using var scope = DisposeScope.Enter();
         using var noGrad = Autograd.NoGrad();
-        var ids = Tensor.From<long>(tokens.AsSpan(checked((int)start), sequences * t), [sequences, t], model.Device);  // [S, T]
+        var ids = Tensor.From<long>(WindowIds(start, sequences), [sequences, t], model.Device);                // [S, T]
         var hooks = new ForwardHooks { NeedLogits = false }.Capture(options.Hooks.ToArray());
         model.Forward(ids, hooks);
-        var keep = options.ExcludeToken is long x ? ids.Reshape(-1).Ne(x).Nonzero().Reshape(-1) : null;     // kept row indices
+        var keep = KeptRows(ids);                                                                            // kept row indices, or null = all
         var rows = new Dictionary<string, Tensor>();
         foreach (var h in options.Hooks)
         {
@@ -115,6 +135,15 @@ public sealed class ActivationStore(TransformerModel model, long[] tokens, Activ
             rows[h] = (keep is null ? flat.Contiguous() : flat.IndexSelect(0, keep)).DetachFromScopes();
         }
         return rows;
+    }
+
+    /// <summary>Row indices of [S, T] ids to keep: not the excluded token, not position 0 when ExcludeFirstPosition.</summary>
+    private Tensor? KeptRows(Tensor ids)
+    {
+        if (options.ExcludeToken is null && !options.ExcludeFirstPosition) return null;
+        var keep = options.ExcludeToken is long x ? ids.Ne(x) : Tensor.Ones(ids.Shape, ScalarType.Bool, ids.Device);     // [S, T]
+        if (options.ExcludeFirstPosition) keep.Narrow(1, 0, 1).Fill_(0);
+        return keep.Reshape(-1).Nonzero().Reshape(-1);
     }
 
     private static void Append(Dictionary<string, Tensor> buffer, Dictionary<string, Tensor> rows)

@@ -1,11 +1,13 @@
 // BatchTopKDictionary — Bussmann et al. 2024 ("BatchTopK sparse autoencoders"): in training, keep the k·B largest
 // ReLU pre-activations over the whole batch of B tokens (k per token on average); at inference, keep latents whose
-// activation exceeds one threshold θ, estimated during training as the running mean of the smallest activation the
-// batch top-k kept (as dictionary_learning does). It trains like topk (unit-norm decoder, AuxK) and is saved as a
-// JumpReLU with θ for every latent (as SAELens saves it).
+// activation exceeds one threshold θ, estimated from the smallest activation the batch top-k kept (dictionary_learning,
+// SAELens): a plain mean of those minima for the first 1/rate updates, then an exponential average at the rate
+// (SAELens's 0.01), so θ follows the trained dictionary, not the untrained one. When updates start is the trainer's
+// (UpdateThreshold). It trains like topk (unit-norm decoder, AuxK) and is saved as a JumpReLU with θ for every latent
+// (as SAELens saves it).
 namespace InterpEval.Interp.Dictionaries;
 
-public sealed class BatchTopKDictionary : TopKDictionary
+public class BatchTopKDictionary : TopKDictionary
 {
     public BatchTopKDictionary(DictionaryConfig config, DictionaryWeights weights, Device device) : base(config, weights, device) { }
 
@@ -16,10 +18,18 @@ public sealed class BatchTopKDictionary : TopKDictionary
     /// <summary>The inference threshold θ; negative while unset (no training forward has run).</summary>
     public double Threshold { get; set; } = -1;
 
-    /// <summary>β of the running mean θ ← β·θ + (1 − β)·min kept activation (dictionary_learning: 0.999).</summary>
-    public double ThresholdBeta { get; set; } = 0.999;
+    /// <summary>SAELens's topk_threshold_lr: an exponential average with a window of about 100 updates.</summary>
+    public const double DefaultThresholdRate = 0.01;
 
-    /// <summary>Whether training forwards update θ (a trainer may start updating after a warm-up, as dictionary_learning does).</summary>
+    /// <summary>r in θ ← θ + max(r, 1/n)·(min − θ) at the n-th update: the mean of the first 1/r minima, then an
+    /// exponential average at rate r.</summary>
+    public double ThresholdRate { get; set; } = DefaultThresholdRate;
+
+    /// <summary>n, the updates θ has had (part of a checkpoint: the weight of the next one depends on it).</summary>
+    public long ThresholdUpdates { get; set; }
+
+    /// <summary>Whether training forwards update θ (the trainer starts them after a warm-up: the untrained dictionary's
+    /// minima would otherwise dominate the estimate).</summary>
     public bool UpdateThreshold { get; set; } = true;
 
     /// <summary>Invariant once trained: θ is set (≥ 0).</summary>
@@ -41,20 +51,27 @@ public sealed class BatchTopKDictionary : TopKDictionary
         return Tensor.Zeros(flat.Shape, device: pre.Device).Scatter(0, top.Indices, top.Values).View(pre.Shape);
     }
 
-    /// <summary>θ ← the smallest positive kept activation (first time), then its running mean.</summary>
+    /// <summary>θ ← θ + max(rate, 1/n)·(m − θ), m the smallest positive kept activation of this batch (n = 1: θ = m).</summary>
     protected override void AfterTrainingForward(ForwardStep step)
     {
         if (!UpdateThreshold) return;
         using var scope = DisposeScope.Enter();
         var positive = step.F.MaskedSelect(step.F.Gt(0));
         if (positive.NumEl == 0) return;
-        double smallest = positive.Min().ToDouble();
-        Threshold = ThresholdIsSet ? ThresholdBeta * Threshold + (1 - ThresholdBeta) * smallest : smallest;
+        UpdateThresholdWith(positive.Min().ToDouble());
+    }
+
+    /// <summary>One update of θ with the batch minimum m (what a training forward does).</summary>
+    public void UpdateThresholdWith(double m)
+    {
+        ThresholdUpdates++;
+        double weight = Math.Max(ThresholdRate, 1.0 / ThresholdUpdates);
+        Threshold = ThresholdUpdates == 1 ? m : Threshold + weight * (m - Threshold);
     }
 
     /// <summary>Saved as a JumpReLU: the same inference function, θ for every latent.</summary>
     protected override DictionaryConfig ExportConfig() =>
-        Config with { Architecture = "jumprelu", K = null, ConvertedFrom = "batchtopk" };
+        Config with { Architecture = "jumprelu", K = null, ConvertedFrom = Config.Architecture };
 
     protected override Tensor? ExportThreshold()
     {

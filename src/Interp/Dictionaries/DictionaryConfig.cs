@@ -84,8 +84,12 @@ public sealed record DictionaryConfig
     /// <summary>The architecture a dictionary was trained as when it is saved as another ("batchtopk" saved as jumprelu).</summary>
     public string? ConvertedFrom { get; init; }
 
-    /// <summary>Whether the architecture keeps K latents (topk, batchtopk).</summary>
-    public bool UsesK => Architecture is "topk" or "batchtopk";
+    /// <summary>Nested prefix widths of a Matryoshka dictionary, ascending, the last = d_sae (cfg.json
+    /// matryoshka_widths); null otherwise.</summary>
+    public IReadOnlyList<int>? MatryoshkaWidths { get; init; }
+
+    /// <summary>Whether the architecture keeps K latents (topk, batchtopk, matryoshka-batchtopk).</summary>
+    public bool UsesK => Architecture is "topk" or "batchtopk" or "matryoshka-batchtopk";
 
     /// <summary>What is wrong with this config, as messages naming the cfg.json field; empty when valid.</summary>
     public IReadOnlyList<string> Problems()
@@ -102,6 +106,8 @@ public sealed record DictionaryConfig
         if (!NormalizeModes.Contains(NormalizeActivations))
             problems.Add($"normalize_activations '{NormalizeActivations}' is not supported — expected {string.Join(" or ", NormalizeModes)}");
         if (!Dtypes.Contains(Dtype)) problems.Add($"dtype '{Dtype}' is not supported — expected one of {string.Join(", ", Dtypes.Take(4))}");
+        if (MatryoshkaWidths is { } widths && (widths.Count == 0 || widths[^1] != DSae || widths.Zip(widths.Skip(1)).Any(p => p.First >= p.Second) || widths[0] < 1))
+            problems.Add($"matryoshka_widths [{string.Join(", ", widths)}] — expected ascending positive widths ending at d_sae ({DSae})");
         if (ContextSize <= 0) problems.Add($"context_size is {ContextSize} — expected a positive token count");
         return problems;
     }
@@ -153,6 +159,7 @@ public sealed record DictionaryConfig
             json["hook_layer_out"] = HookLayerOut;
         }
         if (ConvertedFrom is not null) json["converted_from"] = ConvertedFrom;
+        if (MatryoshkaWidths is { } widths) json["matryoshka_widths"] = new JsonArray(widths.Select(w => (JsonNode)w).ToArray());
         return json;
     }
 
@@ -196,6 +203,7 @@ public sealed record DictionaryConfig
             PrependBos = f.OptionalBool("prepend_bos") ?? true,
             DatasetPath = f.OptionalString("dataset_path") ?? "",
             ConvertedFrom = f.OptionalString("converted_from"),
+            MatryoshkaWidths = ReadWidths(f),
         };
         // Fields whose default depends on the kind are set only when the file says something else, so that a config
         // built in code and the same config read back from disk are equal.
@@ -228,6 +236,16 @@ public sealed record DictionaryConfig
         if (node is null) return null;
         if (node is JsonValue v && v.TryGetValue(out double d) && d == Math.Floor(d) && d is >= 1 and <= int.MaxValue) return (int)d;
         throw f.Fault($"k is {CfgFields.Show(node)} — expected a positive integer for {architecture}");
+    }
+
+    /// <summary>matryoshka_widths: a list of positive integers, or absent.</summary>
+    private static IReadOnlyList<int>? ReadWidths(CfgFields f)
+    {
+        var node = f.Node("matryoshka_widths");
+        if (node is null) return null;
+        if (node is not JsonArray list || list.Any(n => n is not JsonValue v || !v.TryGetValue(out int _)))
+            throw f.Fault($"matryoshka_widths is {CfgFields.Show(node)} — expected a list of widths");
+        return list.Select(n => n!.GetValue<int>()).ToArray();
     }
 
     /// <summary>normalize_activations, with SAELens's legacy spellings: null is none, a boolean is none / the April-update mode.</summary>

@@ -39,8 +39,8 @@ public static class DictionaryFormat
         if (!File.Exists(weightsPath))
             throw new FileNotFoundException($"{weightsPath}: no {WeightsFile} — expected the weights next to {ConfigFile}", weightsPath);
         using var scope = DisposeScope.Enter();
-        var tensors = ReadWeights(weightsPath, config, architecture.StoresThreshold);
-        var dictionary = architecture.FromWeights(config, DictionaryWeights.FromNamed(tensors), device);
+        var tensors = ReadWeights(weightsPath, config, architecture);
+        var dictionary = architecture.FromWeights(config, DictionaryWeights.FromNamed(tensors, architecture.EncoderBiasKey, architecture.ExtraTensors), device);
         string sparsityPath = Path.Combine(directory, SparsityFile);
         if (File.Exists(sparsityPath))
             dictionary.LogFeatureDensity = ReadTensor(sparsityPath, SparsityKey, [config.DSae], allowInfinite: true).To(device).DetachFromScopes();
@@ -49,9 +49,9 @@ public static class DictionaryFormat
 
     /// <summary>Exactly the tensors the config calls for, each checked for presence, dtype, shape and finiteness; a tensor
     /// the architecture does not have is refused (it would be silently ignored otherwise).</summary>
-    private static Dictionary<string, Tensor> ReadWeights(string path, DictionaryConfig config, bool storesThreshold)
+    private static Dictionary<string, Tensor> ReadWeights(string path, DictionaryConfig config, DictionaryArchitecture architecture)
     {
-        var expected = DictionaryWeights.Expected(config, storesThreshold);
+        var expected = DictionaryWeights.Expected(config, architecture.StoresThreshold, architecture.EncoderBiasKey, architecture.ExtraTensors);
         using var file = SafeTensorsFile.Open(path);
         foreach (string name in file.Names)
         {

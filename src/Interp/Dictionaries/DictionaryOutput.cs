@@ -11,9 +11,10 @@ namespace InterpEval.Interp.Dictionaries;
 /// <param name="Sparsity">The weighted sparsity penalty (L1 on decoder-norm-weighted latents, L0, or tanh).</param>
 /// <param name="AuxK">The weighted dead-latent auxiliary loss (Gao et al. 2024, App. A.2).</param>
 /// <param name="PreAct">The weighted pre-activation penalty on latents below threshold (Anthropic, Jan 2025).</param>
-public sealed record LossParts(Tensor Mse, Tensor? Fvu = null, Tensor? Sparsity = null, Tensor? AuxK = null, Tensor? PreAct = null)
+/// <param name="Aux">Gated's auxiliary reconstruction through the frozen decoder (Rajamanoharan et al. 2024).</param>
+public sealed record LossParts(Tensor Mse, Tensor? Fvu = null, Tensor? Sparsity = null, Tensor? AuxK = null, Tensor? PreAct = null, Tensor? Aux = null)
 {
-    /// <summary>Every present part under its stable key (mse, fvu, sparsity, auxk, pre_act).</summary>
+    /// <summary>Every present part under its stable key (mse, fvu, sparsity, auxk, pre_act, aux).</summary>
     public IReadOnlyDictionary<string, Tensor> ToDictionary()
     {
         var parts = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["mse"] = Mse };
@@ -21,6 +22,7 @@ public sealed record LossParts(Tensor Mse, Tensor? Fvu = null, Tensor? Sparsity 
         if (Sparsity is not null) parts["sparsity"] = Sparsity;
         if (AuxK is not null) parts["auxk"] = AuxK;
         if (PreAct is not null) parts["pre_act"] = PreAct;
+        if (Aux is not null) parts["aux"] = Aux;
         return parts;
     }
 }

@@ -1,7 +1,7 @@
-// DictionaryRegistry — the architectures by name (relu, topk, batchtopk, jumprelu), each with how to make a fresh one
+// DictionaryRegistry — the architectures by name (relu, topk, batchtopk, jumprelu, gated, matryoshka-batchtopk), each with how to make a fresh one
 // for training and how to build one from stored weights, and the table between our names and the architecture strings
-// of cfg.json files (SAELens's: standard, topk, jumprelu, transcoder, skip_transcoder, jumprelu_transcoder,
-// jumprelu_skip_transcoder). Adding an architecture is adding an entry: there is no if/else chain.
+// of cfg.json files (SAELens's: standard, topk, jumprelu, gated, transcoder, skip_transcoder, jumprelu_transcoder,
+// jumprelu_skip_transcoder). Training-only forms (batchtopk, matryoshka-batchtopk) are saved as jumprelu. Adding an architecture is adding an entry: there is no if/else chain.
 namespace InterpEval.Interp.Dictionaries;
 
 /// <param name="Name">Our name (--arch).</param>
@@ -12,7 +12,14 @@ public sealed record DictionaryArchitecture(
     string Name,
     Func<DictionaryConfig, ulong, Device, SparseDictionary> Create,
     Func<DictionaryConfig, DictionaryWeights, Device, SparseDictionary> FromWeights,
-    bool StoresThreshold);
+    bool StoresThreshold)
+{
+    /// <summary>The file key of its encoder bias (b_enc; gated: b_gate).</summary>
+    public string EncoderBiasKey { get; init; } = DictionaryWeights.BEncKey;
+
+    /// <summary>Its own [d_sae] tensors in the weights file (gated: r_mag, b_mag).</summary>
+    public IReadOnlyList<string> ExtraTensors { get; init; } = [];
+}
 
 public static class DictionaryRegistry
 {
@@ -22,6 +29,12 @@ public static class DictionaryRegistry
         new DictionaryArchitecture("topk", TopKDictionary.Create, (c, w, d) => new TopKDictionary(c, w, d), StoresThreshold: false),
         new DictionaryArchitecture("batchtopk", BatchTopKDictionary.Create, (c, w, d) => new BatchTopKDictionary(c, w, d), StoresThreshold: false),
         new DictionaryArchitecture("jumprelu", JumpReluDictionary.Create, (c, w, d) => new JumpReluDictionary(c, w, d), StoresThreshold: true),
+        new DictionaryArchitecture("gated", GatedDictionary.Create, (c, w, d) => new GatedDictionary(c, w, d), StoresThreshold: false)
+        {
+            EncoderBiasKey = GatedDictionary.BGateKey, ExtraTensors = [GatedDictionary.RMagKey, GatedDictionary.BMagKey],
+        },
+        new DictionaryArchitecture("matryoshka-batchtopk", MatryoshkaBatchTopKDictionary.Create,
+            (c, w, d) => new MatryoshkaBatchTopKDictionary(c, w, d), StoresThreshold: false),
     }.ToDictionary(a => a.Name, StringComparer.Ordinal);
 
     /// <summary>cfg.json architecture strings we read → our architecture and the kind the string implies (null: the kind
@@ -32,6 +45,7 @@ public static class DictionaryRegistry
         ["relu"] = ("relu", null),
         ["topk"] = ("topk", null),
         ["jumprelu"] = ("jumprelu", DictionaryKind.Sae),
+        ["gated"] = ("gated", null),
         ["transcoder"] = ("relu", DictionaryKind.Transcoder),
         ["skip_transcoder"] = ("relu", DictionaryKind.SkipTranscoder),
         ["jumprelu_transcoder"] = ("jumprelu", DictionaryKind.Transcoder),
@@ -48,6 +62,9 @@ public static class DictionaryRegistry
         [("topk", DictionaryKind.Transcoder)] = "topk",
         [("topk", DictionaryKind.SkipTranscoder)] = "topk",
         [("jumprelu", DictionaryKind.Sae)] = "jumprelu",
+        [("gated", DictionaryKind.Sae)] = "gated",
+        [("gated", DictionaryKind.Transcoder)] = "gated",
+        [("gated", DictionaryKind.SkipTranscoder)] = "gated",
         [("jumprelu", DictionaryKind.Transcoder)] = "jumprelu_transcoder",
         [("jumprelu", DictionaryKind.SkipTranscoder)] = "jumprelu_skip_transcoder",
     };

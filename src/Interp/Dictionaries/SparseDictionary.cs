@@ -224,12 +224,22 @@ public abstract class SparseDictionary : IDisposable
         using var noGrad = Autograd.NoGrad();
         var weights = new DictionaryWeights(
             WEnc * Scale.Input, BEnc.Clone(), WDec * (1 / Scale.Output), BDec * (1 / Scale.Output),
-            WSkip is null ? null : WSkip * (Scale.Input / Scale.Output), ExportThreshold());
+            WSkip is null ? null : WSkip * (Scale.Input / Scale.Output), ExportThreshold())
+        {
+            BEncName = EncoderBiasKey, Extra = ExportExtra(),
+        };
         // Folded weights work on raw activations. A file loaded with SAELens's "expected_average_only_in" and no scale
         // put in force still expects scaled inputs (SAELens keeps the factor outside the file): it keeps saying so.
         var config = Scale.IsIdentity ? ExportConfig() : ExportConfig() with { NormalizeActivations = DictionaryConfig.NormalizeNone };
         return (config, weights);
     }
+
+    /// <summary>The file key of the encoder bias (gated: b_gate).</summary>
+    protected virtual string EncoderBiasKey => DictionaryWeights.BEncKey;
+
+    /// <summary>The architecture's own [F] tensors to save, new tensors in the current scope (gated: r_mag, b_mag); they
+    /// live in pre-activation space, so scale folding leaves them unchanged.</summary>
+    protected virtual IReadOnlyDictionary<string, Tensor>? ExportExtra() => null;
 
     /// <summary>The threshold [F] to save (jumprelu, batchtopk); null when the architecture has none.</summary>
     protected virtual Tensor? ExportThreshold() => null;
@@ -296,7 +306,7 @@ public abstract class SparseDictionary : IDisposable
 
     private static void CheckShapes(DictionaryConfig c, DictionaryWeights w)
     {
-        foreach (var (key, shape) in DictionaryWeights.Expected(c, hasThreshold: false))
+        foreach (var (key, shape) in DictionaryWeights.Expected(c, hasThreshold: false, w.BEncName))
         {
             var t = w.Named().FirstOrDefault(kv => kv.Key == key).Value
                 ?? throw new ArgumentException($"{key} [{string.Join(", ", shape)}] is missing");

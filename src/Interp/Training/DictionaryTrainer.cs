@@ -137,7 +137,7 @@ public sealed class DictionaryTrainer
             _o = o;
             foreach (var p in dicts.SelectMany(d => d.Parameters)) p.RequiresGrad = true;
             _adams = dicts.Select(d => new Adam(d.Parameters, new AdamOptions(o.LearningRate, o.Beta1, o.Beta2, o.Eps))).ToArray();
-            Activity = dicts.Select(d => new LatentActivity(d.LatentCount, o.DeadAfterTokens, d.Parameters[0].Device)).ToArray();
+            Activity = dicts.Select(d => new LatentActivity(d.LatentCount, o.DeadAfter, d.Parameters[0].Device)).ToArray();
         }
 
         public LatentActivity[] Activity { get; }
@@ -212,6 +212,7 @@ public sealed class DictionaryTrainer
             var adam = _adams[i];
             using var scope = DisposeScope.Enter();
             adam.LearningRate = lr;
+            d.BeginStep(step, _o.TotalSteps);
             var o = d.Step(batch, Activity[i].DeadMask(), sparsity);
             double loss = o.Loss.ToDouble();
             CheckFinite(d, step, "loss", loss, lr);

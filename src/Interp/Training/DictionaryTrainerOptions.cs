@@ -54,8 +54,16 @@ public sealed record DictionaryTrainerOptions
     /// <summary>Maximum joint gradient 2-norm per dictionary; null = no clipping.</summary>
     public double? MaxGradNorm { get; init; } = 1.0;
 
-    /// <summary>A latent that has not fired for this many tokens counts as dead (AuxK, dead %).</summary>
-    public long DeadAfterTokens { get; init; } = 10_000_000;
+    /// <summary>A latent that has not fired for this many tokens counts as dead (AuxK, dead %); null = DefaultDeadAfter of
+    /// the budget (see <see cref="DeadAfter"/>).</summary>
+    public long? DeadAfterTokens { get; init; }
+
+    /// <summary>sparsify's 10 M tokens, the ceiling of the default.</summary>
+    public const long MaxDefaultDeadAfterTokens = 10_000_000;
+
+    /// <summary>The dead-after window in force: DeadAfterTokens, else min(10 M, a tenth of the run's tokens) — so a run of
+    /// this tool's usual length (a few million tokens) still marks latents dead and AuxK revives them.</summary>
+    public long DeadAfter => DeadAfterTokens ?? Math.Max(1, Math.Min(MaxDefaultDeadAfterTokens, (long)TotalSteps * BatchTokens / 10));
 
     /// <summary>Write a checkpoint every this many steps (and after the last); null = only the final artefact.</summary>
     public int? CheckpointEvery { get; init; }
@@ -87,7 +95,7 @@ public sealed record DictionaryTrainerOptions
         if (!(DecayStart is >= 0 and <= 1)) return $"decay start is {DecayStart} — expected a fraction from 0 to 1";
         if (SparsityWarmupSteps < 0) return $"sparsity warm-up is {SparsityWarmupSteps} steps — expected 0 or more";
         if (MaxGradNorm is double g && !(g > 0)) return $"max grad norm is {g} — expected a positive number (or none)";
-        if (DeadAfterTokens < 1) return $"dead-after is {DeadAfterTokens} tokens — expected at least 1";
+        if (DeadAfterTokens is < 1) return $"dead-after is {DeadAfterTokens} tokens — expected at least 1";
         if (CheckpointEvery is < 1) return $"checkpoint-every is {CheckpointEvery} steps — expected at least 1";
         return null;
     }

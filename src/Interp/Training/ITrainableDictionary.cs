@@ -24,6 +24,10 @@ public interface ITrainableDictionary : IDisposable
     /// from a sample batch.</summary>
     void Prepare(ActivationBatch sample);
 
+    /// <summary>Called before each Step with the 0-based step and the run's total (batchtopk starts estimating its
+    /// threshold from it); most dictionaries ignore it.</summary>
+    void BeginStep(int step, int totalSteps) { }
+
     /// <summary>Forward + objective. deadMask is bool [LatentCount] (latents the trainer counts as dead) or null;
     /// sparsityScale in [0, 1] is the warm-up factor on the sparsity coefficient.</summary>
     TrainingStepOutput Step(ActivationBatch batch, Tensor? deadMask, double sparsityScale);

@@ -28,6 +28,7 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
         {
             ReluDictionary r => r.L1Coefficient,
             JumpReluDictionary j => j.SparsityCoefficient,
+            GatedDictionary g => g.L1Coefficient,
             _ => 0,
         };
     }
@@ -53,6 +54,15 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
         double sIn = ActivationScale.Estimate(x);
         Dictionary.SetScale(new ActivationScale(sIn, y is null ? sIn : ActivationScale.Estimate(y)));
         if (Dictionary is TopKDictionary) Dictionary.InitializeDecoderBias(y ?? x);          // Gao et al. 2024, App. A.1
+    }
+
+    /// <summary>The first step whose forward updates batchtopk's threshold: the second half of the run. Earlier minima
+    /// belong to a dictionary still far from its final one (at step 0 it is the untrained one).</summary>
+    public static int ThresholdStartStep(int totalSteps) => totalSteps / 2;
+
+    public void BeginStep(int step, int totalSteps)
+    {
+        if (Dictionary is BatchTopKDictionary b) b.UpdateThreshold = step >= ThresholdStartStep(totalSteps);
     }
 
     public TrainingStepOutput Step(ActivationBatch batch, Tensor? deadMask, double sparsityScale)
@@ -87,7 +97,7 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
         using var noGrad = Autograd.NoGrad();
         var state = NamedParameters().ToDictionary(kv => kv.Key, kv => kv.Value.Detach().Clone().DetachFromScopes(), StringComparer.Ordinal);
         state["scale"] = Tensor.From([Dictionary.Scale.Input, Dictionary.Scale.Output], 2).DetachFromScopes();
-        if (Dictionary is BatchTopKDictionary b) state["batchtopk_threshold"] = Tensor.From([b.Threshold], 1).DetachFromScopes();
+        if (Dictionary is BatchTopKDictionary b) state["batchtopk_threshold"] = Tensor.From(new double[] { b.Threshold, b.ThresholdUpdates }, 2).DetachFromScopes();
         return state;
     }
 
@@ -103,7 +113,11 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
             }
         var scale = Require(state, "scale").ToArray<double>();
         Dictionary.SetScale(new ActivationScale(scale[0], scale[1]));
-        if (Dictionary is BatchTopKDictionary b) b.Threshold = Require(state, "batchtopk_threshold").ToArray<double>()[0];
+        if (Dictionary is BatchTopKDictionary b)
+        {
+            var t = Require(state, "batchtopk_threshold").ToArray<double>();   // [θ, updates]
+            (b.Threshold, b.ThresholdUpdates) = (t[0], t.Length > 1 ? (long)t[1] : long.MaxValue / 2);
+        }
     }
 
     public void SetLogFeatureDensity(Tensor logDensity)
@@ -131,6 +145,11 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
         yield return new("b_dec", d.BDec);
         if (d.WSkip is not null) yield return new("W_skip", d.WSkip);
         if (d is JumpReluDictionary j) yield return new("log_threshold", j.LogThreshold);
+        if (d is GatedDictionary g)
+        {
+            yield return new(GatedDictionary.RMagKey, g.RMag);
+            yield return new(GatedDictionary.BMagKey, g.BMag);
+        }
     }
 
     private void SetSparsityScale(double scale)
@@ -138,6 +157,7 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
         if (!(scale is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(scale), $"sparsity scale must be in [0, 1], got {scale}");
         if (Dictionary is ReluDictionary r) r.L1Coefficient = _baseSparsity * scale;
         else if (Dictionary is JumpReluDictionary j) j.SparsityCoefficient = _baseSparsity * scale;
+        else if (Dictionary is GatedDictionary g) g.L1Coefficient = _baseSparsity * scale;
     }
 
     private Tensor Input(ActivationBatch batch) => Hook(batch, InputHook);

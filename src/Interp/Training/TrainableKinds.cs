@@ -8,7 +8,7 @@ namespace InterpEval.Interp.Training;
 
 /// <summary>What to train, as the CLI gives it. Null fields take the kind's defaults.</summary>
 /// <param name="Kind">sae, transcoder, skip-transcoder, clt.</param>
-/// <param name="Architecture">relu, topk, batchtopk, jumprelu.</param>
+/// <param name="Architecture">relu, topk, batchtopk, jumprelu, gated, matryoshka-batchtopk.</param>
 /// <param name="Width">Latents (d_sae; per layer for a clt).</param>
 /// <param name="K">Active latents per token for topk/batchtopk (default min(32, width)).</param>
 /// <param name="SparsityCoefficient">λ of relu's L1 or jumprelu's sparsity penalty (default: the architecture's).</param>
@@ -18,8 +18,10 @@ namespace InterpEval.Interp.Training;
 /// <param name="ModelName">Recorded in cfg.json.</param>
 /// <param name="ContextSize">Tokens per training sequence, recorded in cfg.json.</param>
 /// <param name="DatasetPath">Where the tokens came from, recorded in cfg.json.</param>
+/// <param name="JumpRelu">JumpReLU's knobs (threshold init, bandwidth, sparsity loss, tanh c, pre-activation penalty); jumprelu only.</param>
 public sealed record TrainableSpec(string Kind, string Architecture, int Width, int? K, double? SparsityCoefficient, string? Hook,
-    string? HookOut, ModelConfig Model, string ModelName = "", int ContextSize = 128, string DatasetPath = "", ulong Seed = 0, Device? Device = null);
+    string? HookOut, ModelConfig Model, string ModelName = "", int ContextSize = 128, string DatasetPath = "", ulong Seed = 0, Device? Device = null,
+    JumpReluOptions? JumpRelu = null);
 
 /// <param name="Name">The --kind name.</param>
 /// <param name="Create">A fresh trainable dictionary for a spec (ArgumentException naming the option on a bad spec).</param>
@@ -43,6 +45,8 @@ public static class TrainableKinds
 
     public static ITrainableDictionary Create(TrainableSpec spec)
     {
+        if (spec.JumpRelu?.FirstSet() is { } option && (spec.Architecture != "jumprelu" || spec.Kind == "clt"))
+            throw new ArgumentException($"{option} applies to jumprelu dictionaries (sae, transcoder, skip-transcoder), not {spec.Kind} {spec.Architecture}");
         if (Kinds.TryGetValue(spec.Kind, out var kind)) return kind.Create(spec);
         throw new ArgumentException(Unavailable.TryGetValue(spec.Kind, out var why) ? why
             : $"--kind '{spec.Kind}' is not supported — expected one of {string.Join(", ", Names)}");
@@ -74,12 +78,13 @@ public static class TrainableKinds
             ContextSize = s.ContextSize, DatasetPath = s.DatasetPath,
         };
         if (config.UsesK) config = config with { K = s.K ?? Math.Min(32, s.Width) };
-        else if (s.K is not null) throw new ArgumentException($"--k applies to topk and batchtopk, not {s.Architecture}");
+        else if (s.K is not null) throw new ArgumentException($"--k applies to topk, batchtopk and matryoshka-batchtopk, not {s.Architecture}");
         if (config.Problems() is [var problem, ..]) throw new ArgumentException(problem);
         var dictionary = DictionaryRegistry.Create(config, s.Seed, s.Device);
         try
         {
             SetSparsityCoefficient(dictionary, s.SparsityCoefficient);
+            if (dictionary is JumpReluDictionary j) s.JumpRelu?.Apply(j);
         }
         catch
         {
@@ -98,7 +103,8 @@ public static class TrainableKinds
         {
             case ReluDictionary r: r.L1Coefficient = c; break;
             case JumpReluDictionary j: j.SparsityCoefficient = c; break;
-            default: throw new ArgumentException($"--l1 applies to relu and jumprelu; {d.Config.Architecture} controls sparsity with --k");
+            case GatedDictionary g: g.L1Coefficient = c; break;
+            default: throw new ArgumentException($"--l1 applies to relu, jumprelu and gated; {d.Config.Architecture} controls sparsity with --k");
         }
     }
 

@@ -30,7 +30,7 @@ public sealed record ProbeData(ConceptSet Concepts, TokenLabeller Labeller, int?
         var corpus = input.Corpus!;
         var concepts = ConceptSet.ForCorpus(corpus);
         var labeller = new TokenLabeller(input.Tokenizer!, concepts);
-        int? separator = model.Config.BosTokenId ?? input.Tokenizer!.EndOfTextId;
+        int? separator = DocumentSeparator.IdOrNull(model.Config, input.Tokenizer);
         ProbeSplit Split(IReadOnlyList<CorpusDocument> documents, ulong salt)
         {
             var stream = labeller.Stream(Shuffled(documents, input.Options.Seed + salt), separator, input.Options.Tokens);

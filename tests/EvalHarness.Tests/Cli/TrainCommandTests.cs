@@ -50,10 +50,10 @@ public class TrainCommandTests
     }
 
     [TestCase("--kind", "pca", "--kind 'pca'")]
-    [TestCase("--arch", "gated", "--arch 'gated'")]
+    [TestCase("--arch", "pca", "--arch 'pca'")]
     [TestCase("--width", "0", "--width")]
     [TestCase("--hook", "blocks.9.hook_resid_post", "blocks.9.hook_resid_post")]
-    [TestCase("--l1", "2", "--l1 applies to relu and jumprelu")]
+    [TestCase("--l1", "2", "--l1 applies to relu, jumprelu and gated")]
     [TestCase("--lr", "-1", "--lr")]
     [TestCase("--decay", "step", "--decay")]
     public void BadOptionsAreOneLineAndExit2(string option, string value, string expected)

@@ -111,7 +111,7 @@ public class DictCommandTests
         var r = CliRunner.Run("dict", "info", "--dict", Save("jumprelu"), "--json");
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
         var threshold = JsonDocument.Parse(r.Stdout).RootElement.GetProperty("threshold");
-        Assert.That(threshold.GetProperty("mean").GetDouble(), Is.EqualTo(0.001).Within(1e-6), "JumpRelu's initial threshold");
+        Assert.That(threshold.GetProperty("mean").GetDouble(), Is.EqualTo(InterpEval.Interp.Dictionaries.JumpReluDictionary.DefaultThresholdInit).Within(1e-6), "JumpRelu's initial threshold");
     }
 
     [Test]

@@ -76,8 +76,10 @@ public sealed class RunSubjectsTests
         foreach (int l in Enumerable.Range(0, 4)) Assert.That(_values.Keys, Has.Some.EqualTo($"reconstruction/plt-l{l}/fvu"));
         Assert.That(_values.Keys.Where(k => k.EndsWith("/replacement_kl", StringComparison.Ordinal)).Order(),
             Is.EqualTo(new[] { "fidelity/clt/replacement_kl", "fidelity/plt-l0/replacement_kl" }));
-        Assert.That(_values["fidelity/plt-l0/replacement_kl"], Is.GreaterThanOrEqualTo(_values["fidelity/plt-l0/kl"] - 1e-9),
-            "replacing every MLP is at least as far from the model as replacing one (on barely trained transcoders)");
+        // Not "at least the one-layer KL": with 10-step transcoders both are near-random splices (KL ≈ 8 nats) and their
+        // order is not a property of the code (it flipped when the training recipe changed: 7.99 vs 8.51).
+        Assert.That(_values["fidelity/plt-l0/replacement_kl"], Is.GreaterThan(0).And.LessThan(double.PositiveInfinity),
+            "replacing every MLP moves the model's predictions");
     }
 
     [Test]

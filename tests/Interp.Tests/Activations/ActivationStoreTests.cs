@@ -21,10 +21,10 @@ public class ActivationStoreTests() : TinyModelFixture("gpt2")
         [HookNames.ResidPre(1), HookNames.MlpOut(1)], ContextLength: 8, SequencesPerForward: 3, BufferTokens: 24, BatchTokens: 10,
         ExcludeToken: Separator, Shuffle: shuffle, Seed: 4);
 
-    private List<(double[] Pre, double[] Out)> Rows(bool shuffle)
+    private List<(double[] Pre, double[] Out)> Rows(bool shuffle, ActivationStoreOptions? options = null)
     {
         var rows = new List<(double[], double[])>();
-        foreach (var batch in new ActivationStore(Model, Stream(), Options(shuffle)).Batches())
+        foreach (var batch in new ActivationStore(Model, Stream(), options ?? Options(shuffle)).Batches())
             using (batch)
             {
                 var pre = batch.Activations[HookNames.ResidPre(1)].Values();
@@ -50,6 +50,28 @@ public class ActivationStoreTests() : TinyModelFixture("gpt2")
             if (stream[i] == Separator) continue;
             Assert.That(rows[row++].Pre, Is.EqualTo(expected.Select(0, i).Values()).Within(1e-6), $"token {i}");
         }
+    }
+
+    [Test]
+    public void PositionZeroIsDroppedAndAPrefixStartsEveryWindow()
+    {
+        // prefix 0 (the separator, as BOS) + 7 stream tokens per window: 11 windows of the 80 tokens (77 used)
+        var stream = Stream();
+        var options = Options(shuffle: false) with { ExcludeFirstPosition = true, WindowPrefix = Separator };
+        var rows = Rows(shuffle: false, options);
+        var ids = new List<long>();
+        for (int w = 0; w < 11; w++) ids.AddRange([Separator, .. stream.AsSpan(w * 7, 7).ToArray()]);
+        var hooks = new ForwardHooks().Capture(HookNames.ResidPre(1));
+        Model.Forward(Tensor.From<long>(ids.ToArray(), [11, 8]), hooks);
+        var expected = hooks.Captured[HookNames.ResidPre(1)].Reshape(88, -1);
+        var kept = Enumerable.Range(0, 88).Where(i => i % 8 != 0 && ids[i] != Separator).ToList();
+        Assert.That(rows, Has.Count.EqualTo(kept.Count));
+        for (int r = 0; r < kept.Count; r++)
+            Assert.That(rows[r].Pre, Is.EqualTo(expected.Select(0, kept[r]).Values()).Within(1e-6), $"row {r} (position {kept[r]})");
+
+        // without a prefix, position 0 of a window that starts mid-document is dropped too
+        var plain = Rows(shuffle: false, Options(shuffle: false) with { ExcludeFirstPosition = true });
+        Assert.That(plain, Has.Count.EqualTo(Enumerable.Range(0, 80).Count(i => i % 8 != 0 && stream[i] != Separator)));
     }
 
     [Test]

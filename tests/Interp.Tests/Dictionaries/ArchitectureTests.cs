@@ -199,14 +199,34 @@ public class ArchitectureTests : ScopedTest
         Assert.That(d.ThresholdIsSet, Is.False);
         d.Forward(XTensor());
         Assert.That(d.Threshold, Is.EqualTo(1).Within(1e-6), "first estimate: the smallest kept activation");
-        d.ThresholdBeta = 0.5;
-        d.Forward(XTensor());
-        Assert.That(d.Threshold, Is.EqualTo(1).Within(1e-6), "running mean of equal minima");
+        d.UpdateThreshold = false;
+        d.Forward(XTensor() * 3);
+        Assert.That((d.Threshold, d.ThresholdUpdates), Is.EqualTo((1.0, 1L)).Within(1e-6), "paused: θ stays");
+        d.UpdateThreshold = true;
+        d.Forward(XTensor() * 3);           // pre = (3x − b_dec) W_enc + b_enc = [[4, 1.5, 2.25], [1, 7.5, −6.75]]: kept 7.5, 4
+        Assert.That(d.Threshold, Is.EqualTo(2.5).Within(1e-5), "second update: the mean of the minima 1 and 4");
 
         d.Training = false;
         d.Threshold = 0.4;
         // inference: ReLU(pre)·1[pre > 0.4] = [[1, 0.5, 0], [0, 2.5, 0]] — row 0 keeps two latents, row 1 one
         AssertClose(d.Encode(XTensor()).Values(), [1, 0.5, 0, 0, 2.5, 0], 1e-6, "inference f");
+    }
+
+    [Test]
+    public void BatchTopKThresholdFollowsAHandComputedSequence()
+    {
+        using var d = (BatchTopKDictionary)Hand("batchtopk", k: 1);
+        d.ThresholdRate = 0.25;
+        // minima 1, 2, 4, 8, 16, 0: weights 1, 1/2, 1/3, 1/4 (the mean while 1/n ≥ r), then r = 1/4
+        // θ: 1 → 1.5 → 7/3 → 7/3 + (8 − 7/3)/4 = 3.75 → 3.75 + (16 − 3.75)/4 = 6.8125 → 6.8125·3/4 = 5.109375
+        double[] expected = [1, 1.5, 7.0 / 3, 3.75, 6.8125, 5.109375];
+        double[] minima = [1, 2, 4, 8, 16, 0];
+        for (int i = 0; i < minima.Length; i++)
+        {
+            d.UpdateThresholdWith(minima[i]);
+            Assert.That(d.Threshold, Is.EqualTo(expected[i]).Within(1e-12), $"after update {i + 1}");
+        }
+        Assert.That(d.ThresholdUpdates, Is.EqualTo(6));
     }
 
     [Test]

@@ -94,7 +94,7 @@ public class MalformedDictionaryTests : ScopedTest
 
     [Test]
     public void UnknownArchitectureNamesTheKnownOnes() =>
-        FailsWithCfg(c => c["architecture"] = "gated", "architecture 'gated' is not supported", "standard", "topk", "jumprelu", "skip_transcoder");
+        FailsWithCfg(c => c["architecture"] = "crosscoder", "architecture 'crosscoder' is not supported", "standard", "topk", "jumprelu", "gated", "skip_transcoder");
 
     [Test]
     public void MissingArchitecture() => FailsWithCfg(c => c.Remove("architecture"), "missing field 'architecture'");
@@ -207,7 +207,7 @@ public class MalformedDictionaryTests : ScopedTest
     {
         var e = Assert.Throws<ArgumentException>(() => DictionaryRegistry.Create(Config("topk", dSae: 3, k: 4), seed: 0));
         Assert.That(e!.Message, Does.Contain("k is 4 — expected 1 to d_sae (3)"));
-        e = Assert.Throws<ArgumentException>(() => DictionaryRegistry.Create(Config("gated"), seed: 0));
-        Assert.That(e!.Message, Does.Contain("relu, topk, batchtopk, jumprelu"));
+        e = Assert.Throws<ArgumentException>(() => DictionaryRegistry.Create(Config("crosscoder"), seed: 0));
+        Assert.That(e!.Message, Does.Contain("relu, topk, batchtopk, jumprelu, gated, matryoshka-batchtopk"));
     }
 }

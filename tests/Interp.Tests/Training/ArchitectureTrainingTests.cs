@@ -18,10 +18,10 @@ public class ArchitectureTrainingTests() : TinyModelFixture("gpt2")
 
     [Test]
     public void EveryArchitectureAndKindTrainsSavesAndReloads(
-        [Values("relu", "topk", "batchtopk", "jumprelu")] string architecture,
+        [Values("relu", "topk", "batchtopk", "jumprelu", "gated", "matryoshka-batchtopk")] string architecture,
         [Values("sae", "transcoder", "skip-transcoder")] string kind)
     {
-        var spec = new TrainableSpec(kind, architecture, Width: 32, K: architecture is "topk" or "batchtopk" ? 4 : null,
+        var spec = new TrainableSpec(kind, architecture, Width: 32, K: architecture is "topk" or "batchtopk" or "matryoshka-batchtopk" ? 4 : null,
             SparsityCoefficient: architecture == "jumprelu" ? 0.01 : null, Hook: null, HookOut: null, Model: Model.Config, ModelName: "tiny", ContextSize: 16);
         using var trainable = (SparseDictionaryTrainable)TrainableKinds.Create(spec);
         var storeOptions = new ActivationStoreOptions(trainable.Hooks, ContextLength: 16, SequencesPerForward: 8, BufferTokens: 256,

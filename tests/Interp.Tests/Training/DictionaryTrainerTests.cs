@@ -36,7 +36,7 @@ public class DictionaryTrainerTests
     {
         var config = new DictionaryConfig
         {
-            Architecture = architecture, Kind = kind, DIn = Dim, DSae = 24, K = architecture is "topk" or "batchtopk" ? 3 : null,
+            Architecture = architecture, Kind = kind, DIn = Dim, DSae = 24, K = architecture is "topk" or "batchtopk" or "matryoshka-batchtopk" ? 3 : null,
             HookName = TrainingFixtures.Hook, HookNameOut = kind.IsTranscoder() ? TrainingFixtures.HookOut : null,
         };
         return new SparseDictionaryTrainable($"{kind.Name()}-{architecture}", DictionaryRegistry.Create(config, seed), TrainingFixtures.Hook,
@@ -87,6 +87,8 @@ public class DictionaryTrainerTests
     [TestCase("batchtopk", DictionaryKind.Transcoder)]
     [TestCase("relu", DictionaryKind.Sae)]
     [TestCase("jumprelu", DictionaryKind.SkipTranscoder)]
+    [TestCase("gated", DictionaryKind.Transcoder)]
+    [TestCase("matryoshka-batchtopk", DictionaryKind.Sae)]
     public void ResumeFromAMidwayCheckpointEqualsAStraightRunBitForBit(string architecture, DictionaryKind kind)
     {
         // 8 steps over passes of 5 batches: the checkpoint at step 4 sits mid-pass, and the resumed half crosses a pass.
