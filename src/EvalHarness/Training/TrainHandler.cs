@@ -101,7 +101,8 @@ public sealed class TrainHandler
     private static long[] TokenStream(string modelDir, ulong seed, long budget, out int eot)
     {
         var tokenizer = TokenizerLoader.Load(modelDir);
-        eot = tokenizer.EndOfTextId ?? throw new UsageException($"--model {modelDir}: its tokenizer has no <|endoftext|> token to separate documents");
+        eot = tokenizer.EndOfTextId ?? ModelConfig.Load(Path.Combine(modelDir, "config.json")).BosTokenId
+            ?? throw new UsageException($"--model {modelDir}: neither an <|endoftext|> token nor a bos_token_id to separate documents");
         var corpus = Corpus.Load(EmbeddedAssets.CorpusPath);
         var rng = new Random(unchecked((int)seed) ^ 0x5eed);
         var documents = corpus.Train.OrderBy(_ => rng.Next()).ToList();

@@ -20,12 +20,12 @@ public static class EvalTokens
         : null;
 
     /// <summary>The separator/BOS id: the tokenizer's &lt;|endoftext|&gt;, else the model's BOS id.</summary>
-    public static long Separator(ByteLevelBpeTokenizer tokenizer, TransformerModel model) =>
+    public static long Separator(ITokenizer tokenizer, TransformerModel model) =>
         tokenizer.EndOfTextId ?? model.Config.BosTokenId
         ?? throw new InvalidOperationException("neither the tokenizer nor the model names a BOS/end-of-text token to separate documents");
 
     /// <summary>The validation stream cut to `limit` tokens: [sep, doc₀…, sep, doc₁…, …].</summary>
-    public static long[] ValidationStream(Corpus corpus, ByteLevelBpeTokenizer tokenizer, long separator, int limit)
+    public static long[] ValidationStream(Corpus corpus, ITokenizer tokenizer, long separator, int limit)
     {
         var ids = new List<long>();
         foreach (var doc in corpus.Validation)
