@@ -11,32 +11,10 @@ internal interface INormalizer
     string Normalize(string text);
 }
 
-/// <summary>Unicode normalization. Lone surrogates (which Rust strings cannot hold) are left in place around normalised runs.</summary>
+/// <summary>Unicode normalization with our own tables (UnicodeNormalization), since .NET's needs ICU.</summary>
 internal sealed record UnicodeNormalizer(NormalizationForm Form) : INormalizer
 {
-    public string Normalize(string text)
-    {
-        try
-        {
-            return text.IsNormalized(Form) ? text : text.Normalize(Form);
-        }
-        catch (ArgumentException)   // a lone surrogate: normalise the well-formed runs around each one
-        {
-            var sb = new StringBuilder(text.Length);
-            int start = 0;
-            for (int i = 0; i <= text.Length; i++)
-            {
-                bool lone = i < text.Length && char.IsSurrogate(text[i])
-                    && !(char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-                    && !(char.IsLowSurrogate(text[i]) && i > 0 && char.IsHighSurrogate(text[i - 1]));
-                if (i < text.Length && !lone) continue;
-                sb.Append(text[start..i].Normalize(Form));
-                if (i < text.Length) sb.Append(text[i]);
-                start = i + 1;
-            }
-            return sb.ToString();
-        }
-    }
+    public string Normalize(string text) => UnicodeNormalization.Normalize(text, Form);
 }
 
 /// <summary>Lowercase: Unicode simple lowercase mapping per code point (Rust's char::to_lowercase minus its special cases).</summary>
