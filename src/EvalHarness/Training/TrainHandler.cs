@@ -34,7 +34,7 @@ public sealed class TrainHandler
 
         ulong seed = parseResult.GetValue(TrainCommand.Seed);
         long[] tokens = TokenStream(modelDir, seed, options.TotalSteps * (long)options.BatchTokens, out int eot);
-        var storeOptions = new ActivationStoreOptions(dictionary.Hooks, ContextLength: model.Config.NCtx, BatchTokens: options.BatchTokens,
+        var storeOptions = new ActivationStoreOptions(dictionary.Hooks, ContextLength: TrainingContext(model.Config), BatchTokens: options.BatchTokens,
             BufferTokens: BufferTokens(options), ExcludeToken: eot, Seed: seed);
         ActivationPasses passes = pass => new ActivationStore(model, tokens, storeOptions with { Seed = seed + (ulong)pass }).Batches();
         var trainer = Usage(() => new DictionaryTrainer([dictionary], options, outDir));
@@ -72,7 +72,7 @@ public sealed class TrainHandler
     private static TrainableSpec Spec(ParseResult p, TransformerModel model, string modelDir) => new(
         p.GetValue(TrainCommand.Kind)!, p.GetValue(TrainCommand.Arch)!, p.GetValue(TrainCommand.Width), p.GetValue(TrainCommand.K),
         p.GetValue(TrainCommand.L1), p.GetValue(TrainCommand.Hook), p.GetValue(TrainCommand.HookOut), model.Config,
-        ModelName: Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar)), ContextSize: model.Config.NCtx,
+        ModelName: Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar)), ContextSize: TrainingContext(model.Config),
         DatasetPath: "interp-eval embedded corpus (train split)", Seed: p.GetValue(TrainCommand.Seed), Device: model.Device);
 
     private static DictionaryTrainerOptions Options(ParseResult p)
@@ -88,6 +88,9 @@ public sealed class TrainHandler
         int sparsityWarmup = p.GetValue(TrainCommand.SparsityWarmupSteps);
         return o with { SparsityWarmupSteps = sparsityWarmup >= 0 ? sparsityWarmup : o.TotalSteps / 20 };   // Anthropic: 5 %
     }
+
+    /// <summary>Training windows: the model's context, at most 1024 tokens (Gemma Scope's; Llama 3's 131,072 would not fit).</summary>
+    private static int TrainingContext(ModelConfig config) => Math.Min(config.NCtx, 1024);
 
     /// <summary>The mixing buffer: 65,536 tokens (SAELens-sized), less for budgets smaller than that, never under 4 batches.</summary>
     private static int BufferTokens(DictionaryTrainerOptions o) =>

@@ -280,6 +280,7 @@ public sealed record ModelConfig
         {
             null => null,
             JsonValue v when v.TryGetValue(out double d) && double.IsFinite(d) => d,
+            JsonValue v when v.TryGetValue(out int i) => i,
             _ => throw new InvalidDataException($"{path}: field '{key}' should be a finite number"),
         };
 
