@@ -119,7 +119,13 @@ public sealed class TrainHandler
             estimate += d.Text.Length / 8 + 1;   // few tokens per character (BPE averages 3–4), so rarely short; checked below
         }
         var stream = EmbeddedModelBuilder.Stream(chosen, tokenizer, eot);
-        return stream.LongLength >= wanted || chosen.Count == documents.Count ? stream : EmbeddedModelBuilder.Stream(documents, tokenizer, eot);
+        if (stream.LongLength >= wanted || chosen.Count == documents.Count) return stream;
+        // Fewer tokens per character than estimated (a large vocabulary): extend with the next documents until enough —
+        // a prefix of the whole split's stream, without tokenizing all of it.
+        var extended = new List<long>(stream);
+        for (int i = chosen.Count; i < documents.Count && extended.Count < wanted; i++)
+            extended.AddRange(EmbeddedModelBuilder.Stream([documents[i]], tokenizer, eot));
+        return extended.ToArray();
     }
 
     private static T Usage<T>(Func<T> f)
