@@ -25,7 +25,7 @@ public static class CltEvaluation
     }
 
     /// <summary>Every CLT record: reconstruction and sparsity per layer, then the replacement model's fidelity.</summary>
-    public static IReadOnlyList<MetricRecord> Run(string subject, CrossLayerTranscoder clt, TransformerModel model, ByteLevelBpeTokenizer tokenizer,
+    public static IReadOnlyList<MetricRecord> Run(string subject, CrossLayerTranscoder clt, TransformerModel model, ITokenizer tokenizer,
         Corpus corpus, SuiteOptions options, CancellationToken cancellation = default)
     {
         if (Problem(clt, model) is { } problem) throw new InvalidDataException(problem);
@@ -128,7 +128,7 @@ public static class CltEvaluation
         return hooks;
     }
 
-    private static IEnumerable<EvalBatch> Batches(TransformerModel model, ByteLevelBpeTokenizer tokenizer, Corpus corpus, SuiteOptions options)
+    private static IEnumerable<EvalBatch> Batches(TransformerModel model, ITokenizer tokenizer, Corpus corpus, SuiteOptions options)
     {
         var separator = DocumentSeparator.For(model.Config, tokenizer);
         var stream = EvalTokens.ValidationStream(corpus, tokenizer, separator.Id, options.Tokens);

@@ -18,7 +18,7 @@ public sealed record SuiteInput(
     string Subject,
     SparseDictionary Dictionary,
     TransformerModel? Model,
-    ByteLevelBpeTokenizer? Tokenizer,
+    ITokenizer? Tokenizer,
     Corpus? Corpus,
     SuiteOptions Options)
 {

@@ -1,5 +1,6 @@
-// TokenizeCommand — `interp-eval tokenize`: byte-level BPE ids for a text, from a tokenizer directory holding
-// tokenizer.json, vocab.json + merges.txt, or encoder.json + vocab.bpe (the embedded model's tokenizer by default).
+// TokenizeCommand — `interp-eval tokenize`: the token ids a model gets for a text (with the BOS its tokenizer.json's
+// post-processor adds, unless --raw), from a tokenizer directory holding tokenizer.json, vocab.json + merges.txt, or
+// encoder.json + vocab.bpe (the embedded model's tokenizer by default).
 using System.CommandLine;
 using System.Text.Json;
 using InterpEval.Interp.Tokenizers;
@@ -18,11 +19,13 @@ public static class TokenizeCommand
 
     public static readonly Option<string?> TextFile = new("--text-file") { Description = "A UTF-8 file whose whole content is tokenized", HelpName = "FILE" };
 
+    public static readonly Option<bool> Raw = new("--raw") { Description = "Leave out the BOS/EOS that tokenizer.json's post-processor adds (Llama 3, Gemma)" };
+
     public static readonly Option<bool> Json = new("--json") { Description = "Print a JSON array instead of space-separated ids" };
 
     public static Command Create()
     {
-        var command = new Command("tokenize", "Print the token ids of a text") { Tokenizer, Text, TextFile, Json };
+        var command = new Command("tokenize", "Print the token ids of a text") { Tokenizer, Text, TextFile, Raw, Json };
         command.SetAction(parseResult => (int)Run(parseResult));
         return command;
     }
@@ -32,8 +35,8 @@ public static class TokenizeCommand
         string? text = parseResult.GetValue(Text), file = parseResult.GetValue(TextFile);
         if ((text is null) == (file is null)) throw new UsageException("give exactly one of --text or --text-file");
         text ??= File.ReadAllText(file!);
-        var tokenizer = ByteLevelBpeTokenizer.Load(parseResult.GetValue(Tokenizer) ?? Interp.EmbeddedAssets.ModelDirectory);
-        int[] ids = tokenizer.Encode(text);
+        var tokenizer = TokenizerLoader.Load(parseResult.GetValue(Tokenizer) ?? Interp.EmbeddedAssets.ModelDirectory);
+        int[] ids = parseResult.GetValue(Raw) ? tokenizer.Encode(text) : tokenizer.EncodeWithSpecialTokens(text);
         var output = parseResult.InvocationConfiguration.Output;
         output.WriteLine(parseResult.GetValue(Json) ? JsonSerializer.Serialize(ids) : string.Join(' ', ids));
         return ExitCode.Ok;

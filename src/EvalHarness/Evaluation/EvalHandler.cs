@@ -28,7 +28,7 @@ public sealed class EvalHandler
         Device device = parseResult.GetValue(GlobalOptions.Device);
         string modelDir = ModelCommand.ModelDirectory(parseResult);
         using var model = TransformerModel.Load(modelDir, device);
-        var tokenizer = ByteLevelBpeTokenizer.Load(modelDir);
+        var tokenizer = TokenizerLoader.Load(modelDir);
         var corpus = Corpus.Load(parseResult.GetValue(EvalCommand.Corpus) ?? EmbeddedAssets.CorpusPath);
         var (dictionaries, clts) = LoadDictionaries(parseResult.GetValue(EvalCommand.Dict) ?? [], device, model);
         try

@@ -14,7 +14,7 @@ namespace InterpEval.Harness.Evaluation;
 
 /// <param name="strict">A suite that cannot run on a subject is a usage error (suites named explicitly) rather than a note.</param>
 /// <param name="onSparsity">Called with each dictionary's sparsity result (the per-latent densities), or null.</param>
-public sealed class SubjectEvaluation(TransformerModel model, ByteLevelBpeTokenizer tokenizer, Corpus corpus, SuiteOptions options,
+public sealed class SubjectEvaluation(TransformerModel model, ITokenizer tokenizer, Corpus corpus, SuiteOptions options,
     IReadOnlyList<(string Subject, SparseDictionary Dictionary)> dictionaries, IReadOnlyList<(string Subject, CrossLayerTranscoder Clt)> clts,
     IRunProgress progress, bool strict = false, Action<string, SparsityResult>? onSparsity = null)
 {

@@ -13,12 +13,12 @@ namespace InterpEval.Harness.Interpret;
 
 public sealed class InterpretSubject : IDisposable
 {
-    private InterpretSubject(SparseDictionary dictionary, TransformerModel model, ByteLevelBpeTokenizer tokenizer) =>
+    private InterpretSubject(SparseDictionary dictionary, TransformerModel model, ITokenizer tokenizer) =>
         (Dictionary, Model, Tokenizer) = (dictionary, model, tokenizer);
 
     public SparseDictionary Dictionary { get; }
     public TransformerModel Model { get; }
-    public ByteLevelBpeTokenizer Tokenizer { get; }
+    public ITokenizer Tokenizer { get; }
 
     /// <summary>The separator/BOS token the model was trained with, if any.</summary>
     public int? Separator => DocumentSeparator.IdOrNull(Model.Config, Tokenizer);
@@ -31,7 +31,7 @@ public sealed class InterpretSubject : IDisposable
         try
         {
             var model = TransformerModel.Load(modelDirectory, device);
-            var subject = new InterpretSubject(dictionary, model, ByteLevelBpeTokenizer.Load(modelDirectory));
+            var subject = new InterpretSubject(dictionary, model, TokenizerLoader.Load(modelDirectory));
             subject.Check(dictionaryDirectory, modelDirectory);
             return subject;
         }

@@ -12,7 +12,7 @@ namespace InterpEval.Harness.Runs;
 
 public sealed class SubjectEnvironment : IDisposable
 {
-    private SubjectEnvironment(string modelDirectory, string corpusPath, TransformerModel model, ByteLevelBpeTokenizer tokenizer, Corpus corpus)
+    private SubjectEnvironment(string modelDirectory, string corpusPath, TransformerModel model, ITokenizer tokenizer, Corpus corpus)
     {
         ModelDirectory = modelDirectory;
         CorpusPath = corpusPath;
@@ -26,7 +26,7 @@ public sealed class SubjectEnvironment : IDisposable
     public string ModelDirectory { get; }
     public string CorpusPath { get; }
     public TransformerModel Model { get; }
-    public ByteLevelBpeTokenizer Tokenizer { get; }
+    public ITokenizer Tokenizer { get; }
     public Corpus Corpus { get; }
 
     /// <summary>SHA-256 over the model directory's files (names and bytes, sorted by name).</summary>
@@ -45,7 +45,7 @@ public sealed class SubjectEnvironment : IDisposable
         var model = TransformerModel.Load(dir, device);
         try
         {
-            return new SubjectEnvironment(dir, corpus, model, ByteLevelBpeTokenizer.Load(dir), Corpus.Load(corpus));
+            return new SubjectEnvironment(dir, corpus, model, TokenizerLoader.Load(dir), Corpus.Load(corpus));
         }
         catch
         {

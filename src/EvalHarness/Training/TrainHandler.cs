@@ -80,7 +80,7 @@ public sealed class TrainHandler
         if (Config.ResourceBudget.Refusal(bytes, $"--width {width} with --batch {batch}") is { } why) throw new UsageException(why);
     }
 
-    private static DocumentSeparator Separator(TransformerModel model, ByteLevelBpeTokenizer tokenizer, string modelDir)
+    private static DocumentSeparator Separator(TransformerModel model, ITokenizer tokenizer, string modelDir)
     {
         try { return DocumentSeparator.For(model.Config, tokenizer); }
         catch (InvalidDataException e) { throw new UsageException($"--model {modelDir}: {e.Message}"); }
@@ -92,7 +92,7 @@ public sealed class TrainHandler
     private static TrainingStream Stream(ParseResult p, DictionaryTrainerOptions o, TransformerModel model)
     {
         long budget = o.TotalSteps * (long)o.BatchTokens;
-        return new TrainingStream(p.GetValue(TrainCommand.StreamTokens) ?? budget + budget / 5, p.GetValue(TrainCommand.Context) ?? model.Config.NCtx,
+        return new TrainingStream(p.GetValue(TrainCommand.StreamTokens) ?? budget + budget / 5, p.GetValue(TrainCommand.Context) ?? TrainingContext(model.Config),
             p.GetValue(TrainCommand.BufferTokens) ?? (int)Math.Max(4L * o.BatchTokens, Math.Min(65536, budget)));
     }
 
@@ -100,7 +100,7 @@ public sealed class TrainHandler
         p.GetValue(TrainCommand.Kind)!, p.GetValue(TrainCommand.Arch)!, p.GetValue(TrainCommand.Width), p.GetValue(TrainCommand.K),
         p.GetValue(TrainCommand.L1), p.GetValue(TrainCommand.Hook), p.GetValue(TrainCommand.HookOut), model.Config,
         ModelName: Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar)),
-        ContextSize: Math.Min(p.GetValue(TrainCommand.Context) ?? model.Config.NCtx, model.Config.NCtx),
+        ContextSize: Math.Min(p.GetValue(TrainCommand.Context) ?? TrainingContext(model.Config), model.Config.NCtx),
         DatasetPath: EmbeddedAssets.CorpusPath, Seed: p.GetValue(TrainCommand.Seed), Device: model.Device,
         JumpRelu: new JumpReluOptions(p.GetValue(TrainCommand.ThresholdInit), p.GetValue(TrainCommand.Bandwidth), p.GetValue(TrainCommand.SparsityLoss),
             p.GetValue(TrainCommand.TanhC), p.GetValue(TrainCommand.PreAct)));
@@ -121,6 +121,9 @@ public sealed class TrainHandler
 
     private static string DefaultOut(ParseResult p) => Path.Combine("dictionaries",
         $"{p.GetValue(TrainCommand.Kind)}-{p.GetValue(TrainCommand.Arch)}-w{p.GetValue(TrainCommand.Width).ToString(CultureInfo.InvariantCulture)}");
+
+    /// <summary>Training windows: the model's context, at most 1024 tokens (Gemma Scope's; Llama 3's 131,072 would not fit).</summary>
+    private static int TrainingContext(ModelConfig config) => Math.Min(config.NCtx, 1024);
 
     private static T Usage<T>(Func<T> f)
     {

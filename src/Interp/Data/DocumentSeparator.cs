@@ -13,11 +13,11 @@ namespace InterpEval.Interp.Data;
 public sealed record DocumentSeparator(long Id, bool PrependToWindows)
 {
     /// <summary>The separator of a model with its tokenizer (either may be missing the id, not both).</summary>
-    public static DocumentSeparator For(ModelConfig model, ByteLevelBpeTokenizer? tokenizer) => TryFor(model, tokenizer)
+    public static DocumentSeparator For(ModelConfig model, ITokenizer? tokenizer) => TryFor(model, tokenizer)
         ?? throw new InvalidDataException("neither the model's config (bos_token_id) nor its tokenizer (<|endoftext|>) names a token to separate documents");
 
     /// <summary>The separator, or null when neither the model nor the tokenizer names one.</summary>
-    public static DocumentSeparator? TryFor(ModelConfig model, ByteLevelBpeTokenizer? tokenizer)
+    public static DocumentSeparator? TryFor(ModelConfig model, ITokenizer? tokenizer)
     {
         int? id = model.BosTokenId ?? tokenizer?.EndOfTextId;
         if (id is not int separator) return null;
@@ -26,5 +26,5 @@ public sealed record DocumentSeparator(long Id, bool PrependToWindows)
     }
 
     /// <summary>The separator id as the token labeller takes it, or null.</summary>
-    public static int? IdOrNull(ModelConfig model, ByteLevelBpeTokenizer? tokenizer) => (int?)TryFor(model, tokenizer)?.Id;
+    public static int? IdOrNull(ModelConfig model, ITokenizer? tokenizer) => (int?)TryFor(model, tokenizer)?.Id;
 }

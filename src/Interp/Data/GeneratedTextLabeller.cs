@@ -6,7 +6,7 @@ using InterpEval.Interp.Tokenizers;
 
 namespace InterpEval.Interp.Data;
 
-public sealed class GeneratedTextLabeller(ByteLevelBpeTokenizer tokenizer, TokenConceptStatistics statistics)
+public sealed class GeneratedTextLabeller(ITokenizer tokenizer, TokenConceptStatistics statistics)
 {
     public ConceptSet Concepts => statistics.Concepts;
 
@@ -41,7 +41,7 @@ public sealed class GeneratedTextLabeller(ByteLevelBpeTokenizer tokenizer, Token
         for (int t = 0; t < ids.Count; t++)
         {
             starts[t] = bytes.Count;
-            bytes.AddRange(tokenizer.Vocabulary.TokenBytes((int)ids[t]));
+            bytes.AddRange(tokenizer.TokenBytes((int)ids[t]));
             ends[t] = bytes.Count;
         }
         return (starts, ends, bytes.ToArray());

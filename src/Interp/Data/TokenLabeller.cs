@@ -8,7 +8,7 @@ using InterpEval.Interp.Tokenizers;
 
 namespace InterpEval.Interp.Data;
 
-public sealed class TokenLabeller(ByteLevelBpeTokenizer tokenizer, ConceptSet concepts)
+public sealed class TokenLabeller(ITokenizer tokenizer, ConceptSet concepts)
 {
     public ConceptSet Concepts => concepts;
 

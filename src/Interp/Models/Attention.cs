@@ -1,11 +1,12 @@
 // Attention — causal multi-head self-attention with grouped-query heads, optional rotary embeddings and per-head
-// q/k norms, exposing the attention pattern as a hook (so it can be read or frozen). Legend: B batch, T tokens,
+// q/k norms, Gemma's score scale and soft-capping, exposing the attention pattern as a hook (so it can be read or frozen). Legend: B batch, T tokens,
 // H query heads, K key/value heads, d head dim.
 namespace InterpEval.Interp.Models;
 
-/// <summary>Qkv is one fused projection [D, (H + 2K)·d] holding queries, keys and values in that order.</summary>
+/// <summary>Qkv is one fused projection [D, (H + 2K)·d] holding queries, keys and values in that order.
+/// Scale multiplies q·kᵀ (default head_dim^−½); SoftCap, when set, maps scores s to cap·tanh(s / cap) before masking.</summary>
 public sealed record AttentionWeights(Linear Qkv, Linear O, int Heads, int KvHeads, int HeadDim,
-    RmsNormWeights? QNorm = null, RmsNormWeights? KNorm = null)
+    RmsNormWeights? QNorm = null, RmsNormWeights? KNorm = null, double? Scale = null, double? SoftCap = null)
 {
     public IEnumerable<Tensor> Parameters =>
         new[] { Qkv.WeightInOut, Qkv.Bias, O.WeightInOut, O.Bias, QNorm?.Weight, KNorm?.Weight }.OfType<Tensor>();
@@ -26,7 +27,8 @@ public sealed record AttentionWeights(Linear Qkv, Linear O, int Heads, int KvHea
         }
         k = RepeatKv(k, b, t);
         v = RepeatKv(v, b, t);
-        var scores = q.MatMul(k.Transpose(-2, -1)).Mul(1.0 / Math.Sqrt(HeadDim));          // [B, H, T, T]
+        var scores = q.MatMul(k.Transpose(-2, -1)).Mul(Scale ?? 1.0 / Math.Sqrt(HeadDim));  // [B, H, T, T]
+        if (SoftCap is double cap) scores = scores.Mul(1.0 / cap).Tanh().Mul(cap);
         var pattern = hooks.Apply(HookNames.AttnPattern(layer), scores.MaskedFill(blocked, float.MinValue).Softmax(-1));
         var z = pattern.MatMul(v).Transpose(1, 2).Reshape(b, t, (long)Heads * HeadDim);    // [B, T, H·d]
         return O.Forward(z);

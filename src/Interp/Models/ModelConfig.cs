@@ -11,6 +11,8 @@ public enum ModelFamily
 {
     Gpt2,
     Llama,
+    /// <summary>Gemma 2 and Gemma 3 text models.</summary>
+    Gemma,
 }
 
 public sealed record ModelConfig
@@ -44,6 +46,19 @@ public sealed record ModelConfig
     public RopeScaling? RopeScaling { get; init; }
     public int? BosTokenId { get; init; }
     public int? EosTokenId { get; init; }
+    /// <summary>Which layers use <see cref="SlidingWindow"/> (Gemma's alternating local/global layers); null = all of them.</summary>
+    public bool[]? SlidingLayers { get; init; }
+    /// <summary>Attention scores are scaled by query_pre_attn_scalar^−½ instead of head_dim^−½ (Gemma).</summary>
+    public double? QueryPreAttnScalar { get; init; }
+    /// <summary>Attention logits become cap·tanh(s / cap) (Gemma 2's attn_logit_softcapping).</summary>
+    public double? AttnLogitSoftcap { get; init; }
+    /// <summary>Output logits become cap·tanh(z / cap) (Gemma 2's final_logit_softcapping).</summary>
+    public double? FinalLogitSoftcap { get; init; }
+    /// <summary>Rotary base of the sliding-window layers (Gemma 3's rope_local_base_freq); null = RopeTheta.</summary>
+    public double? RopeLocalTheta { get; init; }
+
+    /// <summary>Whether layer <paramref name="layer"/> masks keys beyond the sliding window.</summary>
+    public bool IsSlidingLayer(int layer) => SlidingWindow is not null && (SlidingLayers is null || SlidingLayers[layer]);
 
     /// <summary>config.json as Hugging Face writes it for this architecture (what Save puts beside the weights).</summary>
     public JsonObject ToJson()
@@ -65,7 +80,28 @@ public sealed record ModelConfig
                 ["rope_theta"] = RopeTheta, ["tie_word_embeddings"] = TieWordEmbeddings, ["attention_bias"] = AttentionBias,
                 ["hidden_act"] = "silu",
             };
+        if (Family == ModelFamily.Gemma) return GemmaJson();
         if (Family == ModelFamily.Llama && SlidingWindow is int w) { json["sliding_window"] = w; json["use_sliding_window"] = true; }
+        if (RopeScaling is { } scaling) json["rope_scaling"] = scaling.ToJson();
+        if (BosTokenId is int bos) json["bos_token_id"] = bos;
+        if (EosTokenId is int eos) json["eos_token_id"] = eos;
+        return json;
+    }
+
+    // config.json as the hub writes it for gemma2 / gemma3_text.
+    private JsonObject GemmaJson()
+    {
+        var json = new JsonObject
+        {
+            ["architectures"] = new JsonArray(ModelType == "gemma2" ? "Gemma2ForCausalLM" : "Gemma3ForCausalLM"), ["model_type"] = ModelType,
+            ["vocab_size"] = VocabSize, ["hidden_size"] = DModel, ["num_hidden_layers"] = NLayers, ["num_attention_heads"] = NHeads,
+            ["num_key_value_heads"] = NKvHeads, ["head_dim"] = HeadDim, ["intermediate_size"] = DMlp, ["max_position_embeddings"] = NCtx,
+            ["rms_norm_eps"] = NormEps, ["rope_theta"] = RopeTheta, ["tie_word_embeddings"] = TieWordEmbeddings,
+            ["hidden_activation"] = "gelu_pytorch_tanh", ["query_pre_attn_scalar"] = QueryPreAttnScalar, ["sliding_window"] = SlidingWindow,
+            ["attn_logit_softcapping"] = AttnLogitSoftcap, ["final_logit_softcapping"] = FinalLogitSoftcap,
+            ["layer_types"] = new JsonArray(Enumerable.Range(0, NLayers).Select(l => (JsonNode)(IsSlidingLayer(l) ? "sliding_attention" : "full_attention")).ToArray()),
+        };
+        if (RopeLocalTheta is double local) json["rope_local_base_freq"] = local;
         if (RopeScaling is { } scaling) json["rope_scaling"] = scaling.ToJson();
         if (BosTokenId is int bos) json["bos_token_id"] = bos;
         if (EosTokenId is int eos) json["eos_token_id"] = eos;
@@ -74,6 +110,8 @@ public sealed record ModelConfig
 
     private static readonly Dictionary<string, ModelFamily> Families = new()
     {
+        ["gemma2"] = ModelFamily.Gemma,
+        ["gemma3_text"] = ModelFamily.Gemma,
         ["gpt2"] = ModelFamily.Gpt2,
         ["llama"] = ModelFamily.Llama,
         ["qwen2"] = ModelFamily.Llama,
@@ -97,7 +135,12 @@ public sealed record ModelConfig
         string modelType = f.String("model_type");
         if (!Families.TryGetValue(modelType, out var family))
             throw new InvalidDataException($"{path}: model_type '{modelType}' is not supported — expected one of {string.Join(", ", Families.Keys)}");
-        return family == ModelFamily.Gpt2 ? ParseGpt2(f, modelType) : ParseLlama(f, modelType);
+        return family switch
+        {
+            ModelFamily.Gpt2 => ParseGpt2(f, modelType),
+            ModelFamily.Gemma => ParseGemma(f, modelType),
+            _ => ParseLlama(f, modelType),
+        };
     }
 
     private static ModelConfig ParseGpt2(ConfigFields f, string modelType)
@@ -143,12 +186,61 @@ public sealed record ModelConfig
         };
     }
 
+    // Gemma 2 (modeling_gemma2.py): even layers slide, odd are global, soft-capping on. Gemma 3 (modeling_gemma3.py): every
+    // sliding_window_pattern-th layer is global, q/k norms, a separate rotary base for local layers. layer_types wins when given.
+    private static ModelConfig ParseGemma(ConfigFields f, string modelType)
+    {
+        int d = f.Positive("hidden_size");
+        int heads = f.Positive("num_attention_heads");
+        int kvHeads = f.OptionalPositive("num_key_value_heads") ?? heads;
+        f.Require(heads % kvHeads == 0, "num_key_value_heads", $"num_attention_heads {heads} is not a multiple of num_key_value_heads {kvHeads}");
+        int headDim = f.OptionalPositive("head_dim") ?? 256;
+        f.Require(headDim % 2 == 0, "head_dim", $"head_dim {headDim} must be even for rotary embeddings");
+        string act = f.OptionalString("hidden_activation") ?? f.OptionalString("hidden_act") ?? "gelu_pytorch_tanh";
+        f.Require(act is "gelu_pytorch_tanh" or "gelu_new", "hidden_activation", $"hidden_activation '{act}' is not supported — expected gelu_pytorch_tanh");
+        int layers = f.Positive("num_hidden_layers");
+        bool gemma2 = modelType == "gemma2";
+        int pattern = f.OptionalPositive("sliding_window_pattern") ?? 6;
+        var sliding = Enumerable.Range(0, layers).Select(l => gemma2 ? l % 2 == 0 : (l + 1) % pattern != 0).ToArray();
+        if (f.Node("layer_types") is JsonArray types)
+        {
+            f.Require(types.Count == layers, "layer_types", $"layer_types has {types.Count} entries for {layers} layers");
+            for (int l = 0; l < layers; l++)
+            {
+                string? t = types[l]?.GetValue<string>();
+                f.Require(t is "sliding_attention" or "full_attention", "layer_types", $"layer_types[{l}] is '{t}' — expected sliding_attention or full_attention");
+                sliding[l] = t == "sliding_attention";
+            }
+        }
+        return new ModelConfig
+        {
+            ModelType = modelType, Family = ModelFamily.Gemma, VocabSize = f.Positive("vocab_size"), DModel = d, NLayers = layers,
+            NHeads = heads, NKvHeads = kvHeads, HeadDim = headDim, DMlp = f.Positive("intermediate_size"),
+            NCtx = f.OptionalPositive("max_position_embeddings") ?? 8192, NormEps = f.OptionalDouble("rms_norm_eps") ?? 1e-6,
+            RopeTheta = f.OptionalDouble("rope_theta") ?? (gemma2 ? 10000 : 1_000_000),
+            TieWordEmbeddings = f.OptionalBool("tie_word_embeddings") ?? true,
+            AttentionBias = f.OptionalBool("attention_bias") ?? false,
+            QkNorm = !gemma2,
+            SlidingWindow = f.OptionalPositive("sliding_window") ?? (gemma2 ? 4096 : 512),
+            SlidingLayers = sliding,
+            QueryPreAttnScalar = f.OptionalDouble("query_pre_attn_scalar") ?? headDim,
+            // Gemma 2's config class defaults to 50 and 30; an explicit null turns capping off.
+            AttnLogitSoftcap = gemma2 && !f.Has("attn_logit_softcapping") ? 50.0 : f.OptionalDouble("attn_logit_softcapping"),
+            FinalLogitSoftcap = gemma2 && !f.Has("final_logit_softcapping") ? 30.0 : f.OptionalDouble("final_logit_softcapping"),
+            RopeLocalTheta = gemma2 ? null : f.OptionalDouble("rope_local_base_freq") ?? 10000,
+            RopeScaling = RopeScaling.Parse(f.Node("rope_scaling"), f.Path),
+            BosTokenId = f.OptionalInt("bos_token_id"), EosTokenId = f.OptionalInt("eos_token_id"),
+        };
+    }
+
     /// <summary>Typed, validated access to config.json fields with messages naming the file and field.</summary>
     private sealed class ConfigFields(JsonObject json, string path)
     {
         public string Path => path;
 
         public JsonNode? Node(string key) => json[key];
+
+        public bool Has(string key) => json.ContainsKey(key);
 
         public void Require(bool ok, string key, string message)
         {
@@ -188,6 +280,7 @@ public sealed record ModelConfig
         {
             null => null,
             JsonValue v when v.TryGetValue(out double d) && double.IsFinite(d) => d,
+            JsonValue v when v.TryGetValue(out int i) => i,
             _ => throw new InvalidDataException($"{path}: field '{key}' should be a finite number"),
         };
 

@@ -37,6 +37,7 @@ public abstract class TransformerModel : IDisposable
     {
         [ModelFamily.Gpt2] = (c, w, d) => Gpt2Model.FromWeights(c, w, d),
         [ModelFamily.Llama] = (c, w, d) => LlamaModel.FromWeights(c, w, d),
+        [ModelFamily.Gemma] = (c, w, d) => GemmaModel.FromWeights(c, w, d),
     };
 
     /// <summary>A freshly initialised model (GPT-2's scheme, seeded) for training from scratch.</summary>
@@ -81,11 +82,16 @@ public abstract class TransformerModel : IDisposable
         int lastBlock = LastBlockNeeded(hooks);
         using var scope = DisposeScope.Enter();
         var positions = Positions(tokens, attentionMask);                                   // [B, T]
-        var blocked = AttentionWeights.BlockedMask(tokens.Size(1), attentionMask, Config.SlidingWindow, Device);
+        var global = AttentionWeights.BlockedMask(tokens.Size(1), attentionMask, null, Device);
+        var local = Config.SlidingWindow is null ? global : AttentionWeights.BlockedMask(tokens.Size(1), attentionMask, Config.SlidingWindow, Device);
         var x = hooks.Apply(HookNames.Embed, Embed(tokens, positions));                     // [B, T, D]
         var context = Prepare(positions);
+        var localContext = PrepareLocal(positions) ?? context;
         for (int l = 0; l <= Math.Min(lastBlock, Config.NLayers - 1); l++)
-            x = BlockInOwnScope(l, x, blocked, context, hooks);
+        {
+            bool sliding = Config.IsSlidingLayer(l);
+            x = BlockInOwnScope(l, x, sliding ? local : global, sliding ? localContext : context, hooks);
+        }
         Tensor? logits = lastBlock < Config.NLayers ? null : Unembed(FinalNorm(x, hooks));
         KeepPastScope(scope, hooks, logits);
         return logits;
@@ -103,6 +109,15 @@ public abstract class TransformerModel : IDisposable
 
     /// <summary>Per-forward tables shared by every block (rotary cos/sin); null when the architecture has none.</summary>
     protected virtual (Tensor Cos, Tensor Sin)? Prepare(Tensor positions) => null;
+
+    /// <summary>Rotary tables of the sliding-window layers when they differ (Gemma 3's local base); null = the same as Prepare's.</summary>
+    protected virtual (Tensor Cos, Tensor Sin)? PrepareLocal(Tensor positions) => null;
+
+    /// <summary>A norm applied to the attention output before it joins the residual (Gemma's post_attention_layernorm); identity by default.</summary>
+    protected virtual Tensor PostAttention(int layer, Tensor x) => x;
+
+    /// <summary>A norm applied to the MLP output before it joins the residual (Gemma's post_feedforward_layernorm); identity by default.</summary>
+    protected virtual Tensor PostMlp(int layer, Tensor x) => x;
 
     /// <summary>Block l's pre-attention norm, attention and pre-MLP norm.</summary>
     protected abstract (INorm Ln1, AttentionWeights Attention, INorm Ln2) BlockParts(int layer);
@@ -127,16 +142,17 @@ public abstract class TransformerModel : IDisposable
             if (kept is not null && kept.Scope == scope) scope.MoveOut(kept);
     }
 
-    // A pre-norm block, the same for every architecture here: x + attn(ln1(x)), then + mlp(ln2(·)), with its hooks.
+    // A pre-norm block, the same for every architecture here: x + post(attn(ln1(x))), then + post(mlp(ln2(·))), with its
+    // hooks; the post norms are Gemma's and the identity elsewhere, so hook_attn_out / hook_mlp_out are what joins the residual.
     private Tensor Block(int l, Tensor x, Tensor blocked, (Tensor Cos, Tensor Sin)? rotary, ForwardHooks hooks)
     {
         var (ln1, attention, ln2) = BlockParts(l);
         var residPre = hooks.Apply(HookNames.ResidPre(l), x);
         var attnIn = ln1.Forward(residPre, hooks, HookNames.Ln1Scale(l), HookNames.Ln1Normalized(l));
-        var attnOut = hooks.Apply(HookNames.AttnOut(l), attention.Forward(attnIn, blocked, rotary, hooks, l));
+        var attnOut = hooks.Apply(HookNames.AttnOut(l), PostAttention(l, attention.Forward(attnIn, blocked, rotary, hooks, l)));
         var residMid = hooks.Apply(HookNames.ResidMid(l), residPre + attnOut);
         var mlpIn = ln2.Forward(residMid, hooks, HookNames.Ln2Scale(l), HookNames.Ln2Normalized(l));
-        var mlpOut = hooks.Apply(HookNames.MlpOut(l), Mlp(l, mlpIn, hooks));
+        var mlpOut = hooks.Apply(HookNames.MlpOut(l), PostMlp(l, Mlp(l, mlpIn, hooks)));
         return hooks.Apply(HookNames.ResidPost(l), residMid + mlpOut);
     }
 

@@ -10,7 +10,7 @@ namespace InterpEval.Interp.Tokenizers;
 /// Encodes text to token ids and back. Without special tokens in the text (or with
 /// <c>recognizeSpecialTokens: false</c>) the ids are those of OpenAI's GPT-2 encoder. Thread-safe.
 /// </summary>
-public sealed class ByteLevelBpeTokenizer
+public sealed class ByteLevelBpeTokenizer : ITokenizer
 {
     private const int MaxCachedPieceLength = 128;
     private const int MaxCacheEntries = 1 << 17;
@@ -29,7 +29,7 @@ public sealed class ByteLevelBpeTokenizer
     }
 
     /// <summary>Loads tokenizer.json, vocab.json + merges.txt, or encoder.json + vocab.bpe; see <see cref="TokenizerLoader"/>.</summary>
-    public static ByteLevelBpeTokenizer Load(string path) => TokenizerLoader.Load(path);
+    public static ByteLevelBpeTokenizer Load(string path) => TokenizerLoader.LoadByteLevel(path);
 
     public BpeVocabulary Vocabulary { get; }
 
@@ -58,6 +58,9 @@ public sealed class ByteLevelBpeTokenizer
         if (recognizeSpecialTokens) specials.Split(text, segment => EncodeOrdinary(segment, ids), ids.Add);
         else if (!text.IsEmpty) EncodeOrdinary(text, ids);
     }
+
+    /// <summary>The same ids as <see cref="Encode(string, bool)"/>: GPT-2 adds no BOS.</summary>
+    public int[] EncodeWithSpecialTokens(string text) => Encode(text);
 
     /// <summary>
     /// Token ids of <paramref name="text"/> with each token's byte range [start, end) in the text's UTF-8 encoding (special
@@ -95,6 +98,9 @@ public sealed class ByteLevelBpeTokenizer
         foreach (int id in ids) bytes.AddRange(Vocabulary.TokenBytes(id));
         return bytes.ToArray();
     }
+
+    /// <summary>The bytes of one token (a special token's UTF-8 content).</summary>
+    public ReadOnlySpan<byte> TokenBytes(int id) => Vocabulary.TokenBytes(id);
 
     /// <summary>One token's text for display; a token holding part of a UTF-8 sequence shows U+FFFD.</summary>
     public string TokenText(int id) => Encoding.UTF8.GetString(Vocabulary.TokenBytes(id));

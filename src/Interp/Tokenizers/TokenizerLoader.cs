@@ -1,17 +1,33 @@
-// Finds which tokenizer layout a path holds and reads it. Only the three byte-level BPE layouts; no
-// SentencePiece, no tokenizer_config.json / special_tokens_map.json.
+// Finds which tokenizer layout a path holds and reads it: any supported tokenizer.json (HuggingFaceTokenizer), or GPT-2's
+// vocab.json + merges.txt / encoder.json + vocab.bpe (ByteLevelBpeTokenizer). No SentencePiece tokenizer.model, no
+// tokenizer_config.json / special_tokens_map.json.
 namespace InterpEval.Interp.Tokenizers;
 
-/// <summary>Loads a byte-level BPE tokenizer from a file or a directory.</summary>
+/// <summary>Loads a tokenizer from a file or a directory.</summary>
 public static class TokenizerLoader
 {
     /// <summary>
-    /// A directory: tokenizer.json if present, else vocab.json + merges.txt, else encoder.json + vocab.bpe.
+    /// As <see cref="LoadByteLevel"/>, except that tokenizer.json is read by <see cref="HuggingFaceTokenizerReader"/>,
+    /// which runs every normalizer, pre-tokenizer, post-processor and decoder it supports.
+    /// </summary>
+    public static ITokenizer Load(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            string json = Path.Combine(path, "tokenizer.json");
+            return File.Exists(json) ? HuggingFaceTokenizerReader.Read(json) : LoadByteLevel(path);
+        }
+        return File.Exists(path) && Path.GetFileName(path) is not ("vocab.json" or "merges.txt" or "encoder.json" or "vocab.bpe")
+            ? HuggingFaceTokenizerReader.Read(path) : LoadByteLevel(path);
+    }
+
+    /// <summary>
+    /// A GPT-2-shaped byte-level BPE. A directory: tokenizer.json if present, else vocab.json + merges.txt, else encoder.json + vocab.bpe.
     /// A file: vocab.json, merges.txt, encoder.json or vocab.bpe load with their partner beside them; any other
     /// file is read as tokenizer.json. A missing file throws FileNotFoundException; a malformed one
     /// InvalidDataException; both messages are one line naming the file.
     /// </summary>
-    public static ByteLevelBpeTokenizer Load(string path)
+    public static ByteLevelBpeTokenizer LoadByteLevel(string path)
     {
         if (Directory.Exists(path)) return LoadDirectory(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file or directory", path);

@@ -27,7 +27,7 @@ public static class TrainingRecipe
 
     /// <summary>The train documents in the order seed draws, tokenised with the separator before each, until `limit`
     /// tokens (cut there) or the documents run out. Only the documents needed are tokenised.</summary>
-    public static long[] Tokens(IReadOnlyList<CorpusDocument> documents, ByteLevelBpeTokenizer tokenizer, DocumentSeparator separator, long limit, ulong seed)
+    public static long[] Tokens(IReadOnlyList<CorpusDocument> documents, ITokenizer tokenizer, DocumentSeparator separator, long limit, ulong seed)
     {
         var rng = new Random(unchecked((int)seed) ^ 0x5eed);
         var ids = new List<long>();

@@ -23,10 +23,10 @@ public static class EvalTokens
         : null;
 
     /// <summary>The separator/BOS id (DocumentSeparator's rule: the model's BOS, else the tokenizer's &lt;|endoftext|&gt;).</summary>
-    public static long Separator(ByteLevelBpeTokenizer tokenizer, TransformerModel model) => DocumentSeparator.For(model.Config, tokenizer).Id;
+    public static long Separator(ITokenizer tokenizer, TransformerModel model) => DocumentSeparator.For(model.Config, tokenizer).Id;
 
     /// <summary>The validation stream cut to `limit` tokens: [sep, doc₀…, sep, doc₁…, …].</summary>
-    public static long[] ValidationStream(Corpus corpus, ByteLevelBpeTokenizer tokenizer, long separator, int limit)
+    public static long[] ValidationStream(Corpus corpus, ITokenizer tokenizer, long separator, int limit)
     {
         var ids = new List<long>();
         foreach (var doc in corpus.Validation)

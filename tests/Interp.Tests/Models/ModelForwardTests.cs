@@ -24,6 +24,9 @@ public class ModelForwardTests
         yield return new TestCaseData("mistral", ScalarType.Float32, "").SetName("Reference(mistral, sliding window)");
         yield return new TestCaseData("llama3-rope", ScalarType.Float32, "").SetName("Reference(llama, llama3 rope scaling)");
         yield return new TestCaseData("linear-rope", ScalarType.Float32, "").SetName("Reference(llama, linear rope scaling)");
+        yield return new TestCaseData("gemma2", ScalarType.Float32, "").SetName("Reference(gemma2, soft-capping, alternating window)");
+        yield return new TestCaseData("gemma3", ScalarType.Float32, "").SetName("Reference(gemma3, q/k norms, local rope base, window pattern)");
+        yield return new TestCaseData("gemma3-layer-types", ScalarType.BFloat16, "").SetName("Reference(gemma3 bf16, layer_types, linear rope scaling)");
     }
 
     internal static JsonObject ConfigFor(string variant) => variant switch
@@ -40,6 +43,13 @@ public class ModelForwardTests
             ["rope_type"] = "llama3", ["factor"] = 8.0, ["low_freq_factor"] = 1.0, ["high_freq_factor"] = 4.0, ["original_max_position_embeddings"] = 16,
         })),
         "linear-rope" => With(TinyModels.LlamaConfig(), ("rope_scaling", new JsonObject { ["type"] = "linear", ["factor"] = 2.0 })),
+        // Caps small enough that tanh bends the random model's scores and logits.
+        "gemma2" => With(TinyModels.GemmaConfig("gemma2"), ("attn_logit_softcapping", 2.0), ("final_logit_softcapping", 3.0)),
+        "gemma2-uncapped" => With(TinyModels.GemmaConfig("gemma2"), ("attn_logit_softcapping", null!), ("final_logit_softcapping", null!)),
+        "gemma2-wide-window" => With(TinyModels.GemmaConfig("gemma2"), ("attn_logit_softcapping", 2.0), ("final_logit_softcapping", 3.0), ("sliding_window", 1000)),
+        "gemma3" => With(TinyModels.GemmaConfig("gemma3_text"), ("sliding_window_pattern", 2), ("rope_local_base_freq", 100.0)),
+        "gemma3-layer-types" => With(TinyModels.GemmaConfig("gemma3_text"), ("layer_types", new JsonArray("full_attention", "sliding_attention", "full_attention")),
+            ("rope_scaling", new JsonObject { ["rope_type"] = "linear", ["factor"] = 8.0 })),
         _ => throw new ArgumentException(variant),
     };
 
@@ -60,6 +70,23 @@ public class ModelForwardTests
         var actual = model.Logits(Ids);
         Assert.That(actual.Shape, Is.EqualTo(new long[] { Ids.Length, TinyModels.Vocab }));
         AssertRelativeClose(expected, actual.ToArray<float>(), 1e-4);
+    }
+
+    // The Gemma 2 case above is only evidence for soft-capping and the sliding window if dropping either changes the
+    // reference's logits far beyond the tolerance; here the reference itself shows that they do.
+    [TestCase("gemma2-uncapped")]
+    [TestCase("gemma2-wide-window")]
+    public void GemmaCaseWouldFailWithoutTheFeature(string without)
+    {
+        PythonReference.RequireAvailable();
+        TinyModels.Write(_dir, ConfigFor("gemma2"));
+        var with = PythonReference.Logits(_dir, Ids);
+        string other = Path.Combine(_dir, "other");
+        TinyModels.Write(other, ConfigFor(without));
+        var withoutLogits = PythonReference.Logits(other, Ids);
+        double scale = Math.Max(1, with.Max(Math.Abs));
+        double maxDiff = with.Zip(withoutLogits, (a, b) => Math.Abs(a - b)).Max();
+        Assert.That(maxDiff / scale, Is.GreaterThan(1e-2), $"{without}: the feature moves logits by {maxDiff / scale:E2} of their scale");
     }
 
     [Test]

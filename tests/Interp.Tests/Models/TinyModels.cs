@@ -23,6 +23,15 @@ internal static class TinyModels
         ["hidden_act"] = "silu",
     };
 
+    /// <summary>A tiny Gemma 2 (modelType "gemma2") or Gemma 3 ("gemma3_text") config: 3 layers so local and global layers alternate.</summary>
+    public static JsonObject GemmaConfig(string modelType) => new()
+    {
+        ["model_type"] = modelType, ["vocab_size"] = Vocab, ["hidden_size"] = 16, ["num_hidden_layers"] = 3,
+        ["num_attention_heads"] = 4, ["num_key_value_heads"] = 2, ["head_dim"] = 8, ["intermediate_size"] = 24,
+        ["max_position_embeddings"] = 64, ["rms_norm_eps"] = 1e-6, ["rope_theta"] = modelType == "gemma2" ? 10000.0 : 1000000.0,
+        ["hidden_activation"] = "gelu_pytorch_tanh", ["query_pre_attn_scalar"] = 12, ["sliding_window"] = 3, ["tie_word_embeddings"] = true,
+    };
+
     /// <summary>Random weights for a config, keyed as Hugging Face names them.</summary>
     public static Dictionary<string, long[]> Shapes(JsonObject cfg)
     {
@@ -59,13 +68,19 @@ internal static class TinyModels
             shapes[a + "v_proj.weight"] = [kv * hdim, hd];
             shapes[a + "o_proj.weight"] = [hd, heads * hdim];
             if (type == "qwen2") { shapes[a + "q_proj.bias"] = [heads * hdim]; shapes[a + "k_proj.bias"] = [kv * hdim]; shapes[a + "v_proj.bias"] = [kv * hdim]; }
-            if (type == "qwen3") { shapes[a + "q_norm.weight"] = [hdim]; shapes[a + "k_norm.weight"] = [hdim]; }
+            if (type is "qwen3" or "gemma3_text") { shapes[a + "q_norm.weight"] = [hdim]; shapes[a + "k_norm.weight"] = [hdim]; }
+            if (type.StartsWith("gemma", StringComparison.Ordinal))
+            {
+                shapes[p + "pre_feedforward_layernorm.weight"] = [hd];
+                shapes[p + "post_feedforward_layernorm.weight"] = [hd];
+            }
             shapes[p + "mlp.gate_proj.weight"] = [mlp, hd];
             shapes[p + "mlp.up_proj.weight"] = [mlp, hd];
             shapes[p + "mlp.down_proj.weight"] = [hd, mlp];
         }
         shapes["model.norm.weight"] = [hd];
-        if (cfg["tie_word_embeddings"] is not { } t || !(bool)t) shapes["lm_head.weight"] = [vv, hd];
+        bool tiedByDefault = type.StartsWith("gemma", StringComparison.Ordinal);
+        if (!(cfg["tie_word_embeddings"] is { } t ? (bool)t : tiedByDefault)) shapes["lm_head.weight"] = [vv, hd];
         return shapes;
     }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Independent reference forward for the model tests: GPT-2 and Llama-family logits written with plain PyTorch,
-following the equations of Hugging Face's modeling_gpt2.py / modeling_llama.py / modeling_qwen3.py. It reads the
+"""Independent reference forward for the model tests: GPT-2, Llama-family and Gemma 2/3 logits written with plain PyTorch,
+following the equations of Hugging Face's modeling_gpt2.py / modeling_llama.py / modeling_qwen3.py / modeling_gemma2.py /
+modeling_gemma3.py. It reads the
 model directory itself (its own safetensors parser), so it shares no code with the C# path.
 
 usage: hf_reference.py MODEL_DIR IDS(comma-separated) OUT.bin   -> float32 little-endian logits [T, vocab]
@@ -149,11 +150,76 @@ def llama(cfg, w, ids):
     return x @ head.T
 
 
+def rope_tables(t, hd, theta, scaling):
+    inv_freq = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.float64) / hd))
+    inv_freq = scale_rope(inv_freq, scaling)
+    freqs = torch.arange(t, dtype=torch.float64)[:, None] * inv_freq[None, :]
+    emb = torch.cat((freqs, freqs), dim=-1)
+    return emb.cos(), emb.sin()
+
+
+def gemma(cfg, w, ids):
+    """Gemma2DecoderLayer / Gemma3DecoderLayer: (1 + w) RMSNorm, pre and post norms, GeGLU, sqrt(d) embedding scale."""
+    gemma2 = cfg["model_type"] == "gemma2"
+    d, h = cfg["hidden_size"], cfg["num_attention_heads"]
+    kv = cfg.get("num_key_value_heads", h)
+    hd = cfg.get("head_dim", 256)
+    eps = cfg.get("rms_norm_eps", 1e-6)
+    layers = cfg["num_hidden_layers"]
+    pattern = cfg.get("sliding_window_pattern", 6)
+    types = cfg.get("layer_types") or [
+        "sliding_attention" if ((l % 2 == 0) if gemma2 else bool((l + 1) % pattern)) else "full_attention" for l in range(layers)]
+    scaling = cfg.get("query_pre_attn_scalar", hd) ** -0.5
+    attn_cap = cfg.get("attn_logit_softcapping", 50.0 if gemma2 else None)
+    final_cap = cfg.get("final_logit_softcapping", 30.0 if gemma2 else None)
+    window = cfg.get("sliding_window", 4096 if gemma2 else 512)
+    t = len(ids)
+    glob = rope_tables(t, hd, cfg.get("rope_theta", 10000.0 if gemma2 else 1e6), cfg.get("rope_scaling"))
+    local = glob if gemma2 else rope_tables(t, hd, cfg.get("rope_local_base_freq", 10000.0), None)
+
+    def norm(x, wt):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * (1.0 + wt)
+
+    x = w["model.embed_tokens.weight"][ids] * torch.tensor(d ** 0.5, dtype=torch.float32).item()
+    for l in range(layers):
+        p = f"model.layers.{l}."
+        sliding = types[l] == "sliding_attention"
+        cos, sin = local if sliding else glob
+        a = norm(x, w[p + "input_layernorm.weight"])
+        q = (a @ w[p + "self_attn.q_proj.weight"].T).view(t, h, hd)
+        k = (a @ w[p + "self_attn.k_proj.weight"].T).view(t, kv, hd)
+        v = (a @ w[p + "self_attn.v_proj.weight"].T).view(t, kv, hd)
+        if not gemma2:
+            q = norm(q, w[p + "self_attn.q_norm.weight"])
+            k = norm(k, w[p + "self_attn.k_norm.weight"])
+        q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        k = k.repeat_interleave(h // kv, dim=0)
+        v = v.repeat_interleave(h // kv, dim=0)
+        scores = q @ k.transpose(-1, -2) * scaling
+        if attn_cap is not None:
+            scores = torch.tanh(scores / attn_cap) * attn_cap
+        att = causal_softmax(scores, window if sliding else None)
+        z = (att @ v).transpose(0, 1).reshape(t, h * hd) @ w[p + "self_attn.o_proj.weight"].T
+        x = x + norm(z, w[p + "post_attention_layernorm.weight"])
+        m = norm(x, w[p + "pre_feedforward_layernorm.weight"])
+        hid = torch.nn.functional.gelu(m @ w[p + "mlp.gate_proj.weight"].T, approximate="tanh") * (m @ w[p + "mlp.up_proj.weight"].T)
+        x = x + norm(hid @ w[p + "mlp.down_proj.weight"].T, w[p + "post_feedforward_layernorm.weight"])
+    x = norm(x, w["model.norm.weight"])
+    head = w["lm_head.weight"] if not cfg.get("tie_word_embeddings", True) and "lm_head.weight" in w else w["model.embed_tokens.weight"]
+    logits = x @ head.T
+    if final_cap is not None:
+        logits = torch.tanh(logits / final_cap) * final_cap
+    return logits
+
+
 def main():
     model_dir, ids, out = sys.argv[1], [int(i) for i in sys.argv[2].split(",")], sys.argv[3]
     cfg = json.load(open(os.path.join(model_dir, "config.json")))
     w = load_weights(model_dir)
-    logits = gpt2(cfg, w, ids) if cfg["model_type"] == "gpt2" else llama(cfg, w, ids)
+    mtype = cfg["model_type"]
+    logits = gpt2(cfg, w, ids) if mtype == "gpt2" else gemma(cfg, w, ids) if mtype in ("gemma2", "gemma3_text") else llama(cfg, w, ids)
     with open(out, "wb") as f:
         f.write(logits.to(torch.float32).contiguous().numpy().tobytes())
 

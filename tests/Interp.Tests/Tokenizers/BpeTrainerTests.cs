@@ -72,7 +72,7 @@ public sealed class BpeTrainerTests
             string hfDir = Directory.CreateDirectory(Path.Combine(dir, "hf")).FullName;
             VocabMergesFormat.Write(tokenizer, Path.Combine(pairDir, "vocab.json"), Path.Combine(pairDir, "merges.txt"));
             HuggingFaceTokenizerFormat.Write(tokenizer, Path.Combine(hfDir, "tokenizer.json"));
-            foreach (var reloaded in new[] { TokenizerLoader.Load(pairDir), TokenizerLoader.Load(hfDir) })
+            foreach (var reloaded in new[] { TokenizerLoader.LoadByteLevel(pairDir), TokenizerLoader.LoadByteLevel(hfDir) })
             {
                 Assert.That(reloaded.VocabSize, Is.EqualTo(tokenizer.VocabSize));
                 Assert.That(reloaded.EndOfTextId, Is.EqualTo(tokenizer.EndOfTextId).And.EqualTo(tokenizer.VocabSize - 1));

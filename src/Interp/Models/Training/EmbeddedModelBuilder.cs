@@ -59,7 +59,7 @@ public static class EmbeddedModelBuilder
     }
 
     /// <summary>Token ids of the documents, each preceded by &lt;|endoftext|&gt; (GPT-2's document separator).</summary>
-    public static long[] Stream(IEnumerable<CorpusDocument> documents, ByteLevelBpeTokenizer tokenizer, int eot)
+    public static long[] Stream(IEnumerable<CorpusDocument> documents, ITokenizer tokenizer, int eot)
     {
         var ids = new List<int>();
         foreach (var doc in documents)
