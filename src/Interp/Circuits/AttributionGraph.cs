@@ -31,17 +31,12 @@ public enum NodeKind
 /// <param name="LogitProb">The output token's probability (logits), 0 otherwise.</param>
 /// <param name="Text">The token's text (tokens, logits), "" otherwise.</param>
 /// <param name="Source">The node object as read from a graph file (kept, with its extra fields, when the graph is rewritten).</param>
+/// <param name="Influence">The node's cumulative influence score from pruning (the graph JSON's "influence"), when known.</param>
 public sealed record GraphNode(NodeKind Kind, int Layer, int Position, long Index, double? Activation = null, double LogitProb = 0,
-    string Text = "", JsonObject? Source = null)
+    string Text = "", JsonObject? Source = null, double? Influence = null)
 {
-    /// <summary>circuit-tracer's node_id: {layer}_{feature}_{pos}, 0_{layer}_{pos} (errors), E_{token}_{pos}, {L+1}_{token}_{pos}.</summary>
-    public string Id => Source?["node_id"]?.GetValue<string>() ?? Kind switch
-    {
-        NodeKind.Feature => $"{Layer}_{Index}_{Position}",
-        NodeKind.Error => $"0_{Layer}_{Position}",
-        NodeKind.Token => $"E_{Index}_{Position}",
-        _ => $"{Layer}_{Index}_{Position}",
-    };
+    /// <summary>The node_id in the graph JSON (GraphJson.Id): {layer}_{latent}_{pos}, {layer}_-1_{pos} (errors), E_{token}_{pos}, {L+1}_{token}_{pos}.</summary>
+    public string Id => GraphJson.Id(this, Kind == NodeKind.Logit ? Layer - 1 : 0);
 }
 
 public sealed class AttributionGraph : IDisposable
