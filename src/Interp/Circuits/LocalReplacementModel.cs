@@ -143,6 +143,7 @@ public sealed class LocalReplacementModel : IDisposable
             throw new ArgumentException($"embed must be [B, {t}, {Coder.DModel}], got {embed.ShapeString}");
         if (mlpValues.Count != NLayers) throw new ArgumentException($"expected {NLayers} MLP values, got {mlpValues.Count}");
         var hooks = new ForwardHooks().Capture(HookNames.LnFinalNormalized);
+        FreezePatterns(hooks, b);
         hooks.Replace(HookNames.Embed, _ => embed);
         hooks.Replace(HookNames.LnFinalScale, _ => _lnFinalScale.Expand(b, t, 1));
         for (int l = 0; l < NLayers; l++)
@@ -150,7 +151,6 @@ public sealed class LocalReplacementModel : IDisposable
             int layer = l;
             hooks.Replace(HookNames.Ln1Scale(l), _ => _ln1Scale[layer].Expand(b, t, 1));
             hooks.Replace(HookNames.Ln2Scale(l), _ => _ln2Scale[layer].Expand(b, t, 1));
-            hooks.Replace(HookNames.AttnPattern(l), _ => _patterns[layer].Expand(b, _patterns[layer].Size(1), t, t));
             hooks.Capture(Coder.InputHook(l), HookNames.Ln2Normalized(l));
             hooks.Replace(HookNames.MlpOut(l), _ =>
             {
@@ -164,10 +164,21 @@ public sealed class LocalReplacementModel : IDisposable
         return new FrozenPass(inputs, hooks.Captured[HookNames.LnFinalNormalized], logits);
     }
 
-    /// <summary>The prompt's own values repeated B times: embedding [B, T, D] and MLP values [B, T, D] per layer.</summary>
+    /// <summary>Registers replacements that freeze every attention pattern at the real forward's (for B copies).</summary>
+    public void FreezePatterns(ForwardHooks hooks, long b)
+    {
+        long t = NTokens;
+        for (int l = 0; l < NLayers; l++)
+        {
+            int layer = l;
+            hooks.Replace(HookNames.AttnPattern(l), _ => _patterns[layer].Expand(b, _patterns[layer].Size(1), t, t));
+        }
+    }
+
+    /// <summary>Copies (never views) of the prompt's own values repeated B times: embedding [B, T, D] and MLP values [B, T, D] per layer.</summary>
     public (Tensor Embed, Tensor[] MlpValues) CleanSources(long b) =>
-        (Embedding.Unsqueeze(0).Expand(b, NTokens, Coder.DModel).Contiguous(),
-         MlpValues.Select(v => v.Unsqueeze(0).Expand(b, NTokens, Coder.DModel).Contiguous()).ToArray());
+        (Embedding.Unsqueeze(0).Expand(b, NTokens, Coder.DModel).Contiguous().Clone(),
+         MlpValues.Select(v => v.Unsqueeze(0).Expand(b, NTokens, Coder.DModel).Contiguous().Clone()).ToArray());
 
     public void Dispose()
     {
