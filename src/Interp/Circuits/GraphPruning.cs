@@ -41,20 +41,24 @@ public static class GraphPruning
         return influence.Squeeze(0);
     }
 
-    /// <summary>The score at which the sorted cumulative share first reaches threshold (circuit-tracer's find_threshold).</summary>
-    public static float FindThreshold(float[] scores, double threshold)
+    /// <summary>The score at which the sorted cumulative share first reaches threshold (circuit-tracer's find_threshold).
+    /// Zeros add nothing to the cumulative share, so only the positive scores are sorted; when the share is not reached
+    /// among them (float rounding at a threshold of 1) the answer is the smallest score, as a full sort gives.</summary>
+    public static float FindThreshold(float[] scores, double threshold) => FindThreshold(scores, threshold, scores.Length);
+
+    private static float FindThreshold(float[] positive, double threshold, long totalCount)
     {
-        var sorted = (float[])scores.Clone();
-        Array.Sort(sorted, (x, y) => y.CompareTo(x));
+        var sorted = positive.Where(s => s > 0).ToArray();
+        Array.Sort(sorted);                                                                              // ascending; read from the end
         double total = 0;
         foreach (float s in sorted) total += s;
         double cumulative = 0;
-        for (int i = 0; i < sorted.Length; i++)
+        for (int i = sorted.Length - 1; i >= 0; i--)
         {
             cumulative += sorted[i];
             if ((float)(cumulative / total) >= threshold) return sorted[i];
         }
-        return sorted[^1];
+        return totalCount > sorted.Length ? 0f : sorted.Length > 0 ? sorted[0] : 0f;
     }
 
     /// <summary>Prunes as circuit-tracer's prune_graph does.</summary>
@@ -76,7 +80,7 @@ public static class GraphPruning
         var normalizedPruned = NormalizeMatrix(pruned);
         var edgeWeight = Influence(normalizedPruned, w) + w;                                             // [n]
         var edgeScores = normalizedPruned * edgeWeight.Unsqueeze(1);                                     // [n, n]
-        float edgeCut = FindThreshold(edgeScores.Flatten().ToArray<float>(), edgeThreshold);
+        float edgeCut = FindThreshold(edgeScores.MaskedSelect(edgeScores.Gt(0)).ToArray<float>(), edgeThreshold, edgeScores.NumEl);
         var edgeMask = edgeScores.Ge(edgeCut);                                                           // [n, n] bool
 
         var prunable = nodes.Select(x => x.Kind is NodeKind.Feature or NodeKind.Error).ToArray();

@@ -19,12 +19,11 @@ public readonly record struct RowTarget(int ActiveIndex, long LogitToken)
 
 public sealed class RowEngine
 {
-    private const int FeatureChunk = 2048;
     private readonly LocalReplacementModel _lrm;
     private readonly int _batch;
     private readonly Tensor _encRows;            // [nF, D] encoder rows in raw input units
-    private readonly Tensor _decScaled;          // [nF, L, D] activation × decoder rows
-    private readonly Tensor _positions;          // [nF] int64
+    private readonly Tensor[] _decByPosition;    // per output layer l': [T, C_l', D] activation × decoder rows of latents of layers ≤ l', by position
+    private readonly Tensor[] _slotOf;           // per output layer l': [end_l'] int64, latent s's slot p_s·C_l' + c in _decByPosition[l']
     private readonly int[] _layerEnd;            // active latents of layers ≤ l are [0, _layerEnd[l])
     private readonly Tensor _embedLeaf;          // [B, T, D]
     private readonly Tensor[] _mlpLeaves;        // [B, T, D] per layer
@@ -54,8 +53,8 @@ public sealed class RowEngine
                 dec.Add(lrm.Coder.DecoderRows(l, latents) * acts.View(count, 1, 1));
             }
             _encRows = nF == 0 ? Tensor.Zeros([0, D], device: device) : Tensor.Cat(enc, 0);
-            _decScaled = nF == 0 ? Tensor.Zeros([0, L, D], device: device) : Tensor.Cat(dec, 0);
-            _positions = Tensor.From(ActiveSet.Position.Select(p => (long)p).ToArray(), nF).To(device);
+            var decScaled = nF == 0 ? Tensor.Zeros([0, L, D], device: device) : Tensor.Cat(dec, 0);   // [nF, L, D]
+            (_decByPosition, _slotOf) = GroupByPosition(decScaled, lrm.NTokens);
             _meanUnembed = lrm.Model.UnembeddingMatrix.Mean(1);
         }
         var (embed, mlp) = lrm.CleanSources(batchSize);
@@ -127,14 +126,38 @@ public sealed class RowEngine
             var g = gl.Narrow(0, 0, n);                                                             // [n, T, D]
             errors.Narrow(1, (long)l * T, T).Copy_((g * _lrm.Errors[l].Unsqueeze(0)).Sum(-1));
             int end = _layerEnd[l];
-            for (int start = 0; start < end; start += FeatureChunk)
-            {
-                int count = Math.Min(FeatureChunk, end - start);
-                var atPos = g.IndexSelect(1, _positions.Narrow(0, start, count));                 // [n, c, D]
-                var dec = _decScaled.Narrow(0, start, count).Select(1, l).Unsqueeze(0);             // [1, c, D]
-                features.Narrow(1, start, count).Add_((atPos * dec).Sum(-1));
-            }
+            if (end == 0) continue;
+            // Per position p: g[:, p] [n, D] against the decoder rows of the latents at p; one batched matmul over positions.
+            var byPos = _decByPosition[l];                                                          // [T, C, D]
+            var products = g.Transpose(0, 1).Bmm(byPos.Transpose(1, 2));                            // [T, n, C]
+            var flat = products.Permute(1, 0, 2).Reshape(n, (long)T * byPos.Size(1));               // [n, T·C]
+            features.Narrow(1, 0, end).Add_(flat.IndexSelect(1, _slotOf[l]));
         }
         return scope.MoveOut(Tensor.Cat([features, errors, tokens], 1).To(ScalarType.Float32).To(Device.Cpu));
+    }
+
+    // For each output layer l', the decoder rows (× activation) of the latents of layers ≤ l' (a prefix of the active set)
+    // laid out by position, C_l' slots per position, and each latent's slot.
+    private (Tensor[] ByPosition, Tensor[] Slot) GroupByPosition(Tensor decScaled, int tokens)
+    {
+        int L = _lrm.NLayers;
+        long D = decScaled.Size(2);
+        var byPosition = new Tensor[L];
+        var slots = new Tensor[L];
+        for (int l = 0; l < L; l++)
+        {
+            int end = _layerEnd[l];
+            var used = new int[tokens];
+            var slot = new long[end];
+            for (int s = 0; s < end; s++) slot[s] = used[ActiveSet.Position[s]]++;
+            long c = Math.Max(1, used.Max());
+            for (int s = 0; s < end; s++) slot[s] += ActiveSet.Position[s] * c;
+            var index = Tensor.From(slot, end).To(decScaled.Device);
+            var grid = Tensor.Zeros([tokens * c, D], device: decScaled.Device);
+            if (end > 0) grid.IndexAdd_(0, index, decScaled.Narrow(0, 0, end).Select(1, l));
+            byPosition[l] = grid.View(tokens, c, D);
+            slots[l] = index;
+        }
+        return (byPosition, slots);
     }
 }
