@@ -55,11 +55,14 @@ public sealed class AttributeHandler
         };
     }
 
+    // A token with its control characters escaped (a newline shows as \n), so the summary stays one line per item.
+    private static string Visible(string token) => token.Replace("\\", "\\\\").Replace("\n", "\\n").Replace("\t", "\\t").Replace("\r", "\\r");
+
     private static string Text(JsonObject s)
     {
         var ci = CultureInfo.InvariantCulture;
         var w = new StringWriter(ci);
-        w.WriteLine($"prompt: {string.Join(" | ", s["prompt_tokens"]!.AsArray().Select(t => (string)t!))}");
+        w.WriteLine($"prompt: {string.Join(" | ", s["prompt_tokens"]!.AsArray().Select(t => Visible((string)t!)))}");
         w.WriteLine($"{s["dictionaries"]}: {s["active_features"]} active latents, {s["visited_features"]} rows computed, {s["backward_passes"]} backward passes, {((double)s["seconds"]!).ToString("0.###", ci)} s");
         w.WriteLine("logit nodes: " + string.Join(", ", s["logits"]!.AsArray().Select(l => string.Create(ci, $"{JsonSerializer.Serialize((string)l!["token"]!)} p={(double)l["prob"]!:0.###}"))));
         foreach (var (name, key) in new[] { ("before pruning", "before_pruning"), ("after pruning", "after_pruning") })
