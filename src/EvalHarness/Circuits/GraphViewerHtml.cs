@@ -94,11 +94,17 @@ public static class GraphViewerHtml
   const byId = new Map();
   nodes.forEach((n, i) => { n._i = i; if (!byId.has(n.node_id)) byId.set(n.node_id, n); n._in = []; n._out = []; });
   const layerOf = n => n.feature_type === "embedding" || n.layer === "E" ? -1 : Number(n.layer);
-  const layers = nodes.map(layerOf).filter(x => Number.isFinite(x));
-  const maxLayer = Math.max(0, ...layers);
+  // Rows: embeddings, then one per layer up to the deepest feature or error, then the logits right above it.
+  const inner = nodes.filter(n => n.feature_type !== "logit").map(layerOf).filter(x => Number.isFinite(x));
+  const maxLayer = Math.max(0, ...inner);
+  const hasLogits = nodes.some(n => n.feature_type === "logit");
   const nCtx = Math.max(tokens.length, ...nodes.map(n => (n.ctx_idx || 0) + 1));
-  const rowOf = n => { const l = layerOf(n); return Number.isFinite(l) ? l + 1 : 0; };
-  const nRows = maxLayer + 2;
+  const rowOf = n => {
+    if (n.feature_type === "logit") return maxLayer + 2;
+    const l = layerOf(n);
+    return Number.isFinite(l) ? Math.min(l, maxLayer) + 1 : 0;
+  };
+  const nRows = maxLayer + 2 + (hasLogits ? 1 : 0);
   // Cells (ctx, row) spread their nodes side by side; column width grows with the busiest cell at that position.
   const cells = new Map();
   nodes.forEach(n => { const k = (n.ctx_idx || 0) + ":" + rowOf(n); if (!cells.has(k)) cells.set(k, []); cells.get(k).push(n); });
@@ -120,7 +126,7 @@ public static class GraphViewerHtml
   for (let r = 0; r < nRows; r++) {
     const t = document.createElementNS(SVG, "text");
     t.setAttribute("x", 4); t.setAttribute("y", yOf(r) + 4);
-    t.textContent = r === 0 ? "Emb" : (r === maxLayer + 1 && nodes.some(n => n.feature_type === "logit") ? "Lgt" : "L" + (r - 1));
+    t.textContent = r === 0 ? "Emb" : (r === maxLayer + 2 ? "Lgt" : "L" + (r - 1));
     gAxes.append(t);
   }
   for (let c = 0; c < nCtx; c++) {
