@@ -13,6 +13,7 @@ public static class SuiteRegistry
         new NeighboursSuite(),
         new SteeringSuite(),
         new GroundTruthSuite(),
+        new AttributionSuite(),
     ];
 
     /// <summary>Every suite, in default run order.</summary>

@@ -1,5 +1,5 @@
 // BenchCommand — `interp-eval bench ...`: performance measurements as commands (DESIGN §11), never as timed tests.
-// Today: `bench gemm`, `bench harvest`, `bench train`. Options are static fields; the measuring lives in Bench/, the formatting in Bench/*Handler.
+// Today: `bench gemm`, `bench harvest`, `bench train`, `bench attribute` (Commands/BenchAttribute). Options are static fields; the measuring lives in Bench/, the formatting in Bench/*Handler.
 using System.CommandLine;
 using InterpEval.Harness.Bench;
 
@@ -34,6 +34,7 @@ public static class BenchCommand
         command.Subcommands.Add(CreateGemm());
         command.Subcommands.Add(CreateHarvest());
         command.Subcommands.Add(CreateTrain());
+        command.Subcommands.Add(Commands.BenchAttribute.BenchAttributeCommand.Create());
         return command;
     }
 

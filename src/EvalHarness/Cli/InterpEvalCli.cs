@@ -30,6 +30,9 @@ public static class InterpEvalCli
             InspectCommand.Create(),
             SteerCommand.Create(),
             FeaturesCommand.Create(),
+            Commands.Attribute.AttributeCommand.Create(),
+            Commands.Graph.GraphCommand.Create(),
+            Commands.Intervene.InterveneCommand.Create(),
         };
         foreach (Option option in GlobalOptions.All) root.Options.Add(option);
         // No command: show what exists rather than an error.

@@ -38,7 +38,7 @@ public static class Profiles
     private static JsonObject Default() => Parse("""
     {
       "profile": "default",
-      "suites": ["reconstruction", "sparsity", "fidelity", "neighbours"],
+      "suites": ["reconstruction", "sparsity", "fidelity", "neighbours", "attribution"],
       "eval": { "tokens": 8192, "context_length": 128, "sequences_per_batch": 16 },
       "training": { "steps": 200, "batch_tokens": 1024, "learning_rate": 0.002, "stream_tokens": 131072, "buffer_tokens": 8192 },
       "dictionaries": [

@@ -60,7 +60,8 @@ public sealed class SubjectEvaluation(TransformerModel model, ITokenizer tokeniz
     /// kept to the chosen suites; ground-truth and neighbours do not apply to it.</summary>
     private IEnumerable<MetricRecord> RunClt(string subject, CrossLayerTranscoder clt, IReadOnlyList<ISuite> suites, CancellationToken cancellation)
     {
-        var wanted = suites.Select(s => s.Name).Where(n => n is ReconstructionSuite.SuiteName or SparsitySuite.SuiteName or FidelitySuite.SuiteName).ToHashSet();
+        var wanted = suites.Select(s => s.Name)
+            .Where(n => n is ReconstructionSuite.SuiteName or SparsitySuite.SuiteName or FidelitySuite.SuiteName or AttributionSuite.SuiteName).ToHashSet();
         if (wanted.Count == 0) return [];
         if (CltEvaluation.Problem(clt, model) is { } why)
         {
@@ -69,7 +70,10 @@ public sealed class SubjectEvaluation(TransformerModel model, ITokenizer tokeniz
             return [];
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var records = CltEvaluation.Run(subject, clt, model, tokenizer, corpus, options, cancellation).Where(r => wanted.Contains(r.Suite)).ToList();
+        var records = wanted.Overlaps([ReconstructionSuite.SuiteName, SparsitySuite.SuiteName, FidelitySuite.SuiteName])
+            ? CltEvaluation.Run(subject, clt, model, tokenizer, corpus, options, cancellation).Where(r => wanted.Contains(r.Suite)).ToList()
+            : [];
+        if (wanted.Contains(AttributionSuite.SuiteName)) records.AddRange(AttributionSuite.RunClt(subject, clt, model, tokenizer, cancellation));
         progress.Note(FormattableString.Invariant($"clt metrics on {subject}: {clock.Elapsed.TotalSeconds:F1} s"));
         return records;
     }

@@ -85,4 +85,6 @@ public sealed class Gpt2Model : TransformerModel
         _lnF.Forward(x, hooks, HookNames.LnFinalScale, HookNames.LnFinalNormalized);
 
     protected override Tensor Unembed(Tensor x) => x.MatMul(_unembed);
+
+    public override Tensor UnembeddingMatrix => _unembed;
 }

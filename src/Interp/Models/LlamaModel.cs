@@ -107,4 +107,6 @@ public sealed class LlamaModel : TransformerModel
         _norm.Forward(x, hooks, HookNames.LnFinalScale, HookNames.LnFinalNormalized);
 
     protected override Tensor Unembed(Tensor x) => x.MatMul(_unembed);
+
+    public override Tensor UnembeddingMatrix => _unembed;
 }

@@ -160,6 +160,9 @@ public abstract class TransformerModel : IDisposable
 
     protected abstract Tensor Unembed(Tensor x);
 
+    /// <summary>The unembedding W_U [D, V]: logits = ln_final.hook_normalized · W_U (no bias in the families loaded here).</summary>
+    public abstract Tensor UnembeddingMatrix { get; }
+
     private int LastBlockNeeded(ForwardHooks hooks)
     {
         foreach (var name in hooks.Names)
