@@ -31,6 +31,7 @@ public static class InterpEvalCli
             SteerCommand.Create(),
             FeaturesCommand.Create(),
             InterpEval.Harness.Commands.Fit.FitCommand.Create(),
+            InterpEval.Harness.Commands.Sweep.SweepCommand.Create(),
         };
         foreach (Option option in GlobalOptions.All) root.Options.Add(option);
         // No command: show what exists rather than an error.
