@@ -83,7 +83,7 @@ public sealed class ChartRenderer(int width = 640, int height = 420)
     internal static double Map(double v, ChartAxis axis) => !axis.Log ? v : v > 0 ? Math.Log10(v) : double.NaN;
 
     /// <summary>Majors at every decade in the data's span, labelled 10ⁿ (plus 2× and 5× labels when it spans under two
-    /// decades, so a short axis still reads); minor ticks at 2…9× each decade.</summary>
+    /// decades and every multiple under one, so a short axis still reads); minor ticks at 2…9× each decade.</summary>
     internal static ScottPlot.TickGenerators.NumericManual LogTicks(IReadOnlyCollection<double> logValues)
     {
         var ticks = new ScottPlot.TickGenerators.NumericManual();
@@ -99,15 +99,19 @@ public sealed class ChartRenderer(int width = 640, int height = 420)
         var ticks = new List<(double, string?)>();
         if (logValues.Count == 0) return ticks;
         int lo = (int)Math.Floor(logValues.Min()) - 1, hi = (int)Math.Ceiling(logValues.Max()) + 1;
-        bool shortSpan = logValues.Max() - logValues.Min() < 2;
+        double span = logValues.Max() - logValues.Min();
         for (int e = lo; e <= hi; e++)
         {
             ticks.Add((e, DecadeLabel(e)));
             for (int m = 2; m <= 9; m++)
-                ticks.Add((e + Math.Log10(m), shortSpan && m is 2 or 5 ? (m * Math.Pow(10, e)).ToString("G3", CultureInfo.InvariantCulture) : null));
+                ticks.Add((e + Math.Log10(m), span < 1 || (span < 2 && m is 2 or 5) ? MultipleLabel(m, e) : null));
         }
         return ticks;
     }
+
+    /// <summary>m·10ᵉ as a plain number near 1, else "m×10ᵉ".</summary>
+    internal static string MultipleLabel(int m, int exponent) =>
+        exponent is >= -2 and <= 3 ? (m * Math.Pow(10, exponent)).ToString("G3", CultureInfo.InvariantCulture) : m.ToString(CultureInfo.InvariantCulture) + "×" + DecadeLabel(exponent);
 
     internal static string DecadeLabel(int exponent)
     {

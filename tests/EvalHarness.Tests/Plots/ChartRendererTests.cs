@@ -41,8 +41,10 @@ public class ChartRendererTests
         Assert.That(ChartRenderer.DecadeLabel(2), Is.EqualTo("100"));
         var wide = ChartRenderer.LogTickList([3.0, 9.0]).Where(t => t.Label is not null).Select(t => t.At).ToList();
         Assert.That(wide, Is.EqualTo(Enumerable.Range(2, 9).Select(e => (double)e)), "one major per decade");
-        var shortSpan = ChartRenderer.LogTickList([1.0, 1.5]).Select(t => t.Label).ToList();
-        Assert.That(shortSpan, Does.Contain("20").And.Contain("50"));
+        var shortSpan = ChartRenderer.LogTickList([1.0, 2.5]).Select(t => t.Label).ToList();
+        Assert.That(shortSpan, Does.Contain("20").And.Contain("50").And.Not.Contain("30"));
+        var withinADecade = ChartRenderer.LogTickList([8.2, 8.9]).Select(t => t.Label).ToList();
+        Assert.That(withinADecade, Does.Contain("3×10⁸").And.Contain("7×10⁸"));
     }
 
     [Test]
