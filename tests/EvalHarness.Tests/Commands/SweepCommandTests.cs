@@ -47,6 +47,8 @@ public class SweepCommandTests
         // d_model 128 of the embedded model: (2·128·64 + 8·128·8) FLOPs × 2048 tokens.
         Assert.That(double.Parse(row[Array.IndexOf(header, "flops")], System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo((2.0 * 128 * 64 + 8 * 128 * 8) * 2048));
         Assert.That(header, Does.Contain("fvu").And.Contain("l0").And.Contain("dead_frac"));
+        string report = File.ReadAllText(Full("report.html"));
+        Assert.That(report, Does.Contain("loss_vs_compute").And.Contain("compute-optimal width at").And.Contain("<svg"), "the report's sweep section");
         using var fits = JsonDocument.Parse(File.ReadAllText(Full("fits.json")));
         Assert.That(fits.RootElement.GetProperty("architectures").TryGetProperty("topk-k8", out _));
     }

@@ -1,6 +1,6 @@
 // SweepHandler — `interp-eval sweep`: resolves the config, runs the grid (SweepRunner: harvest once, train, evaluate,
-// resumable), fits the scaling laws (ScalingFits), writes points.csv, fits.json, fits.csv, sweep.json and the plots
-// (SweepOutputs, SweepCharts) under --out, and prints each variant's laws with their intervals and the compute-optimal
+// resumable), fits the scaling laws (ScalingFits), writes points.csv, fits.json, fits.csv, sweep.json, the plots
+// (SweepOutputs, SweepCharts) and report.html (SweepReport) under --out, and prints each variant's laws with their intervals and the compute-optimal
 // width at the largest compute. Bad grids are usage errors before any work.
 using System.Diagnostics;
 using System.Globalization;
@@ -10,6 +10,7 @@ using InterpEval.Harness.Config;
 using InterpEval.Harness.Plots;
 using InterpEval.Harness.Runs;
 using InterpEval.Harness.Sweeps;
+using InterpEval.Interp.IO;
 using InterpEval.Suites;
 using InterpEval.Suites.Scaling;
 
@@ -45,7 +46,9 @@ public sealed class SweepHandler(TextWriter stdout, IRunProgress progress)
         SweepOutputs.WriteFitsCsv(Path.Combine(o.Out, "fits.csv"), fits);
         SweepOutputs.WriteJson(Path.Combine(o.Out, "fits.json"), SweepOutputs.FitsJson(fits, timing, splitting));
         var renderer = new ChartRenderer();
-        foreach ((string name, Chart chart) in SweepCharts.All(points, fits, splitting)) renderer.Save(chart, Path.Combine(o.Out, "plots", name));
+        var charts = SweepCharts.All(points, fits, splitting);
+        foreach ((string name, Chart chart) in charts) renderer.Save(chart, Path.Combine(o.Out, "plots", name));
+        AtomicFile.WriteAllText(Path.Combine(o.Out, "report.html"), SweepReport.Html(request, points, timing, fits, charts, new ChartRenderer(600, 400)));
         SweepOutputs.WriteJson(Path.Combine(o.Out, "sweep.json"), new JsonObject
         {
             ["widths"] = new JsonArray([.. o.Widths.Select(w => (JsonNode)w)]), ["tokens"] = new JsonArray([.. o.Tokens.Select(t => (JsonNode)t)]),
@@ -72,7 +75,7 @@ public sealed class SweepHandler(TextWriter stdout, IRunProgress progress)
             if (SweepOutputs.OptimalWidthAt(a) is { } opt)
                 stdout.WriteLine($"  compute-optimal width at {F(opt.Flops)} FLOPs: {F(opt.Width)} latents, 95 % [{F(opt.Ci.Lo)}, {F(opt.Ci.Hi)}]");
         }
-        stdout.WriteLine($"results: {outDir} (points.csv, fits.json, fits.csv, sweep.json, plots/)");
+        stdout.WriteLine($"results: {outDir} (points.csv, fits.json, fits.csv, sweep.json, report.html, plots/)");
     }
 
     /// <summary>The request, with the grid checked (usage errors name the option).</summary>
