@@ -27,6 +27,8 @@ public static class SweepOutputs
     /// cosine cut-off of this kind to separate new features from split or copied ones).</summary>
     public const double NovelCosine = 0.7;
 
+    public const string ExactNote = "as many points as parameters: the fit is exact and its intervals are not informative";
+
     private static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     public static IReadOnlyList<ScalingPoint> ScalingPoints(IEnumerable<SweepPointResult> points) =>
@@ -91,6 +93,7 @@ public static class SweepOutputs
         o["a"] = e.Fit.A; o["b"] = e.Fit.B; o["c"] = e.Fit.C;
         o["ci95"] = new JsonObject { ["a"] = new JsonArray(e.A.Lo, e.A.Hi), ["b"] = new JsonArray(e.B.Lo, e.B.Hi), ["c"] = new JsonArray(e.C.Lo, e.C.Hi) };
         o["r2_log"] = e.Fit.R2Log; o["rmse_log"] = e.Fit.RmseLog; o["bootstrap"] = e.Resamples;
+        if (e.Exact) o["note"] = ExactNote;
         return o;
     }
 

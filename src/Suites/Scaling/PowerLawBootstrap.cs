@@ -19,6 +19,13 @@ public readonly record struct Interval(double Lo, double Hi)
 /// <param name="Draws">Every resample refitted (Fit for the bootstrap estimate of a derived quantity).</param>
 public sealed record PowerLawEstimate(PowerLaw Fit, Interval A, Interval B, Interval C, int Resamples, IReadOnlyList<PowerLaw> Draws)
 {
+    /// <summary>Parameters fitted (3 with the offset, 2 without).</summary>
+    public int Parameters { get; init; } = 3;
+
+    /// <summary>As many distinct points as parameters: the law passes through them and every resample refits the same
+    /// points, so the intervals collapse and say nothing about the uncertainty.</summary>
+    public bool Exact => Fit.N <= Parameters || Draws.Count == 0;
+
     /// <summary>The 95 % interval of any function of the fitted law, over the same resamples.</summary>
     public Interval IntervalOf(Func<PowerLaw, double> quantity) => PowerLawBootstrap.Percentiles(Draws.Select(quantity).ToArray());
 }
@@ -53,7 +60,7 @@ public static class PowerLawBootstrap
         }
         if (draws.Count == 0) draws.Add(fit);
         return new PowerLawEstimate(fit, Percentiles(draws.Select(d => d.A).ToArray()), Percentiles(draws.Select(d => d.B).ToArray()),
-            Percentiles(draws.Select(d => d.C).ToArray()), resamples, draws);
+            Percentiles(draws.Select(d => d.C).ToArray()), resamples, draws) { Parameters = o.Parameters };
     }
 
     /// <summary>The 2.5th and 97.5th percentiles (linear interpolation between order statistics).</summary>

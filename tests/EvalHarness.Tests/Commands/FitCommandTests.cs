@@ -53,6 +53,10 @@ public class FitCommandTests
         foreach (string p in new[] { "a", "b", "c" }) Assert.That(Ci(j, p), Has.Length.EqualTo(2), p);
         Assert.That(j.GetProperty("n").GetInt32(), Is.EqualTo(10));
         Assert.That(j.GetProperty("r2_log").GetDouble(), Is.EqualTo(1).Within(1e-9));
+        Assert.That(j.GetProperty("exact").GetBoolean(), Is.False);
+        string three = Csv("three.csv", "x,y\n1,3\n10,2\n100,1.5\n");
+        JsonElement exact = Json(CliRunner.Run("fit", "--in", three, "--x", "x", "--y", "y", "--json", "--bootstrap", "20"));
+        Assert.That(exact.GetProperty("exact").GetBoolean(), Is.True, "3 points, 3 parameters");
     }
 
     [Test]

@@ -44,7 +44,7 @@ public sealed class FitHandler(TextWriter stdout)
         ["a"] = e.Fit.A, ["b"] = e.Fit.B, ["c"] = e.Fit.C,
         ["ci95"] = new JsonObject { ["a"] = Pair(e.A), ["b"] = Pair(e.B), ["c"] = Pair(e.C) },
         ["n"] = e.Fit.N, ["r2_log"] = e.Fit.R2Log, ["rmse_log"] = e.Fit.RmseLog, ["huber_loss"] = e.Fit.Loss,
-        ["huber_delta"] = options.HuberDelta, ["bootstrap"] = e.Resamples, ["seed"] = o.Seed,
+        ["huber_delta"] = options.HuberDelta, ["bootstrap"] = e.Resamples, ["seed"] = o.Seed, ["exact"] = e.Exact,
     };
 
     private static JsonArray Pair(Interval i) => new(i.Lo, i.Hi);
@@ -56,6 +56,7 @@ public sealed class FitHandler(TextWriter stdout)
         return $"{o.Y} = a·{o.X}^−b{(o.NoOffset ? "" : " + c")}   ({e.Fit.N} points from {o.In}; Huber log loss, δ {F(options.HuberDelta)}; " +
                $"{e.Resamples.ToString(CultureInfo.InvariantCulture)} bootstrap resamples)\n" +
                Line("a", e.Fit.A, e.A) + Line("b", e.Fit.B, e.B) + (o.NoOffset ? "" : Line("c", e.Fit.C, e.C)) +
-               $"  R² (log y) = {F(e.Fit.R2Log)}, RMSE (log y) = {F(e.Fit.RmseLog)}\n";
+               $"  R² (log y) = {F(e.Fit.R2Log)}, RMSE (log y) = {F(e.Fit.RmseLog)}\n" +
+               (e.Exact ? "  note: as many points as parameters — the fit is exact and the intervals are not informative\n" : "");
     }
 }

@@ -70,7 +70,8 @@ public sealed class SweepHandler(TextWriter stdout, IRunProgress progress)
             foreach (var law in a.Laws)
             {
                 if (law.Estimate is not { } e) { stdout.WriteLine($"  {law.Name}: not fitted — {law.Missing}"); continue; }
-                stdout.WriteLine($"  {law.Name}: a {F(e.Fit.A)} [{F(e.A.Lo)}, {F(e.A.Hi)}], b {F(e.Fit.B)} [{F(e.B.Lo)}, {F(e.B.Hi)}], c {F(e.Fit.C)} [{F(e.C.Lo)}, {F(e.C.Hi)}], R² (log) {F(e.Fit.R2Log)}");
+                stdout.WriteLine($"  {law.Name}: a {F(e.Fit.A)} [{F(e.A.Lo)}, {F(e.A.Hi)}], b {F(e.Fit.B)} [{F(e.B.Lo)}, {F(e.B.Hi)}], c {F(e.Fit.C)} [{F(e.C.Lo)}, {F(e.C.Hi)}], R² (log) {F(e.Fit.R2Log)}" +
+                    (e.Exact ? $" ({SweepOutputs.ExactNote})" : ""));
             }
             if (SweepOutputs.OptimalWidthAt(a) is { } opt)
                 stdout.WriteLine($"  compute-optimal width at {F(opt.Flops)} FLOPs: {F(opt.Width)} latents, 95 % [{F(opt.Ci.Lo)}, {F(opt.Ci.Hi)}]");
