@@ -1,5 +1,6 @@
 // HistoryCommand — `interp-eval history`: the runs recorded in the SQLite history, or with --metric one metric over
-// runs (every key equal to it or ending in /METRIC, one line per key) as a table and an SVG line plot. Reads only.
+// runs (every key equal to it or ending in /METRIC, one line per key) as a table and a line plot (SVG + PNG). Reads the
+// history only; writes the plot.
 using System.CommandLine;
 using System.Globalization;
 using InterpEval.Harness.Config;
@@ -29,7 +30,7 @@ public static class HistoryCommand
 
     public static readonly Option<string> Plot = new("--plot")
     {
-        Description = "Where the SVG plot of --metric goes", HelpName = "FILE", DefaultValueFactory = _ => Path.Combine("artifacts", "interp-eval", "history.svg"),
+        Description = "Where the plot of --metric goes (FILE.svg, and a PNG next to it)", HelpName = "FILE", DefaultValueFactory = _ => Path.Combine("artifacts", "interp-eval", "history.svg"),
     };
 
     public static Command Create()
@@ -59,18 +60,17 @@ public static class HistoryCommand
         foreach (HistoryPoint p in points)
             table.AddRow(Id(p.Run), Time(p.Run), Markup.Escape(Short(p.Run.GitCommit)), Markup.Escape(p.Key), Numbers.Format(p.Value), p.Verdict ?? "");
         console.Write(table);
-        string plot = parseResult.GetValue(Plot)!;
-        WritePlot(plot, metric, points);
-        console.WriteLine($"plot: {plot}");
+        (string svg, string png) = WritePlot(parseResult.GetValue(Plot)!, metric, points);
+        console.WriteLine($"plot: {svg}, {png}");
         return ExitCode.Ok;
     }
 
-    private static void WritePlot(string path, string metric, IReadOnlyList<HistoryPoint> points)
+    private static (string Svg, string Png) WritePlot(string path, string metric, IReadOnlyList<HistoryPoint> points)
     {
-        var series = points.GroupBy(p => p.Key).Select(g => new LineSeries(g.Key, g.Select(p => ((double)p.Run.Id, p.Value)).ToList())).ToList();
-        string svg = new SvgPlotWriter(640, 320).LineChart(new LineChart($"{metric} over runs", "history run id", metric, series));
-        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir) Directory.CreateDirectory(dir);
-        AtomicFile.WriteAllText(path, svg);
+        var series = points.GroupBy(p => p.Key).Select(g => new ChartSeries(g.Key, g.Select(p => ((double)p.Run.Id, p.Value)).ToList())).ToList();
+        var chart = new Chart($"{metric} over runs", new ChartAxis("history run id"), new ChartAxis(metric), series);
+        string basePath = path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) ? path[..^4] : path;
+        return new ChartRenderer(640, 360).Save(chart, basePath);
     }
 
     private static string Id(HistoryRun r) => r.Id.ToString(CultureInfo.InvariantCulture);

@@ -33,6 +33,8 @@ public static class InterpEvalCli
             Commands.Attribute.AttributeCommand.Create(),
             Commands.Graph.GraphCommand.Create(),
             Commands.Intervene.InterveneCommand.Create(),
+            InterpEval.Harness.Commands.Fit.FitCommand.Create(),
+            InterpEval.Harness.Commands.Sweep.SweepCommand.Create(),
         };
         foreach (Option option in GlobalOptions.All) root.Options.Add(option);
         // No command: show what exists rather than an error.

@@ -54,7 +54,7 @@ public static class Profiles
     {
         JsonObject full = Default();
         full["profile"] = "full";
-        full["sweeps"] = new JsonArray("width sweep 256..4096 (topk, relu)", "token-budget sweep 0.25x..4x", "scaling-law fit L(C) = a*C^-b + c");
+        full["sweeps"] = new JsonArray("interp-eval sweep --widths 64,128,256,512,1024,2048 --tokens 8192,32768,131072,524288 (width x token-budget grid, scaling-law fits with intervals, plots; docs/scaling.md)");
         return full;
     }
 

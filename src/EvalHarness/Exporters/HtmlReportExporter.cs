@@ -1,6 +1,7 @@
-// HtmlReportExporter — report.html, one self-contained page: the verdict, the failures and improvements, one SVG bar
-// chart per metric (subjects side by side, the baseline as a dashed mark, regressions in red) and the full table.
-// Plots go through IPlotWriter. Feature dashboards (top activating contexts) are not part of this page yet.
+// HtmlReportExporter — report.html, one self-contained page: the verdict, the failures and improvements, a scatter of
+// L0 vs fve across subjects (the sparsity–fidelity trade-off the subjects sit on; baseline values as hollow markers
+// when gated), the sweep's plots when the output directory holds a sweep, and the full table. Plots are inline SVG
+// drawn by ChartRenderer. Feature dashboards (top activating contexts) are not part of this page yet.
 using System.Net;
 using System.Text;
 using InterpEval.Harness.Gates;
@@ -10,9 +11,9 @@ using InterpEval.Suites;
 
 namespace InterpEval.Harness.Exporters;
 
-public sealed class HtmlReportExporter(IPlotWriter? plots = null) : IExporter
+public sealed class HtmlReportExporter(ChartRenderer? plots = null) : IExporter
 {
-    private readonly IPlotWriter _plots = plots ?? new SvgPlotWriter();
+    private readonly ChartRenderer _plots = plots ?? new ChartRenderer(560, 380);
 
     public string Name => "html";
     public string FileName => "report.html";
@@ -57,18 +58,29 @@ public sealed class HtmlReportExporter(IPlotWriter? plots = null) : IExporter
 
     private void Plots(StringBuilder html, RunResult run)
     {
-        html.Append("<h2>Metrics</h2>\n<div class=\"plots\">\n");
-        foreach (IGrouping<(string Suite, string Name), MetricRecord> metric in run.Records.GroupBy(r => (r.Suite, r.Name)))
-        {
-            var bars = metric.Select(r =>
-            {
-                MetricConclusion? c = run.Gate?.For(r.Key);
-                return new Bar(r.Subject, r.Value, c?.Baseline?.Value, c?.Verdict == Verdict.Regressed);
-            }).ToList();
-            string unit = metric.First().Unit;
-            html.Append(_plots.BarChart(new BarChart($"{metric.Key.Suite} / {metric.Key.Name}", unit.Length > 0 ? unit : metric.Key.Name, bars)));
-        }
+        if (L0VersusFve(run) is not { } chart) return;
+        html.Append("<h2>Sparsity vs fidelity</h2>\n<div class=\"plots\">\n");
+        html.Append(_plots.Svg(chart));
         html.Append("</div>\n");
+    }
+
+    /// <summary>One point per subject with both reconstruction/fve and sparsity/l0 (and its baseline, hollow); null when none has both.</summary>
+    public static Chart? L0VersusFve(RunResult run)
+    {
+        var bySubject = run.Records.GroupBy(r => r.Subject);
+        var series = new List<ChartSeries>();
+        foreach (IGrouping<string, MetricRecord> subject in bySubject)
+        {
+            MetricRecord? l0 = subject.FirstOrDefault(r => r.Suite == SparsitySuite.SuiteName && r.Name == "l0");
+            MetricRecord? fve = subject.FirstOrDefault(r => r.Suite == ReconstructionSuite.SuiteName && r.Name == "fve");
+            if (l0 is null || fve is null) continue;
+            series.Add(new ChartSeries(subject.Key, [(l0.Value, fve.Value)], SeriesStyle.Markers));
+            if (run.Gate?.For(l0.Key)?.Baseline?.Value is { } bl && run.Gate?.For(fve.Key)?.Baseline?.Value is { } bf)
+                series.Add(new ChartSeries("", [(bl, bf)], SeriesStyle.HollowMarkers, Group: subject.Key));
+        }
+        if (series.Count == 0) return null;
+        string title = run.Gate is null ? "L0 vs FVE by subject" : "L0 vs FVE by subject (hollow: baseline)";
+        return new Chart(title, new ChartAxis("L0 (active latents per token)", Log: true), new ChartAxis("FVE (fraction of variance explained)"), series);
     }
 
     private static void Table(StringBuilder html, RunResult run)

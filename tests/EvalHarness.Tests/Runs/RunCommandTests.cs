@@ -133,6 +133,7 @@ public sealed class RunCommandTests
         CliResult history = CliRunner.Run("history", "--db", Path.Combine(_dir, "history.db"), "--metric", "fvu", "--plot", Path.Combine(_dir, "fvu.svg"));
         Assert.That(history.ExitCode, Is.EqualTo(0), history.ToString());
         Assert.That(history.Stdout, Does.Contain(FvuKey));
-        Assert.That(File.ReadAllText(Path.Combine(_dir, "fvu.svg")), Does.StartWith("<svg"));
+        Assert.That(File.ReadAllText(Path.Combine(_dir, "fvu.svg")), Does.Contain("<svg"));
+        Assert.That(File.Exists(Path.Combine(_dir, "fvu.png")), "the PNG next to it");
     }
 }

@@ -1,0 +1,292 @@
+// SweepRunner — `interp-eval sweep`'s work: the grid (architecture × k or λ × width × token budget × seed) of SAEs on the
+// middle residual stream, trained from ONE harvested activation stream (harvested once per invocation, held in memory;
+// every budget trains on its prefix, all dictionaries of one budget together through DictionaryTrainer), each point
+// evaluated with the suites, its training FLOPs counted (TrainingFlops), and everything kept under OUT/points/<id>/
+// (dict/ once trained, metrics.json once evaluated) so an interrupted sweep continues where it stopped. Fits, plots
+// and the summary files are made from the finished points (SweepOutputs). It prints nothing but progress.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using InterpEval.Harness.Config;
+using InterpEval.Harness.Evaluation;
+using InterpEval.Harness.Runs;
+using InterpEval.Interp.Activations;
+using InterpEval.Interp.Dictionaries;
+using InterpEval.Interp.IO;
+using InterpEval.Interp.Models;
+using InterpEval.Interp.Models.Training;
+using InterpEval.Interp.Training;
+using InterpEval.Suites;
+using InterpEval.Suites.Scaling;
+using InterpEval.Torch;
+
+namespace InterpEval.Harness.Sweeps;
+
+/// <param name="Id">Folder and subject name, e.g. topk-k16-w256-t100000-s0.</param>
+/// <param name="K">Active latents (topk family), else null.</param>
+/// <param name="SparsityCoefficient">λ (relu, jumprelu); null = the architecture's default.</param>
+/// <param name="Seed">Seed index within the sweep (the dictionary's seed is the config seed plus it).</param>
+public sealed record SweepPoint(string Id, string Architecture, int Width, int? K, double? SparsityCoefficient, long Tokens, int Seed);
+
+/// <param name="Config">Model, corpus, eval settings, training settings (batch, learning rate…), seed.</param>
+/// <param name="Widths">Latent counts.</param>
+/// <param name="Tokens">Training token budgets.</param>
+/// <param name="Architectures">relu, topk, batchtopk, jumprelu.</param>
+/// <param name="Ks">k values for the topk family.</param>
+/// <param name="L1s">λ values for relu/jumprelu (empty: the default).</param>
+/// <param name="Seeds">Seeds per grid cell.</param>
+/// <param name="Out">Output directory (also the resume state).</param>
+/// <param name="Suites">Suites run on every point (reconstruction and sparsity are required).</param>
+/// <param name="Bootstrap">Bootstrap resamples of every fit.</param>
+public sealed record SweepRequest(HarnessConfig Config, IReadOnlyList<int> Widths, IReadOnlyList<long> Tokens, IReadOnlyList<string> Architectures,
+    IReadOnlyList<int> Ks, IReadOnlyList<double> L1s, int Seeds, string Out, IReadOnlyList<string> Suites, int Bootstrap = 1000)
+{
+    /// <summary>Every point of the grid, in a stable order.</summary>
+    public IReadOnlyList<SweepPoint> Points()
+    {
+        var points = new List<SweepPoint>();
+        foreach (string arch in Architectures)
+        {
+            bool sparse = TrainingFlops.IsSparse(arch);
+            var variants = sparse ? Ks.Select(k => ((int?)k, (double?)null, $"k{k}")).ToList()
+                : L1s.Count == 0 ? [(null, null, "l1default")] : L1s.Select(l => ((int?)null, (double?)l, "l1" + l.ToString("G4", CultureInfo.InvariantCulture))).ToList();
+            foreach ((int? k, double? l1, string tag) in variants)
+                foreach (long t in Tokens)
+                    foreach (int w in Widths)
+                        for (int s = 0; s < Seeds; s++)
+                            points.Add(new SweepPoint($"{arch}-{tag}-w{w}-t{t}-s{s}", arch, w, k, l1, t, s));
+        }
+        return points;
+    }
+}
+
+/// <param name="Point">The grid point.</param>
+/// <param name="Flops">Its training compute.</param>
+/// <param name="Metrics">name → value over the suites (names as in the records: fvu, fve, l0, dead_frac, ce_loss_recovered…).</param>
+/// <param name="Histogram">log10 feature-density histogram on the evaluation tokens.</param>
+public sealed record SweepPointResult(SweepPoint Point, double Flops, IReadOnlyDictionary<string, double> Metrics, DensityHistogram Histogram);
+
+/// <param name="Harvest">Seconds harvesting activations (this invocation).</param>
+/// <param name="Training">Seconds training.</param>
+/// <param name="Evaluation">Seconds in the suites.</param>
+public sealed record SweepTiming(double Harvest, double Training, double Evaluation);
+
+public sealed class SweepRunner(IRunProgress progress)
+{
+    /// <summary>Called after each point's metrics are written (tests interrupt a sweep here).</summary>
+    internal Action<SweepPoint>? AfterPoint { get; init; }
+
+    public const string PointsFolder = "points";
+
+    public (IReadOnlyList<SweepPointResult> Points, SweepTiming Timing) Run(SweepRequest request, Torch.Device device, CancellationToken cancellation = default)
+    {
+        HarnessConfig config = request.Config;
+        IReadOnlyList<SweepPoint> points = request.Points();
+        using SubjectEnvironment env = SubjectEnvironment.Load(config.Model, config.Corpus, device);
+        string hook = HookNames.ResidPost(env.Model.Config.NLayers / 2);
+        int dIn = env.Model.Config.DModel;
+        double harvest = 0, training = 0, evaluation = 0;
+        var toTrain = points.Where(p => !File.Exists(Path.Combine(DictDir(request, p), "cfg.json"))).ToList();
+        if (toTrain.Count > 0)
+        {
+            var clock = Stopwatch.StartNew();
+            using Tensor stream = Harvest(env, config, hook, toTrain.Max(p => p.Tokens), cancellation);   // [T, d]
+            harvest = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            foreach (var budget in toTrain.GroupBy(p => p.Tokens).OrderBy(g => g.Key))
+            {
+                cancellation.ThrowIfCancellationRequested();
+                TrainBudget(request, env, hook, budget.Key, budget.ToList(), stream, device, cancellation);
+            }
+            training = clock.Elapsed.TotalSeconds;
+        }
+        var results = new List<SweepPointResult>();
+        var evalClock = new Stopwatch();
+        foreach (SweepPoint p in points)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            string metricsFile = Path.Combine(PointDir(request, p), "metrics.json");
+            if (!File.Exists(metricsFile))
+            {
+                evalClock.Start();
+                Evaluate(request, env, p, device, metricsFile, cancellation);
+                evalClock.Stop();
+                AfterPoint?.Invoke(p);
+            }
+            results.Add(ReadPoint(p, metricsFile, dIn, config.Training.BatchTokens));
+        }
+        evaluation = evalClock.Elapsed.TotalSeconds;
+        return (results, new SweepTiming(harvest, training, evaluation));
+    }
+
+    public static string PointDir(SweepRequest r, SweepPoint p) => Path.Combine(r.Out, PointsFolder, p.Id);
+    public static string DictDir(SweepRequest r, SweepPoint p) => Path.Combine(PointDir(r, p), "dict");
+
+    /// <summary>`tokens` activation rows of the hook, shuffled by the store, from the corpus train split: the one stream
+    /// every budget trains on (a budget past the distinct tokens available replays it).</summary>
+    private Tensor Harvest(SubjectEnvironment env, HarnessConfig config, string hook, long tokens, CancellationToken cancellation)
+    {
+        var task = progress.Start($"harvesting {tokens} activations of {hook}", 1);
+        long separator = env.Tokenizer.EndOfTextId ?? env.Model.Config.BosTokenId
+            ?? throw new InvalidDataException($"{env.ModelDirectory}: neither the tokenizer nor the model names an end-of-text/BOS token");
+        var ids = new List<long>();
+        long want = tokens + tokens / 8 + 1024;   // separators are excluded from the rows
+        foreach (var doc in env.Corpus.Train)
+        {
+            if (ids.Count >= want) break;
+            ids.AddRange(EmbeddedModelBuilder.Stream([doc], env.Tokenizer, (int)separator));
+        }
+        int context = Math.Min(config.Training.ContextLength, env.Model.Config.NCtx);
+        int batch = config.Training.BatchTokens;
+        var options = new ActivationStoreOptions([hook], context, SequencesPerForward: 16, BufferTokens: Math.Max(config.Training.BufferTokens, 2 * batch),
+            BatchTokens: batch, ExcludeToken: separator, Shuffle: true, Seed: config.Seed);
+        var parts = new List<Tensor>();
+        long rows = 0;
+        try
+        {
+            foreach (ActivationBatch b in new ActivationStore(env.Model, ids.Take((int)Math.Min(int.MaxValue, want)).ToArray(), options).Batches())
+            {
+                cancellation.ThrowIfCancellationRequested();
+                Tensor t = b.Activations[hook];
+                if (rows >= tokens) { b.Dispose(); break; }
+                parts.Add(t.Clone());
+                rows += t.Size(0);
+                b.Dispose();
+            }
+            if (parts.Count == 0) throw new InvalidDataException("the corpus train split gave no activations to train on");
+            using Tensor all = Tensor.Cat(parts);
+            task.Complete();
+            return all.Narrow(0, 0, Math.Min(rows, tokens)).Contiguous();
+        }
+        finally
+        {
+            foreach (Tensor t in parts) t.Dispose();
+        }
+    }
+
+    /// <summary>All points of one budget trained together on the stream's first `tokens` rows (replayed if shorter).</summary>
+    private void TrainBudget(SweepRequest request, SubjectEnvironment env, string hook, long tokens, List<SweepPoint> points, Tensor stream,
+        Torch.Device device, CancellationToken cancellation)
+    {
+        HarnessConfig config = request.Config;
+        int batch = config.Training.BatchTokens;
+        var trainables = new List<ITrainableDictionary>();
+        string temp = Path.Combine(request.Out, PointsFolder, ".training-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            foreach (SweepPoint p in points)
+            {
+                var spec = new TrainableSpec("sae", p.Architecture, p.Width, p.K, p.SparsityCoefficient, hook, null, env.Model.Config,
+                    ModelName: Path.GetFileName(Path.TrimEndingDirectorySeparator(env.ModelDirectory)), ContextSize: config.Training.ContextLength,
+                    DatasetPath: env.CorpusPath, Seed: config.Seed + (ulong)p.Seed, Device: device);
+                var created = (SparseDictionaryTrainable)TrainableKinds.Create(spec);
+                trainables.Add(new SparseDictionaryTrainable(p.Id, created.Dictionary, created.InputHook, created.OutputHook));
+            }
+            var options = new DictionaryTrainerOptions
+            {
+                Tokens = tokens, BatchTokens = batch, LearningRate = config.Training.LearningRate, WarmupSteps = config.Training.WarmupSteps,
+                SparsityWarmupSteps = config.Training.SparsityWarmupSteps, Seed = config.Seed,
+            };
+            Directory.CreateDirectory(temp);
+            string outDir = points.Count == 1 ? Path.Combine(temp, points[0].Id) : temp;
+            var trainer = new DictionaryTrainer(trainables, options, outDir);
+            var task = progress.Start($"training {points.Count} dictionaries on {tokens} tokens ({options.TotalSteps} steps × {batch})", options.TotalSteps);
+            trainer.Train(pass => Batches(stream, hook, batch), new Follow(task, points[0].Id), cancel: cancellation);
+            task.Complete();
+            foreach (SweepPoint p in points)
+            {
+                string target = DictDir(request, p);
+                Directory.CreateDirectory(PointDir(request, p));
+                if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
+                Directory.Move(Path.Combine(temp, DictionaryTrainer.FolderName(p.Id)), target);
+            }
+        }
+        finally
+        {
+            foreach (ITrainableDictionary t in trainables) t.Dispose();
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    /// <summary>The stream in order, one view per batch (the trainer disposes the views, not the stream).</summary>
+    private static IEnumerable<ActivationBatch> Batches(Tensor stream, string hook, int batch)
+    {
+        long rows = stream.Size(0);
+        for (long start = 0; start + batch <= rows; start += batch)
+            yield return new ActivationBatch(new Dictionary<string, Tensor> { [hook] = stream.Narrow(0, start, batch) });
+    }
+
+    private void Evaluate(SweepRequest request, SubjectEnvironment env, SweepPoint p, Torch.Device device, string metricsFile, CancellationToken cancellation)
+    {
+        HarnessConfig config = request.Config;
+        using SparseDictionary dict = DictionaryFormat.Load(DictDir(request, p), device);
+        var options = new SuiteOptions(config.Eval.Tokens, config.Eval.ContextLength, config.Eval.SequencesPerBatch, config.Seed);
+        DensityHistogram? histogram = null;
+        var evaluation = new SubjectEvaluation(env.Model, env.Tokenizer, env.Corpus, options, [(p.Id, dict)], [], progress,
+            onSparsity: (_, result) => histogram = result.Histogram);
+        var records = evaluation.RunAll([.. request.Suites.Select(SuiteRegistry.Get)], cancellation);
+        var metrics = new JsonObject();
+        foreach (MetricRecord r in records)
+            if (!metrics.ContainsKey(r.Name) && double.IsFinite(r.Value)) metrics[r.Name] = r.Value;
+        var json = new JsonObject
+        {
+            ["id"] = p.Id, ["metrics"] = metrics,
+            ["log_density_histogram"] = histogram is null ? null : new JsonObject
+            {
+                ["edges"] = new JsonArray([.. histogram.Edges.Select(e => (JsonNode)e)]), ["counts"] = new JsonArray([.. histogram.Counts.Select(c => (JsonNode)c)]),
+            },
+        };
+        AtomicFile.WriteAllText(metricsFile, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static SweepPointResult ReadPoint(SweepPoint p, string metricsFile, int dIn, int batch)
+    {
+        JsonObject json;
+        try
+        {
+            json = JsonNode.Parse(File.ReadAllText(metricsFile))!.AsObject();
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{metricsFile}: not valid JSON ({e.Message}) — delete it to re-evaluate the point", e);
+        }
+        var metrics = json["metrics"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>());
+        var h = json["log_density_histogram"];
+        var histogram = h is null ? new DensityHistogram([], [])
+            : new DensityHistogram([.. h["edges"]!.AsArray().Select(v => v!.GetValue<double>())], [.. h["counts"]!.AsArray().Select(v => v!.GetValue<long>())]);
+        long trained = (p.Tokens + batch - 1) / batch * batch;   // whole steps, as the trainer runs them
+        return new SweepPointResult(p, TrainingFlops.Total(p.Architecture, dIn, p.Width, p.K, trained), metrics, histogram);
+    }
+
+    /// <summary>Feature splitting at the largest budget, seed 0: each variant's consecutive widths, every latent of the
+    /// wider matched to its best decoder cosine in the narrower (NeighboursSuite.Parents).</summary>
+    public static IReadOnlyList<SplittingPair> Splitting(SweepRequest request, IReadOnlyList<SweepPointResult> results, Torch.Device device,
+        CancellationToken cancellation = default)
+    {
+        long maxTokens = results.Max(r => r.Point.Tokens);
+        var pairs = new List<SplittingPair>();
+        foreach (var variant in results.Where(r => r.Point.Tokens == maxTokens && r.Point.Seed == 0).GroupBy(r => SweepOutputs.Variant(r.Point)))
+        {
+            var byWidth = variant.OrderBy(r => r.Point.Width).ToList();
+            for (int i = 0; i + 1 < byWidth.Count; i++)
+            {
+                SweepPoint small = byWidth[i].Point, large = byWidth[i + 1].Point;
+                using SparseDictionary s = DictionaryFormat.Load(DictDir(request, small), device);
+                using SparseDictionary l = DictionaryFormat.Load(DictDir(request, large), device);
+                var match = NeighboursSuite.Parents(s, l, cancellation);
+                pairs.Add(new SplittingPair(small.Id, large.Id, variant.Key, small.Width, large.Width,
+                    match.Cosine.Count(c => c < SweepOutputs.NovelCosine) / (double)match.Cosine.Length, match.Cosine.Average()));
+            }
+        }
+        return pairs;
+    }
+
+    private sealed class Follow(IProgressTask task, string id) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Id == id) task.Increment();
+        }
+    }
+}
