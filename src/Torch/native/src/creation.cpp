@@ -32,8 +32,8 @@ IE_EXPORT ie_tensor ie_tensor_randperm(int64_t n, ie_generator g, int dt, int di
 }
 // In-place initialisers (fill an existing parameter from the generator).
 IE_EXPORT int ie_tensor_uniform_(ie_tensor t, double from, double to, ie_generator g) {
-  IE_STATUS(at::NoGradGuard ng; if (g && !t->is_cpu()) t->copy_(at::empty(t->sizes(), cpu_options(static_cast<int>(t->scalar_type()))).uniform_(from, to, *g)); else t->uniform_(from, to, g ? c10::optional<at::Generator>(*g) : c10::nullopt))
+  IE_STATUS(ie::NoGradGuard ng; if (g && !t->is_cpu()) t->copy_(at::empty(t->sizes(), cpu_options(static_cast<int>(t->scalar_type()))).uniform_(from, to, *g)); else t->uniform_(from, to, g ? ie::optional<at::Generator>(*g) : ie::nullopt))
 }
 IE_EXPORT int ie_tensor_normal_(ie_tensor t, double mean, double std, ie_generator g) {
-  IE_STATUS(at::NoGradGuard ng; if (g && !t->is_cpu()) t->copy_(at::empty(t->sizes(), cpu_options(static_cast<int>(t->scalar_type()))).normal_(mean, std, *g)); else t->normal_(mean, std, g ? c10::optional<at::Generator>(*g) : c10::nullopt))
+  IE_STATUS(ie::NoGradGuard ng; if (g && !t->is_cpu()) t->copy_(at::empty(t->sizes(), cpu_options(static_cast<int>(t->scalar_type()))).normal_(mean, std, *g)); else t->normal_(mean, std, g ? ie::optional<at::Generator>(*g) : ie::nullopt))
 }

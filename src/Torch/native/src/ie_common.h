@@ -3,6 +3,7 @@
 #pragma once
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
+#include "ie_compat.h"
 #include <cstdint>
 #include <vector>
 
@@ -42,8 +43,8 @@ inline std::vector<at::Tensor> ie_list(const ie_tensor* tensors, int n) {
   return list;
 }
 
-inline c10::optional<at::Tensor> ie_opt(ie_tensor t) {
-  return t ? c10::optional<at::Tensor>(*t) : c10::nullopt;
+inline ie::optional<at::Tensor> ie_opt(ie_tensor t) {
+  return t ? ie::optional<at::Tensor>(*t) : ie::nullopt;
 }
 
 // Stores a tensor into an out-slot as a new handle, or null when the tensor is undefined.

@@ -43,7 +43,7 @@ static void adam_fused(at::Tensor& p, const at::Tensor& g, at::Tensor& m, at::Te
 IE_EXPORT int ie_adam_step(const ie_tensor* params, const ie_tensor* exp_avg, const ie_tensor* exp_avg_sq, int n, int64_t step,
                            double lr, double beta1, double beta2, double eps, double weight_decay, int decoupled) {
   IE_STATUS(
-    at::NoGradGuard no_grad;
+    ie::NoGradGuard no_grad;
     double bias1 = 1.0 - std::pow(beta1, static_cast<double>(step));
     double bias2 = 1.0 - std::pow(beta2, static_cast<double>(step));
     for (int i = 0; i < n; ++i) {
@@ -67,7 +67,7 @@ IE_EXPORT int ie_adam_step(const ie_tensor* params, const ie_tensor* exp_avg, co
 // norm before clipping to *total_norm.
 IE_EXPORT int ie_clip_grad_norm(const ie_tensor* params, int n, double max_norm, double* total_norm) {
   IE_STATUS(
-    at::NoGradGuard no_grad;
+    ie::NoGradGuard no_grad;
     std::vector<at::Tensor> norms;
     for (int i = 0; i < n; ++i) if (params[i]->grad().defined()) norms.push_back(at::linalg_vector_norm(params[i]->grad(), 2.0));
     *total_norm = norms.empty() ? 0.0 : at::linalg_vector_norm(at::stack(norms), 2.0).item<double>();
