@@ -17,12 +17,16 @@ IE_EXPORT void ie_set_grad_enabled(int enabled) { ie::GradMode::set_enabled(enab
 
 // torch.autograd.grad: gradients of `outputs` (weighted by `grad_outputs`, whose entries may be null) w.r.t.
 // `inputs`; results[i] is null for an unused input when allow_unused is set.
+static void autograd_grad(const ie_tensor* outputs, int n_out, const ie_tensor* inputs, int n_in, const ie_tensor* grad_outputs,
+                          bool retain_graph, bool create_graph, bool allow_unused, ie_tensor* results) {
+  std::vector<at::Tensor> gouts;
+  for (int i = 0; grad_outputs && i < n_out; ++i) gouts.push_back(grad_outputs[i] ? *grad_outputs[i] : at::Tensor());
+  auto grads = torch::autograd::grad(ie_list(outputs, n_out), ie_list(inputs, n_in), gouts,
+                                     retain_graph ? ie::optional<bool>(true) : ie::nullopt, create_graph, allow_unused);
+  for (int i = 0; i < n_in; ++i) ie_out(&results[i], grads[i]);
+}
+
 IE_EXPORT int ie_autograd_grad(const ie_tensor* outputs, int n_out, const ie_tensor* inputs, int n_in, const ie_tensor* grad_outputs,
                                int retain_graph, int create_graph, int allow_unused, ie_tensor* results) {
-  IE_STATUS(
-    std::vector<at::Tensor> gouts;
-    for (int i = 0; grad_outputs && i < n_out; ++i) gouts.push_back(grad_outputs[i] ? *grad_outputs[i] : at::Tensor());
-    auto grads = torch::autograd::grad(ie_list(outputs, n_out), ie_list(inputs, n_in), gouts,
-                                       retain_graph ? ie::optional<bool>(true) : ie::nullopt, create_graph != 0, allow_unused != 0);
-    for (int i = 0; i < n_in; ++i) ie_out(&results[i], grads[i]))
+  IE_STATUS(autograd_grad(outputs, n_out, inputs, n_in, grad_outputs, retain_graph != 0, create_graph != 0, allow_unused != 0, results))
 }

@@ -13,6 +13,11 @@ typedef at::Tensor* ie_tensor;
 
 void ie_set_error(const char* message);
 
+// Whether the hand-written CPU kernels run (the default). When off, CPU tensors take the composed ATen formulation
+// that other devices (CUDA) run, so tests can check that formulation against the hand kernels on a machine without a
+// GPU. Process-wide (runtime.cpp).
+bool ie_hand_kernels();
+
 // The one catch macro: runs the body; on any exception records the message and returns `fallback`.
 #define IE_GUARD(fallback, ...)                                                      \
   try { __VA_ARGS__ }                                                                \
