@@ -18,6 +18,9 @@ public sealed partial class Tensor : IDisposable
     /// <summary>Wraps a handle returned by a P/Invoke, throwing libtorch's error when the call failed.</summary>
     internal static Tensor Wrap(TensorHandle handle) => new(NativeCheck.Check(handle));
 
+    /// <summary>libtorch's undefined tensor ("no tensor"): its metadata queries fail. For the failure-path tests.</summary>
+    internal static Tensor Undefined() => Wrap(NativeMethods.ie_tensor_undefined());
+
     /// <summary>Wraps a raw handle written to an out-slot by the shim (null slot = no tensor).</summary>
     internal static Tensor? WrapOut(IntPtr raw) => raw == IntPtr.Zero ? null : new Tensor(new TensorHandle(raw));
 
@@ -93,9 +96,24 @@ public sealed partial class Tensor : IDisposable
 
     public ScalarType Dtype => (ScalarType)NativeCheck.Check(NativeMethods.ie_tensor_dtype(Handle));
 
-    public Device Device => new((DeviceType)NativeCheck.Check(NativeMethods.ie_tensor_device_type(Handle)), NativeMethods.ie_tensor_device_index(Handle));
+    public Device Device
+    {
+        get
+        {
+            var type = (DeviceType)NativeCheck.Check(NativeMethods.ie_tensor_device_type(Handle));
+            NativeCheck.Check(NativeMethods.ie_tensor_device_index(Handle, out int index));
+            return new Device(type, index);
+        }
+    }
 
-    public long NumEl => NativeMethods.ie_tensor_numel(Handle);
+    public long NumEl
+    {
+        get
+        {
+            NativeCheck.Check(NativeMethods.ie_tensor_numel(Handle, out long numel));
+            return numel;
+        }
+    }
 
     public bool IsContiguous => NativeCheck.Check(NativeMethods.ie_tensor_is_contiguous(Handle)) == 1;
 

@@ -29,6 +29,18 @@ public static class TorchRuntime
     /// <summary>Seeds libtorch's global generators (CPU and CUDA).</summary>
     public static void ManualSeed(ulong seed) => NativeCheck.Check(NativeMethods.ie_manual_seed(seed));
 
+    /// <summary>
+    /// Whether the shim's hand-written CPU kernels run (true, the default: the sparse TopK sums, the one-pass top-k, the
+    /// ReLU objective's fused passes, fused Adam). False makes CPU tensors take the composed ATen formulation that CUDA
+    /// runs, so it can be checked against the hand kernels without a GPU. Process-wide. The streamed TopK encoder has
+    /// no ATen twin on CPU (other devices take the dense encoder instead).
+    /// </summary>
+    public static bool HandKernels
+    {
+        get => NativeMethods.ie_hand_kernels_enabled() == 1;
+        set => NativeMethods.ie_set_hand_kernels(value ? 1 : 0);
+    }
+
     /// <summary>The libtorch version the shim was compiled against.</summary>
     public static string Version => NativeCheck.TakeString(NativeMethods.ie_version());
 }

@@ -1,4 +1,6 @@
 // Failure classes: each becomes a typed managed exception with libtorch's message, and the process carries on.
+using InterpEval.Torch.Native;
+
 namespace InterpEval.Torch.Tests;
 
 public class ErrorTests
@@ -68,5 +70,24 @@ public class ErrorTests
         var mine = Assert.Throws<TorchException>(() => Tensor.Ones([2]).View(3))!.Message;
         Assert.That(other, Does.Contain("Dimension out of range"));
         Assert.That(mine, Does.Contain("invalid for input of size 2"));
+    }
+
+    [Test]
+    public void DeviceIndexFailureIsAStatusNotMinusOne()
+    {
+        Assert.That(Tensor.Ones([1]).Device, Is.EqualTo(Device.Cpu), "−1 is the CPU's index, a value, not a failure");
+        var undefined = Tensor.Undefined();
+        Assert.That(NativeMethods.ie_tensor_device_index(undefined.Handle, out _), Is.EqualTo(-1), "the export reports failure by status");
+        Assert.That(NativeCheck.TakeLastError(), Does.Contain("device"));
+        Assert.Throws<TorchException>(() => _ = undefined.Device);
+    }
+
+    [Test]
+    public void NumElOfAnUndefinedTensorThrowsInsteadOfReturningACount()
+    {
+        Assert.That(Tensor.Ones([2, 3]).NumEl, Is.EqualTo(6));
+        Assert.That(Tensor.Ones([0, 3]).NumEl, Is.EqualTo(0));
+        var e = Assert.Throws<TorchException>(() => _ = Tensor.Undefined().NumEl);
+        Assert.That(e!.Message, Does.Contain("undefined"));
     }
 }

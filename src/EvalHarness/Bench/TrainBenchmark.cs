@@ -13,8 +13,9 @@ namespace InterpEval.Harness.Bench;
 /// <param name="Architecture">relu or topk.</param>
 /// <param name="Fused">Take the fused/sparse kernels (the default) or the generic autograd path.</param>
 /// <param name="GemmSize">N of the N×N sgemm that gives the peak.</param>
+/// <param name="ProfilePhases">Also time each phase of the step (Phases) on its own.</param>
 public sealed record TrainSettings(string Architecture, int DIn, int Width, int K, int Batch, int Steps, Device Device,
-    bool Fused = true, int WarmupSteps = 1, int GemmSize = 2048, ulong Seed = 0)
+    bool Fused = true, int WarmupSteps = 1, int GemmSize = 2048, ulong Seed = 0, bool ProfilePhases = false)
 {
     public static readonly string[] Architectures = ["relu", "topk"];
 
@@ -30,7 +31,10 @@ public sealed record TrainSettings(string Architecture, int DIn, int Width, int 
 /// <summary>One measurement: seconds per step for every timed step, and the sgemm peak of the same run.</summary>
 /// <param name="GemmFloorSeconds">Mean seconds of the step's dense GEMMs alone on tensors of the step's shapes (relu: the five
 /// products; topk: the encoder product): what the step would take with everything else free.</param>
-public sealed record TrainResult(TrainSettings Settings, IReadOnlyList<double> StepSeconds, GemmResult Gemm, double GemmFloorSeconds, double FinalLoss)
+/// <param name="PhaseSeconds">With ProfilePhases: mean seconds per timed step of each phase, in step order (they sum to
+/// the step less the stopwatch reads); null otherwise.</param>
+public sealed record TrainResult(TrainSettings Settings, IReadOnlyList<double> StepSeconds, GemmResult Gemm, double GemmFloorSeconds, double FinalLoss,
+    IReadOnlyDictionary<string, double>? PhaseSeconds = null)
 {
     /// <summary>GEMM FLOPs of one step (see docs/benchmarks.md). relu: five N·D·S products (encoder, decoder, and in the
     /// backward dF = e·W_decᵀ, dW_dec = fᵀe, dW_enc = xᵀ·dpre), 2 FLOPs each term: 10·N·D·S. topk: the dense encoder
@@ -71,15 +75,37 @@ public sealed class TrainBenchmark(TrainSettings settings)
         using var x = Tensor.Randn([settings.Batch, settings.DIn], generator, ScalarType.Float32, settings.Device);  // [N, D]
 
         double loss = 0;
-        for (int i = 0; i < settings.WarmupSteps; i++) loss = Step(dictionary, adam, x);
+        for (int i = 0; i < settings.WarmupSteps; i++) loss = Step(dictionary, adam, x, null);
         var seconds = new double[settings.Steps];
+        var phases = settings.ProfilePhases ? new PhaseClock() : null;
         for (int i = 0; i < seconds.Length; i++)
         {
             var stopwatch = Stopwatch.StartNew();
-            loss = Step(dictionary, adam, x);
+            loss = Step(dictionary, adam, x, phases);
             seconds[i] = stopwatch.Elapsed.TotalSeconds;
         }
-        return new TrainResult(settings, seconds, gemm, GemmFloor(x), loss);
+        return new TrainResult(settings, seconds, gemm, GemmFloor(x), loss, phases?.MeanPerStep(settings.Steps));
+    }
+
+    /// <summary>The phases of a step in order; their names are the keys of TrainResult.PhaseSeconds.</summary>
+    public static readonly string[] Phases = ["forward", "backward", "decoder_constraint", "adam", "zero_grad", "loss_read"];
+
+    /// <summary>Accumulates seconds per phase: Lap(name) charges the time since the previous lap to that phase. On CPU every
+    /// op has finished when it returns; on CUDA the split follows the host's launches, not the device's work.</summary>
+    private sealed class PhaseClock
+    {
+        private readonly Dictionary<string, double> _total = Phases.ToDictionary(p => p, _ => 0.0);
+        private readonly Stopwatch _watch = new();
+
+        public void Start() => _watch.Restart();
+
+        public void Lap(string phase)
+        {
+            _total[phase] += _watch.Elapsed.TotalSeconds;
+            _watch.Restart();
+        }
+
+        public IReadOnlyDictionary<string, double> MeanPerStep(int steps) => Phases.ToDictionary(p => p, p => _total[p] / steps);
     }
 
     /// <summary>The step's dense GEMMs alone, timed like the step (one untimed round, then Steps rounds; mean seconds).</summary>
@@ -112,16 +138,25 @@ public sealed class TrainBenchmark(TrainSettings settings)
     }
 
     /// <summary>One training step; returns the loss (reading it back also waits for an asynchronous device).</summary>
-    private static double Step(SparseDictionary dictionary, Adam adam, Tensor x)
+    private static double Step(SparseDictionary dictionary, Adam adam, Tensor x, PhaseClock? phases)
     {
         using var scope = DisposeScope.Enter();
+        phases?.Start();
         var output = dictionary.Forward(x);
+        phases?.Lap("forward");
         output.Loss.Backward();
+        phases?.Lap("backward");
         var topk = dictionary as TopKDictionary;
         topk?.RemoveParallelDecoderGradient();
+        phases?.Lap("decoder_constraint");
         adam.Step();
+        phases?.Lap("adam");
         adam.ZeroGrad();
+        phases?.Lap("zero_grad");
         topk?.NormalizeDecoderRows();
-        return output.Loss.ToDouble();
+        phases?.Lap("decoder_constraint");
+        double loss = output.Loss.ToDouble();
+        phases?.Lap("loss_read");
+        return loss;
     }
 }

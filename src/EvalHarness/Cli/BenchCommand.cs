@@ -78,11 +78,16 @@ public static class BenchCommand
         Description = "N of the N×N sgemm measured as the peak", HelpName = "N", DefaultValueFactory = _ => 2048, CustomParser = OptionParsers.PositiveInt("--gemm-size"),
     };
 
+    public static readonly Option<bool> TrainProfilePhases = new("--profile-phases")
+    {
+        Description = "Also report the mean seconds per step of each phase (forward, backward, decoder constraint, Adam, zero-grad)",
+    };
+
     public static Command CreateTrain()
     {
         var command = new Command("train", "Full training steps of a relu or topk SAE on random data (forward, objective, backward, Adam, topk's decoder constraint): tokens/s, GEMM GFLOP/s and the fraction of the sgemm peak measured in the same run")
         {
-            TrainArch, TrainDIn, TrainWidth, TrainK, TrainBatch, TrainSteps, TrainGeneric, TrainGemmSize, Json,
+            TrainArch, TrainDIn, TrainWidth, TrainK, TrainBatch, TrainSteps, TrainGeneric, TrainGemmSize, TrainProfilePhases, Json,
         };
         command.SetAction(parseResult => (int)new BenchTrainHandler().Run(parseResult));
         return command;

@@ -56,7 +56,7 @@ public class TopKDictionary : SparseDictionary
             (values, indices, pre) = (enc.Values, enc.Indices, enc.PreActivations);
             if (aux is not null)
                 using (Autograd.NoGrad())
-                    auxIdx = pre.Relu().MaskedFill(deadMask!.LogicalNot(), double.NegativeInfinity).TopK(aux.KAux, dim: 1).Indices;
+                    auxIdx = pre.Relu().MaskedFill(deadMask!.To(pre.Device).LogicalNot(), double.NegativeInfinity).TopK(aux.KAux, dim: 1).Indices;
         }
         var yHat = SparseOps.TopKDecode(values, indices, WDec) + BDec;                      // [N, D_out]
         var totalVariance = TotalVariance(yScaled);

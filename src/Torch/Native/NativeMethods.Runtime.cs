@@ -12,4 +12,6 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int ie_manual_seed(ulong seed);
     [LibraryImport(Lib)] internal static partial int ie_cuda_device_count();
     [LibraryImport(Lib)] internal static partial IntPtr ie_version();
+    [LibraryImport(Lib)] internal static partial void ie_set_hand_kernels(int enabled);
+    [LibraryImport(Lib)] internal static partial int ie_hand_kernels_enabled();
 }

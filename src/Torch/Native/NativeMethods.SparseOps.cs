@@ -1,5 +1,4 @@
-// P/Invoke declarations for native/src/sparse_ops.cpp (the TopK SAE's sparse decode and sparse encoder gradient) and
-// native/src/relu_sae.cpp (the ReLU SAE's fused objective).
+// P/Invoke declarations for native/src/sparse_ops.cpp: the TopK SAE's sparse decode and sparse encoder gradient.
 using System.Runtime.InteropServices;
 
 namespace InterpEval.Torch.Native;
@@ -11,6 +10,4 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int ie_topk_encode_streamed(TensorHandle x, TensorHandle wEncT, TensorHandle bEnc, long k, TensorHandle dead, long kAux,
         out IntPtr values, out IntPtr indices, out IntPtr auxIndices);
     [LibraryImport(Lib)] internal static partial TensorHandle ie_gather_encode(TensorHandle x, TensorHandle wEncT, TensorHandle bEnc, TensorHandle indices);
-    [LibraryImport(Lib)] internal static partial int ie_relu_sae_objective(TensorHandle x, TensorHandle y, TensorHandle wEnc, TensorHandle bEnc, TensorHandle wDec, TensorHandle bDec,
-        double lambda, int applyBDec, out IntPtr loss, out IntPtr mse, out IntPtr sparsity, out IntPtr pre, out IntPtr f, out IntPtr yHat);
 }

@@ -1,4 +1,4 @@
-// P/Invoke declarations for native/src/tensor.cpp and error.cpp: handle lifetime, metadata, data in and out.
+// P/Invoke declarations for native/src/tensor.cpp: handle lifetime, metadata, data in and out.
 // Names follow the shim one for one; the managed API lives in Tensor*.cs.
 using System.Runtime.InteropServices;
 
@@ -8,16 +8,14 @@ internal static partial class NativeMethods
 {
     internal const string Lib = "ie_torch";
 
-    [LibraryImport(Lib)] internal static partial IntPtr ie_last_error();
-    [LibraryImport(Lib)] internal static partial void ie_free_string(IntPtr s);
-
     [LibraryImport(Lib)] internal static partial void ie_tensor_free(IntPtr t);
+    [LibraryImport(Lib)] internal static partial TensorHandle ie_tensor_undefined();
     [LibraryImport(Lib)] internal static partial int ie_tensor_ndim(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int ie_tensor_shape(TensorHandle t, Span<long> shape, int capacity);
     [LibraryImport(Lib)] internal static partial int ie_tensor_dtype(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int ie_tensor_device_type(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial int ie_tensor_device_index(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial long ie_tensor_numel(TensorHandle t);
+    [LibraryImport(Lib)] internal static partial int ie_tensor_device_index(TensorHandle t, out int index);
+    [LibraryImport(Lib)] internal static partial int ie_tensor_numel(TensorHandle t, out long numel);
     [LibraryImport(Lib)] internal static partial int ie_tensor_is_contiguous(TensorHandle t);
     [LibraryImport(Lib)] internal static partial IntPtr ie_tensor_to_string(TensorHandle t);
     [LibraryImport(Lib)] internal static unsafe partial TensorHandle ie_tensor_from_data(void* data, long nbytes, ReadOnlySpan<long> shape, int ndim, int dtype, int deviceType, int deviceIndex);

@@ -33,6 +33,20 @@ public class BenchTrainTests
         Assert.That(fused, Is.EqualTo(generic).Within(1e-4 * Math.Abs(generic)));
     }
 
+    [TestCase("relu")]
+    [TestCase("topk")]
+    public void ProfilePhasesReportsEveryPhaseWithinTheStep(string arch)
+    {
+        Assert.That(Run(arch, generic: false).GetProperty("phase_seconds").ValueKind, Is.EqualTo(JsonValueKind.Null), "off by default");
+        var root = Run(arch, generic: false, "--profile-phases");
+        var phases = root.GetProperty("phase_seconds").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+        Assert.That(phases.Keys, Is.EqualTo(new[] { "forward", "backward", "decoder_constraint", "adam", "zero_grad", "loss_read" }));
+        Assert.That(phases.Values, Has.All.GreaterThanOrEqualTo(0));
+        Assert.That(phases["forward"] + phases["backward"], Is.GreaterThan(0));
+        Assert.That(phases.Values.Sum(), Is.LessThanOrEqualTo(root.GetProperty("seconds_per_step").GetDouble() * 1.0001),
+            "the phases are parts of the timed step");
+    }
+
     [Test]
     public void BadArchitectureIsOneLineExit2()
     {
@@ -42,10 +56,10 @@ public class BenchTrainTests
         Assert.That(r.Stderr, Does.Contain("--arch").And.Contain("gated"));
     }
 
-    private static JsonElement Run(string arch, bool generic)
+    private static JsonElement Run(string arch, bool generic, params string[] extra)
     {
         string[] args = ["bench", "train", "--arch", arch, "--d-in", "16", "--width", "128", "--k", "4", "--batch", "64", "--steps", "2",
-                         "--gemm-size", "32", "--json", .. generic ? new[] { "--generic" } : []];
+                         "--gemm-size", "32", "--json", .. generic ? new[] { "--generic" } : [], .. extra];
         CliResult r = CliRunner.Run(args);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
         Assert.That(r.Stdout.TrimEnd().Split('\n'), Has.Length.EqualTo(1), "one line of JSON");

@@ -30,10 +30,18 @@ IE_EXPORT ie_tensor ie_tensor_randint(int64_t low, int64_t high, const int64_t* 
 IE_EXPORT ie_tensor ie_tensor_randperm(int64_t n, ie_generator g, int dt, int di) {
   IE_TENSOR(g ? on_device(at::randperm(n, *g, cpu_options(static_cast<int>(at::kLong))), dt, di) : at::randperm(n, ie_options(static_cast<int>(at::kLong), dt, di)))
 }
-// In-place initialisers (fill an existing parameter from the generator).
-IE_EXPORT int ie_tensor_uniform_(ie_tensor t, double from, double to, ie_generator g) {
-  IE_STATUS(at::NoGradGuard ng; if (g && !t->is_cpu()) t->copy_(at::empty(t->sizes(), cpu_options(static_cast<int>(t->scalar_type()))).uniform_(from, to, *g)); else t->uniform_(from, to, g ? c10::optional<at::Generator>(*g) : c10::nullopt))
+// In-place initialisers (fill an existing parameter from the generator). With a generator on another device the
+// numbers are drawn on the CPU and copied, as for the factories above.
+static void fill_uniform(at::Tensor& t, double from, double to, at::Generator* g) {
+  ie::NoGradGuard ng;
+  if (g && !t.is_cpu()) t.copy_(at::empty(t.sizes(), cpu_options(static_cast<int>(t.scalar_type()))).uniform_(from, to, *g));
+  else t.uniform_(from, to, g ? ie::optional<at::Generator>(*g) : ie::nullopt);
 }
-IE_EXPORT int ie_tensor_normal_(ie_tensor t, double mean, double std, ie_generator g) {
-  IE_STATUS(at::NoGradGuard ng; if (g && !t->is_cpu()) t->copy_(at::empty(t->sizes(), cpu_options(static_cast<int>(t->scalar_type()))).normal_(mean, std, *g)); else t->normal_(mean, std, g ? c10::optional<at::Generator>(*g) : c10::nullopt))
+static void fill_normal(at::Tensor& t, double mean, double std, at::Generator* g) {
+  ie::NoGradGuard ng;
+  if (g && !t.is_cpu()) t.copy_(at::empty(t.sizes(), cpu_options(static_cast<int>(t.scalar_type()))).normal_(mean, std, *g));
+  else t.normal_(mean, std, g ? ie::optional<at::Generator>(*g) : ie::nullopt);
 }
+
+IE_EXPORT int ie_tensor_uniform_(ie_tensor t, double from, double to, ie_generator g) { IE_STATUS(fill_uniform(*t, from, to, g)) }
+IE_EXPORT int ie_tensor_normal_(ie_tensor t, double mean, double std, ie_generator g) { IE_STATUS(fill_normal(*t, mean, std, g)) }

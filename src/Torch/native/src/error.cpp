@@ -5,17 +5,15 @@
 #include <cstring>
 #include <string>
 
-static thread_local std::string* last_error = nullptr;
+// One string per thread, destroyed with the thread (a thread_local object, not a pointer that would leak).
+static thread_local std::string last_error;
 
-void ie_set_error(const char* message) {
-  if (!last_error) last_error = new std::string();
-  *last_error = message ? message : "";
-}
+void ie_set_error(const char* message) { last_error = message ? message : ""; }
 
 IE_EXPORT char* ie_last_error() {
-  if (!last_error || last_error->empty()) return nullptr;
-  char* copy = strdup(last_error->c_str());
-  last_error->clear();
+  if (last_error.empty()) return nullptr;
+  char* copy = strdup(last_error.c_str());
+  last_error.clear();
   return copy;
 }
 

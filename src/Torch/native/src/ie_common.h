@@ -3,6 +3,7 @@
 #pragma once
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
+#include "ie_compat.h"
 #include <cstdint>
 #include <vector>
 
@@ -11,6 +12,11 @@
 typedef at::Tensor* ie_tensor;
 
 void ie_set_error(const char* message);
+
+// Whether the hand-written CPU kernels run (the default). When off, CPU tensors take the composed ATen formulation
+// that other devices (CUDA) run, so tests can check that formulation against the hand kernels on a machine without a
+// GPU. Process-wide (runtime.cpp).
+bool ie_hand_kernels();
 
 // The one catch macro: runs the body; on any exception records the message and returns `fallback`.
 #define IE_GUARD(fallback, ...)                                                      \
@@ -42,8 +48,8 @@ inline std::vector<at::Tensor> ie_list(const ie_tensor* tensors, int n) {
   return list;
 }
 
-inline c10::optional<at::Tensor> ie_opt(ie_tensor t) {
-  return t ? c10::optional<at::Tensor>(*t) : c10::nullopt;
+inline ie::optional<at::Tensor> ie_opt(ie_tensor t) {
+  return t ? ie::optional<at::Tensor>(*t) : ie::nullopt;
 }
 
 // Stores a tensor into an out-slot as a new handle, or null when the tensor is undefined.

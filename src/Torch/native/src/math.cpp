@@ -51,7 +51,7 @@ IE_EXPORT ie_tensor ie_tensor_sin(ie_tensor t) { IE_TENSOR(at::sin(*t)) }
 IE_EXPORT ie_tensor ie_tensor_cos(ie_tensor t) { IE_TENSOR(at::cos(*t)) }
 IE_EXPORT ie_tensor ie_tensor_isfinite(ie_tensor t) { IE_TENSOR(at::isfinite(*t)) }
 IE_EXPORT ie_tensor ie_tensor_clamp(ie_tensor t, double min, int has_min, double max, int has_max) {
-  IE_TENSOR(at::clamp(*t, has_min ? c10::optional<at::Scalar>(ie_scalar(*t, min)) : c10::nullopt, has_max ? c10::optional<at::Scalar>(ie_scalar(*t, max)) : c10::nullopt))
+  IE_TENSOR(at::clamp(*t, has_min ? ie::optional<at::Scalar>(ie_scalar(*t, min)) : ie::nullopt, has_max ? ie::optional<at::Scalar>(ie_scalar(*t, max)) : ie::nullopt))
 }
 // In place (used by optimisers and parameter constraints; callers hold no-grad where it matters).
 IE_EXPORT int ie_tensor_copy_(ie_tensor dst, ie_tensor src) { IE_STATUS(dst->copy_(*src)) }
@@ -64,7 +64,7 @@ IE_EXPORT int ie_tensor_div_(ie_tensor t, ie_tensor other) { IE_STATUS(t->div_(*
 IE_EXPORT int ie_tensor_add_scalar_(ie_tensor t, double s) { IE_STATUS(t->add_(ie_scalar(*t, s))) }
 IE_EXPORT int ie_tensor_mul_scalar_(ie_tensor t, double s) { IE_STATUS(t->mul_(ie_scalar(*t, s))) }
 IE_EXPORT int ie_tensor_clamp_(ie_tensor t, double min, int has_min, double max, int has_max) {
-  IE_STATUS(t->clamp_(has_min ? c10::optional<at::Scalar>(ie_scalar(*t, min)) : c10::nullopt, has_max ? c10::optional<at::Scalar>(ie_scalar(*t, max)) : c10::nullopt))
+  IE_STATUS(t->clamp_(has_min ? ie::optional<at::Scalar>(ie_scalar(*t, min)) : ie::nullopt, has_max ? ie::optional<at::Scalar>(ie_scalar(*t, max)) : ie::nullopt))
 }
 IE_EXPORT int ie_tensor_masked_fill_(ie_tensor t, ie_tensor mask, double value) { IE_STATUS(t->masked_fill_(*mask, ie_scalar(*t, value))) }
 IE_EXPORT int ie_tensor_index_add_(ie_tensor t, int64_t dim, ie_tensor index, ie_tensor source) { IE_STATUS(t->index_add_(dim, *index, *source)) }

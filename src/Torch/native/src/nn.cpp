@@ -16,5 +16,5 @@ IE_EXPORT ie_tensor ie_tensor_layer_norm(ie_tensor t, const int64_t* shape, int 
 IE_EXPORT ie_tensor ie_tensor_embedding(ie_tensor weight, ie_tensor indices) { IE_TENSOR(at::embedding(*weight, *indices)) }
 // reduction: 0 none, 1 mean, 2 sum (at::Reduction). Targets are class indices; ignore_index positions are skipped.
 IE_EXPORT ie_tensor ie_tensor_cross_entropy(ie_tensor logits, ie_tensor target, int reduction, int64_t ignore_index) {
-  IE_TENSOR(at::cross_entropy_loss(*logits, *target, c10::nullopt, reduction, ignore_index, 0.0))
+  IE_TENSOR(at::cross_entropy_loss(*logits, *target, ie::nullopt, reduction, ignore_index, 0.0))
 }

@@ -9,7 +9,7 @@
 // write of p, m, v per element) instead of eight tensor passes; other devices and layouts take the composed ops.
 
 static bool fusable(const at::Tensor& p, const at::Tensor& g, const at::Tensor& m, const at::Tensor& v) {
-  return p.device().is_cpu() && (p.scalar_type() == at::kFloat || p.scalar_type() == at::kDouble) && p.is_contiguous() &&
+  return p.device().is_cpu() && ie_hand_kernels() && (p.scalar_type() == at::kFloat || p.scalar_type() == at::kDouble) && p.is_contiguous() &&
          g.is_contiguous() && m.is_contiguous() && v.is_contiguous() && g.scalar_type() == p.scalar_type() &&
          m.scalar_type() == p.scalar_type() && v.scalar_type() == p.scalar_type() && g.sizes() == p.sizes();
 }
@@ -40,37 +40,48 @@ static void adam_fused(at::Tensor& p, const at::Tensor& g, at::Tensor& m, at::Te
 }
 
 // `step` is the 1-based count of updates including this one. Parameters without a gradient are skipped.
-IE_EXPORT int ie_adam_step(const ie_tensor* params, const ie_tensor* exp_avg, const ie_tensor* exp_avg_sq, int n, int64_t step,
-                           double lr, double beta1, double beta2, double eps, double weight_decay, int decoupled) {
-  IE_STATUS(
-    at::NoGradGuard no_grad;
-    double bias1 = 1.0 - std::pow(beta1, static_cast<double>(step));
-    double bias2 = 1.0 - std::pow(beta2, static_cast<double>(step));
-    for (int i = 0; i < n; ++i) {
-      auto& p = *params[i];
-      at::Tensor g = p.grad();
-      if (!g.defined()) continue;
-      if (fusable(p, g, *exp_avg[i], *exp_avg_sq[i])) {
-        adam_fused(p, g, *exp_avg[i], *exp_avg_sq[i], lr, beta1, beta2, eps, weight_decay, decoupled != 0, bias1, bias2);
-        continue;
-      }
-      if (weight_decay != 0 && decoupled) p.mul_(1.0 - lr * weight_decay);
-      if (weight_decay != 0 && !decoupled) g = g.add(p, weight_decay);
-      exp_avg[i]->mul_(beta1).add_(g, 1.0 - beta1);
-      exp_avg_sq[i]->mul_(beta2).addcmul_(g, g, 1.0 - beta2);
-      auto denom = (exp_avg_sq[i]->sqrt() / std::sqrt(bias2)).add_(eps);
-      p.addcdiv_(*exp_avg[i], denom, -lr / bias1);
-    })
+static void adam_step(const ie_tensor* params, const ie_tensor* exp_avg, const ie_tensor* exp_avg_sq, int n, int64_t step,
+                      double lr, double beta1, double beta2, double eps, double weight_decay, bool decoupled) {
+  ie::NoGradGuard no_grad;
+  double bias1 = 1.0 - std::pow(beta1, static_cast<double>(step));
+  double bias2 = 1.0 - std::pow(beta2, static_cast<double>(step));
+  for (int i = 0; i < n; ++i) {
+    auto& p = *params[i];
+    at::Tensor g = p.grad();
+    if (!g.defined()) continue;
+    if (fusable(p, g, *exp_avg[i], *exp_avg_sq[i])) {
+      adam_fused(p, g, *exp_avg[i], *exp_avg_sq[i], lr, beta1, beta2, eps, weight_decay, decoupled, bias1, bias2);
+      continue;
+    }
+    if (weight_decay != 0 && decoupled) p.mul_(1.0 - lr * weight_decay);
+    if (weight_decay != 0 && !decoupled) g = g.add(p, weight_decay);
+    exp_avg[i]->mul_(beta1).add_(g, 1.0 - beta1);
+    exp_avg_sq[i]->mul_(beta2).addcmul_(g, g, 1.0 - beta2);
+    auto denom = (exp_avg_sq[i]->sqrt() / std::sqrt(bias2)).add_(eps);
+    p.addcdiv_(*exp_avg[i], denom, -lr / bias1);
+  }
 }
 
-// Scales all gradients so their joint 2-norm is at most max_norm (torch.nn.utils.clip_grad_norm_); writes the
-// norm before clipping to *total_norm.
+// Scales all gradients so their joint 2-norm is at most max_norm (torch.nn.utils.clip_grad_norm_); returns the norm
+// before clipping.
+static double clip_grad_norm(const ie_tensor* params, int n, double max_norm) {
+  ie::NoGradGuard no_grad;
+  std::vector<at::Tensor> norms;
+  for (int i = 0; i < n; ++i)
+    if (params[i]->grad().defined()) norms.push_back(at::linalg_vector_norm(params[i]->grad(), 2.0));
+  double total = norms.empty() ? 0.0 : at::linalg_vector_norm(at::stack(norms), 2.0).item<double>();
+  double coef = max_norm / (total + 1e-6);
+  if (coef < 1.0)
+    for (int i = 0; i < n; ++i)
+      if (params[i]->grad().defined()) params[i]->mutable_grad().mul_(coef);
+  return total;
+}
+
+IE_EXPORT int ie_adam_step(const ie_tensor* params, const ie_tensor* exp_avg, const ie_tensor* exp_avg_sq, int n, int64_t step,
+                           double lr, double beta1, double beta2, double eps, double weight_decay, int decoupled) {
+  IE_STATUS(adam_step(params, exp_avg, exp_avg_sq, n, step, lr, beta1, beta2, eps, weight_decay, decoupled != 0))
+}
+// Writes the norm before clipping to *total_norm.
 IE_EXPORT int ie_clip_grad_norm(const ie_tensor* params, int n, double max_norm, double* total_norm) {
-  IE_STATUS(
-    at::NoGradGuard no_grad;
-    std::vector<at::Tensor> norms;
-    for (int i = 0; i < n; ++i) if (params[i]->grad().defined()) norms.push_back(at::linalg_vector_norm(params[i]->grad(), 2.0));
-    *total_norm = norms.empty() ? 0.0 : at::linalg_vector_norm(at::stack(norms), 2.0).item<double>();
-    double coef = max_norm / (*total_norm + 1e-6);
-    if (coef < 1.0) for (int i = 0; i < n; ++i) if (params[i]->grad().defined()) params[i]->mutable_grad().mul_(coef))
+  IE_STATUS(*total_norm = clip_grad_norm(params, n, max_norm))
 }

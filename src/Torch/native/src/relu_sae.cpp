@@ -19,7 +19,7 @@ static constexpr int64_t kBlocks = 32;
 
 // fNS = relu(preNS) and the column sums Σ_n f[n,:] → [S], in one pass (CPU float/double; composed ops elsewhere).
 static std::pair<at::Tensor, at::Tensor> relu_colsum(const at::Tensor& preNS) {
-  if (!preNS.device().is_cpu() || !preNS.is_contiguous()) {
+  if (!preNS.device().is_cpu() || !ie_hand_kernels() || !preNS.is_contiguous()) {
     auto f = at::relu(preNS);
     return {f, f.sum(0)};
   }
@@ -51,7 +51,7 @@ static std::pair<at::Tensor, at::Tensor> relu_colsum(const at::Tensor& preNS) {
 
 // dNS ← dNS·1[f > 0] in place, and its column sums → [S], in one pass.
 static at::Tensor relu_mask_colsum_(at::Tensor& dNS, const at::Tensor& fNS) {
-  if (!dNS.device().is_cpu() || !dNS.is_contiguous() || !fNS.is_contiguous()) {
+  if (!dNS.device().is_cpu() || !ie_hand_kernels() || !dNS.is_contiguous() || !fNS.is_contiguous()) {
     dNS.mul_(fNS > 0);
     return dNS.sum(0);
   }

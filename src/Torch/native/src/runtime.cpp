@@ -4,23 +4,29 @@
 #include "ie_common.h"
 #include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
+#include <atomic>
 #include <dlfcn.h>
 #include <malloc.h>
 #include <cstring>
 #include <torch/utils.h>
 #include <torch/version.h>
 
+static std::atomic<bool> hand_kernels{true};
+bool ie_hand_kernels() { return hand_kernels.load(std::memory_order_relaxed); }
+
 typedef void (*blas_set_threads_fn)(int);
 typedef int (*blas_get_threads_fn)();
 
-// Returns 1 when an OpenBLAS thread count was also set, 0 when no OpenBLAS is loaded, -1 on error.
-IE_EXPORT int ie_set_num_threads(int n) {
-  IE_GUARD(-1,
-    at::set_num_threads(n);
-    auto set_blas = reinterpret_cast<blas_set_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-    if (set_blas) set_blas(n);
-    return set_blas ? 1 : 0;)
+// Sets libtorch's intra-op threads and OpenBLAS's; true when an OpenBLAS was found to set.
+static bool set_num_threads(int n) {
+  at::set_num_threads(n);
+  auto set_blas = reinterpret_cast<blas_set_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (set_blas) set_blas(n);
+  return set_blas != nullptr;
 }
+
+// Returns 1 when an OpenBLAS thread count was also set, 0 when no OpenBLAS is loaded, -1 on error.
+IE_EXPORT int ie_set_num_threads(int n) { IE_GUARD(-1, return set_num_threads(n) ? 1 : 0;) }
 // Keeps freed tensor memory in the process: tensors up to 32 MiB come from the heap (not fresh mmaps) and the heap is
 // not trimmed back to the OS after each forward, so buffers are reused without page faults. Measured on the embedded
 // model's harvest: 0.87-0.89x PyTorch without it, about 1.0x with it. Returns 1 when glibc accepted both settings.
@@ -33,3 +39,5 @@ IE_EXPORT int ie_blas_num_threads() {
 IE_EXPORT int ie_manual_seed(uint64_t seed) { IE_STATUS(torch::manual_seed(seed)) }
 IE_EXPORT int ie_cuda_device_count() { IE_GUARD(0, return at::detail::getCUDAHooks().hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0;) }
 IE_EXPORT char* ie_version() { IE_GUARD(nullptr, return strdup(TORCH_VERSION);) }
+IE_EXPORT void ie_set_hand_kernels(int enabled) { hand_kernels.store(enabled != 0); }
+IE_EXPORT int ie_hand_kernels_enabled() { return ie_hand_kernels() ? 1 : 0; }

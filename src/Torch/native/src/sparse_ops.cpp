@@ -24,9 +24,9 @@ static void check_index_bounds(const char* op, const at::Tensor& idxNK, int64_t 
   TORCH_CHECK(lo >= 0 && hi < S, op, ": indices must lie in [0, ", S, "), found ", lo < 0 ? lo : hi);
 }
 
-// The CPU kernels below read plain row-major buffers; other devices (and non-contiguous inputs made contiguous) take
-// the composed ATen ops, which are the same sums in another order.
-static bool cpu_kernel(const at::Tensor& t) { return t.device().is_cpu(); }
+// The CPU kernels below read plain row-major buffers; other devices (or every device when the hand kernels are switched
+// off, see ie_hand_kernels) take the composed ATen ops, which are the same sums in another order.
+static bool cpu_kernel(const at::Tensor& t) { return t.device().is_cpu() && ie_hand_kernels(); }
 
 // out[n,:] = Σ_j weights[n,j]·table[idx[n,j],:] without materialising [N, k, D]. CPU: one parallel loop over tokens;
 // elsewhere embedding_bag (mode sum).
@@ -143,7 +143,7 @@ static inline bool ranks_above(T a, int64_t ia, T b, int64_t ib) {
 // each a size-k min-heap scanned once over the row (an entry below the heap's minimum costs one comparison), then
 // sorted; elsewhere at::topk. Same selection as at::topk up to the order of exactly equal values.
 static std::tuple<at::Tensor, at::Tensor> row_topk(const at::Tensor& preNS, int64_t k) {
-  if (!preNS.device().is_cpu() || !preNS.is_contiguous() || preNS.size(0) == 0) return preNS.topk(k, /*dim=*/1);
+  if (!cpu_kernel(preNS) || !preNS.is_contiguous() || preNS.size(0) == 0) return preNS.topk(k, /*dim=*/1);
   int64_t n = preNS.size(0), S = preNS.size(1);
   auto valuesNK = at::empty({n, k}, preNS.options());
   auto idxNK = at::empty({n, k}, preNS.options().dtype(at::kLong));
@@ -406,6 +406,19 @@ static variable_list topk_encode(const at::Tensor& xND, const at::Tensor& wEncTS
   return TopKEncodeFunction::apply(xND, wEncTSD, bS, k);
 }
 
+// The streamed encoder with AuxK's dead-latent choice when deadS is defined (kAux ignored otherwise).
+static variable_list topk_encode_streamed(const at::Tensor& xND, const at::Tensor& wEncTSD, const at::Tensor& bS, int64_t k,
+                                          const at::Tensor& deadS, int64_t kAux) {
+  check_encode(xND, wEncTSD, bS, k);
+  TORCH_CHECK(xND.device().is_cpu(), "TopKEncodeStreamed: CPU only, got ", xND.device(), " (use TopKEncode elsewhere)");
+  if (!deadS.defined()) return TopKEncodeStreamedFunction::apply(xND, wEncTSD, bS, k, at::empty({0}, xND.options().dtype(at::kBool)), 0);
+  TORCH_CHECK(deadS.dim() == 1 && deadS.size(0) == wEncTSD.size(0) && deadS.scalar_type() == at::kBool,
+              "TopKEncodeStreamed: dead mask must be bool [", wEncTSD.size(0), "], got ", deadS.scalar_type(), " ", deadS.sizes());
+  int64_t nDead = deadS.sum().item<int64_t>();
+  TORCH_CHECK(kAux >= 1 && kAux <= nDead, "TopKEncodeStreamed: k_aux is ", kAux, ", expected 1 <= k_aux <= dead latents = ", nDead);
+  return TopKEncodeStreamedFunction::apply(xND, wEncTSD, bS, k, deadS, kAux);
+}
+
 IE_EXPORT ie_tensor ie_topk_decode(ie_tensor values, ie_tensor indices, ie_tensor w_dec) { IE_TENSOR(topk_decode(*values, *indices, *w_dec)) }
 IE_EXPORT ie_tensor ie_gather_encode(ie_tensor x, ie_tensor w_enc_t, ie_tensor b_enc, ie_tensor indices) { IE_TENSOR(gather_encode(*x, *w_enc_t, *b_enc, *indices)) }
 IE_EXPORT int ie_topk_encode(ie_tensor x, ie_tensor w_enc_t, ie_tensor b_enc, int64_t k, ie_tensor* values, ie_tensor* indices,
@@ -415,16 +428,6 @@ IE_EXPORT int ie_topk_encode(ie_tensor x, ie_tensor w_enc_t, ie_tensor b_enc, in
 }
 IE_EXPORT int ie_topk_encode_streamed(ie_tensor x, ie_tensor w_enc_t, ie_tensor b_enc, int64_t k, ie_tensor dead, int64_t k_aux,
                                       ie_tensor* values, ie_tensor* indices, ie_tensor* aux_indices) {
-  IE_STATUS(
-    check_encode(*x, *w_enc_t, *b_enc, k);
-    TORCH_CHECK(x->device().is_cpu(), "TopKEncodeStreamed: CPU only, got ", x->device(), " (use TopKEncode elsewhere)");
-    at::Tensor deadS = dead ? *dead : at::empty({0}, x->options().dtype(at::kBool));
-    if (dead) {
-      TORCH_CHECK(deadS.dim() == 1 && deadS.size(0) == w_enc_t->size(0) && deadS.scalar_type() == at::kBool,
-                  "TopKEncodeStreamed: dead mask must be bool [", w_enc_t->size(0), "], got ", deadS.scalar_type(), " ", deadS.sizes());
-      int64_t nDead = deadS.sum().item<int64_t>();
-      TORCH_CHECK(k_aux >= 1 && k_aux <= nDead, "TopKEncodeStreamed: k_aux is ", k_aux, ", expected 1 <= k_aux <= dead latents = ", nDead);
-    }
-    auto r = TopKEncodeStreamedFunction::apply(*x, *w_enc_t, *b_enc, k, deadS, dead ? k_aux : 0);
-    ie_out(values, r[0]); ie_out(indices, r[1]); ie_out(aux_indices, r[2]))
+  IE_STATUS(auto r = topk_encode_streamed(*x, *w_enc_t, *b_enc, k, dead ? *dead : at::Tensor(), k_aux);
+            ie_out(values, r[0]); ie_out(indices, r[1]); ie_out(aux_indices, r[2]))
 }
