@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using InterpEval.Torch.Distributed;
+using InterpEval.Tests.Shared;
 
 namespace InterpEval.Torch.Tests.Distributed;
 
@@ -33,7 +34,7 @@ public class DistributedTests
     public void Collectives_on_two_ranks_over_a_tcp_store_match_closed_forms()
     {
         string store = $"tcp:127.0.0.1:{ChildRanks.FreePort()}";
-        var results = ChildRanks.Run(2, r => Args("collectives", r, 2, store, 10_000), TimeSpan.FromSeconds(20));
+        var results = ChildRanks.Run(typeof(DistWorker), DistWorker.Verb, 2, r => Args("collectives", r, 2, store, 10_000), TimeSpan.FromSeconds(20));
         foreach (var res in results) Assert.That(res.ExitCode, Is.EqualTo(0), res.ToString());
         Assert.That(results.All(r => r.Stdout.Contains("ok")), string.Join("\n", results.Select(r => r.ToString())));
     }
@@ -42,7 +43,7 @@ public class DistributedTests
     public void Collectives_on_three_ranks_over_a_file_store_match_closed_forms()
     {
         string store = "file:" + Path.Combine(_dir, "store");
-        var results = ChildRanks.Run(3, r => Args("collectives", r, 3, store, 10_000), TimeSpan.FromSeconds(20));
+        var results = ChildRanks.Run(typeof(DistWorker), DistWorker.Verb, 3, r => Args("collectives", r, 3, store, 10_000), TimeSpan.FromSeconds(20));
         foreach (var res in results) Assert.That(res.ExitCode, Is.EqualTo(0), res.ToString());
     }
 
@@ -52,7 +53,7 @@ public class DistributedTests
         // world 2, only rank 1 started: it cannot reach rank 0's store
         string store = $"tcp:127.0.0.1:{ChildRanks.FreePort()}";
         var clock = Stopwatch.StartNew();
-        var results = ChildRanks.Run(1, _ => Args("join", 1, 2, store, 2_000), TimeSpan.FromSeconds(20));
+        var results = ChildRanks.Run(typeof(DistWorker), DistWorker.Verb, 1, _ => Args("join", 1, 2, store, 2_000), TimeSpan.FromSeconds(20));
         Assert.That(results[0].ExitCode, Is.EqualTo(3), results[0].ToString());
         Assert.That(results[0].Stderr, Does.Contain("rank 1").And.Contain("127.0.0.1"), results[0].ToString());
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)));
@@ -63,7 +64,7 @@ public class DistributedTests
     {
         // world 3 with a file store, ranks 0 and 1 started: the group never forms
         string store = "file:" + Path.Combine(_dir, "store");
-        var results = ChildRanks.Run(2, r => Args("join", r, 3, store, 2_000), TimeSpan.FromSeconds(20));
+        var results = ChildRanks.Run(typeof(DistWorker), DistWorker.Verb, 2, r => Args("join", r, 3, store, 2_000), TimeSpan.FromSeconds(20));
         foreach (var res in results)
         {
             Assert.That(res.ExitCode, Is.EqualTo(3), res.ToString());
@@ -76,7 +77,7 @@ public class DistributedTests
     {
         string store = "file:" + Path.Combine(_dir, "store");
         int killedAt = -1;
-        var results = ChildRanks.Run(3, r => Args("loop", r, 3, store, 3_000), TimeSpan.FromSeconds(20), (rank, line, ps) =>
+        var results = ChildRanks.Run(typeof(DistWorker), DistWorker.Verb, 3, r => Args("loop", r, 3, store, 3_000), TimeSpan.FromSeconds(20), (rank, line, ps) =>
         {
             if (rank == 2 && line == "step 5" && Interlocked.CompareExchange(ref killedAt, 5, -1) == -1) ps[2].Kill();
         });
@@ -93,7 +94,7 @@ public class DistributedTests
     public void A_stalled_rank_makes_the_others_fail_after_the_timeout()
     {
         string store = "file:" + Path.Combine(_dir, "store");
-        var results = ChildRanks.Run(2, r => Args("loop", r, 2, store, 2_000, r == 1 ? "stall@3" : null), TimeSpan.FromSeconds(14));
+        var results = ChildRanks.Run(typeof(DistWorker), DistWorker.Verb, 2, r => Args("loop", r, 2, store, 2_000, r == 1 ? "stall@3" : null), TimeSpan.FromSeconds(14));
         var r0 = results[0];
         Assert.That(r0.KilledAtDeadline, Is.False, r0.ToString());
         Assert.That(r0.ExitCode, Is.EqualTo(3), r0.ToString());

@@ -1,12 +1,12 @@
-// ChildRanks — starts the ranks of a distributed test as child processes (this test assembly run as a program, see
-// DistWorker) and collects each rank's exit code, output and time; a rank still running at the deadline is killed and
+// ChildRanks — starts the ranks of a distributed test as child processes (a test assembly run as a program with its
+// worker verb; each test project that uses it links this file and has its own worker Main) and collects each rank's exit code, output and time; a rank still running at the deadline is killed and
 // reported, so a test never hangs. It leaves what the ranks do to DistWorker.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace InterpEval.Torch.Tests.Distributed;
+namespace InterpEval.Tests.Shared;
 
 internal sealed record RankResult(int Rank, int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed, bool KilledAtDeadline)
 {
@@ -25,9 +25,9 @@ internal static class ChildRanks
         return port;
     }
 
-    /// <summary>Runs `dotnet &lt;this assembly&gt; dist-worker args(rank)` for every rank. onLine(rank, line, processes) sees
+    /// <summary>Runs `dotnet &lt;worker's assembly&gt; verb args(rank)` for every rank. onLine(rank, line, processes) sees
     /// every stdout line as it arrives (to kill a rank mid-run).</summary>
-    public static RankResult[] Run(int ranks, Func<int, IEnumerable<string>> args, TimeSpan deadline, Action<int, string, Process[]>? onLine = null)
+    public static RankResult[] Run(Type worker, string verb, int ranks, Func<int, IEnumerable<string>> args, TimeSpan deadline, Action<int, string, Process[]>? onLine = null)
     {
         var processes = new Process[ranks];
         var outputs = new StringBuilder[ranks];
@@ -37,8 +37,8 @@ internal static class ChildRanks
         for (int r = 0; r < ranks; r++)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add(typeof(DistWorker).Assembly.Location);
-            start.ArgumentList.Add(DistWorker.Verb);
+            start.ArgumentList.Add(worker.Assembly.Location);
+            start.ArgumentList.Add(verb);
             foreach (var a in args(r)) start.ArgumentList.Add(a);
             int rank = r;
             outputs[r] = new StringBuilder();
