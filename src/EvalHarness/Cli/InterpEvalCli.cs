@@ -30,6 +30,7 @@ public static class InterpEvalCli
             InspectCommand.Create(),
             SteerCommand.Create(),
             FeaturesCommand.Create(),
+            InterpEval.Harness.Commands.Launch.LaunchCommand.Create(),
         };
         foreach (Option option in GlobalOptions.All) root.Options.Add(option);
         // No command: show what exists rather than an error.

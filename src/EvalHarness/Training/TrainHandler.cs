@@ -20,6 +20,7 @@ public sealed class TrainHandler
 {
     public ExitCode Run(ParseResult parseResult)
     {
+        using var job = DistributedTraining.Start(Environment.GetEnvironmentVariable, string.Join(" ", parseResult.Tokens.Select(t => t.Value)));   // null alone
         string modelDir = ModelCommand.ModelDirectory(parseResult);
         var device = parseResult.GetValue(GlobalOptions.Device);
         using var model = TransformerModel.Load(modelDir, device);
@@ -33,13 +34,16 @@ public sealed class TrainHandler
             throw new UsageException($"--out {outDir} already holds checkpoints ({Path.GetFileName(existing)}) — pass --resume to continue, or choose another --out");
 
         ulong seed = parseResult.GetValue(TrainCommand.Seed);
+        int world = job?.WorldSize ?? 1;
+        if (options.BatchTokens % world != 0) throw new UsageException($"--batch {options.BatchTokens} does not split evenly over WORLD_SIZE {world} ranks — use a multiple of {world}");
         long[] tokens = TokenStream(modelDir, seed, options.TotalSteps * (long)options.BatchTokens, out int eot);
-        var storeOptions = new ActivationStoreOptions(dictionary.Hooks, ContextLength: model.Config.NCtx, BatchTokens: options.BatchTokens,
-            BufferTokens: BufferTokens(options), ExcludeToken: eot, Seed: seed);
+        tokens = job?.Shard(tokens) ?? tokens;                                                   // each rank harvests its share
+        var storeOptions = new ActivationStoreOptions(dictionary.Hooks, ContextLength: model.Config.NCtx, BatchTokens: options.BatchTokens / world,
+            BufferTokens: BufferTokens(options) / world, ExcludeToken: eot, Seed: seed);
         ActivationPasses passes = pass => new ActivationStore(model, tokens, storeOptions with { Seed = seed + (ulong)pass }).Batches();
-        var trainer = Usage(() => new DictionaryTrainer([dictionary], options, outDir));
+        var trainer = Usage(() => new DictionaryTrainer([dictionary], options, outDir) { Sync = job?.Sync });
 
-        var output = parseResult.InvocationConfiguration.Output;
+        var output = job is { Rank: > 0 } ? TextWriter.Null : parseResult.InvocationConfiguration.Output;   // rank 0 speaks for the job
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;

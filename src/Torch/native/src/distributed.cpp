@@ -5,6 +5,7 @@
 // as a hang. It leaves launching, environment variables and error wording (which rank, which peer) to the managed side.
 #include "ie_common.h"
 #include <chrono>
+#include <dlfcn.h>
 #include <string>
 
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
@@ -55,7 +56,17 @@ static void wait(const c10::intrusive_ptr<c10d::Work>& work) {
   work->wait();
 }
 
+// c10d's socket code logs each failed bind or connect attempt through glog before it throws; the exception carries the
+// same facts, so while a store is being made glog (when libtorch uses it) prints nothing below FATAL.
+struct QuietGlog {
+  int* level = static_cast<int*>(dlsym(RTLD_DEFAULT, "_ZN3fLI17FLAGS_minloglevelE"));
+  int saved = level ? *level : 0;
+  QuietGlog() { if (level) *level = 3; }
+  ~QuietGlog() { if (level) *level = saved; }
+};
+
 static ie_store tcp_store(const char* host, int port, int world_size, int is_master, int64_t timeout_ms) {
+  QuietGlog quiet;
   c10d::TCPStoreOptions o;
   o.port = static_cast<uint16_t>(port);
   o.isServer = is_master != 0;
