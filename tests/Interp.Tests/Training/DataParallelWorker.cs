@@ -19,6 +19,7 @@ public static class DataParallelWorker
 
     public static int Main(string[] args)
     {
+        if (args.Length == 6 && args[0] == Dictionaries.LatentShardWorker.Verb) return Dictionaries.LatentShardWorker.Run(args);
         if (args.Length != 7 || args[0] != Verb) return 64;
         string arch = args[1];
         if (!DictionaryKinds.TryParse(args[2], out var kind)) return 64;
