@@ -54,6 +54,7 @@ public sealed class TrainHandler
                 ? TrainWithBar(trainer, passes, resume, cancel.Token, output, options.TotalSteps, last)
                 : trainer.Train(passes, new LineProgress(output, options.TotalSteps, last), resume, cancel.Token);
             foreach (var s in summaries) output.WriteLine(SummaryLine(s, last.Value));
+            if (job is not null) output.WriteLine(job.CommunicationLine(summaries[0].Elapsed));
             return ExitCode.Ok;
         }
         catch (TrainingDivergedException e)
