@@ -6,7 +6,7 @@ using InterpEval.Torch.Native;
 namespace InterpEval.Torch;
 
 /// <summary>An error raised inside libtorch, with libtorch's message.</summary>
-public sealed class TorchException(string message) : Exception(message);
+public class TorchException(string message) : Exception(message);
 
 internal static class NativeCheck
 {

@@ -35,6 +35,7 @@ public static class InterpEvalCli
             Commands.Intervene.InterveneCommand.Create(),
             InterpEval.Harness.Commands.Fit.FitCommand.Create(),
             InterpEval.Harness.Commands.Sweep.SweepCommand.Create(),
+            InterpEval.Harness.Commands.Launch.LaunchCommand.Create(),
         };
         foreach (Option option in GlobalOptions.All) root.Options.Add(option);
         // No command: show what exists rather than an error.

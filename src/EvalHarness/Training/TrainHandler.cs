@@ -17,6 +17,7 @@ public sealed class TrainHandler
 {
     public ExitCode Run(ParseResult parseResult)
     {
+        using var job = DistributedTraining.Start(Environment.GetEnvironmentVariable, string.Join(" ", parseResult.Tokens.Select(t => t.Value)));   // null alone
         string modelDir = ModelCommand.ModelDirectory(parseResult);
         var device = parseResult.GetValue(GlobalOptions.Device);
         using var model = TransformerModel.Load(modelDir, device);
@@ -31,14 +32,18 @@ public sealed class TrainHandler
             throw new UsageException($"--out {outDir} already holds checkpoints ({Path.GetFileName(existing)}) — pass --resume to continue, or choose another --out");
 
         ulong seed = parseResult.GetValue(TrainCommand.Seed);
+        int world = job?.WorldSize ?? 1;
+        if (options.BatchTokens % world != 0) throw new UsageException($"--batch {options.BatchTokens} does not split evenly over WORLD_SIZE {world} ranks — use a multiple of {world}");
         var tokenizer = TokenizerLoader.Load(modelDir);
         var separator = Usage(() => Separator(model, tokenizer, modelDir));
         var stream = Stream(parseResult, options, model);
         long[] tokens = TrainingRecipe.Tokens(Corpus.Load(EmbeddedAssets.CorpusPath).Train, tokenizer, separator, stream.StreamTokens, seed);
-        ActivationPasses passes = TrainingRecipe.Passes(model, tokens, dictionary.Hooks, stream, options.BatchTokens, separator, seed);
-        var trainer = Usage(() => new DictionaryTrainer([dictionary], options, outDir));
+        tokens = job?.Shard(tokens) ?? tokens;                                                   // each rank harvests its share
+        stream = stream with { BufferTokens = stream.BufferTokens / world };
+        ActivationPasses passes = TrainingRecipe.Passes(model, tokens, dictionary.Hooks, stream, options.BatchTokens / world, separator, seed);
+        var trainer = Usage(() => new DictionaryTrainer([dictionary], options, outDir) { Sync = job?.Sync });
 
-        var output = parseResult.InvocationConfiguration.Output;
+        var output = job is { Rank: > 0 } ? TextWriter.Null : parseResult.InvocationConfiguration.Output;   // rank 0 speaks for the job
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
@@ -49,6 +54,7 @@ public sealed class TrainHandler
                 ? TrainWithBar(trainer, passes, resume, cancel.Token, output, options.TotalSteps, last)
                 : trainer.Train(passes, new LineProgress(output, options.TotalSteps, last), resume, cancel.Token);
             foreach (var s in summaries) output.WriteLine(SummaryLine(s, last.Value));
+            if (job is not null) output.WriteLine(job.CommunicationLine(summaries[0].Elapsed));
             return ExitCode.Ok;
         }
         catch (TrainingDivergedException e)

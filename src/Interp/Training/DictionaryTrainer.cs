@@ -32,6 +32,10 @@ public sealed class DictionaryTrainer
         _outDir = outDir;
     }
 
+    /// <summary>Data-parallel training (null = alone): see ITrainingSync. Each rank's passes give its shard, in batches of
+    /// BatchTokens / WorldSize rows; only the writer rank writes checkpoints and dictionaries.</summary>
+    public ITrainingSync? Sync { get; init; }
+
     /// <summary>Every hook the dictionaries read or predict (what the activation store must harvest).</summary>
     public IReadOnlyList<string> Hooks => _dictionaries.SelectMany(d => d.Hooks).Distinct().ToList();
 
@@ -44,7 +48,9 @@ public sealed class DictionaryTrainer
     public IReadOnlyList<TrainingSummary> Train(ActivationPasses passes, IProgress<TrainingProgress>? progress = null, bool resume = false,
         CancellationToken cancel = default)
     {
-        var run = new Run(_dictionaries, _options);
+        if (Sync is not null && _options.BatchTokens % Sync.WorldSize != 0)
+            throw new ArgumentException($"batch of {_options.BatchTokens} tokens does not split evenly over {Sync.WorldSize} ranks — use a multiple of {Sync.WorldSize}");
+        var run = new Run(_dictionaries, _options, Sync);
         try
         {
             if (resume) RestoreLatest(run);
@@ -81,7 +87,7 @@ public sealed class DictionaryTrainer
 
     private void WriteCheckpoint(Run run, int step)
     {
-        if (_outDir is null) return;
+        if (_outDir is null || Sync is { IsWriter: false }) return;
         bool due = _options.CheckpointEvery is int every && (step % every == 0 || step == _options.TotalSteps);
         if (!due && !run.Cancelled) return;
         var checkpoint = run.Checkpoint();
@@ -104,7 +110,7 @@ public sealed class DictionaryTrainer
         {
             var d = _dictionaries[i];
             string? dir = _outDir is null ? null : _dictionaries.Count == 1 ? _outDir : Path.Combine(_outDir, FolderName(d.Id));
-            if (dir is not null)
+            if (dir is not null && Sync is not { IsWriter: false })
             {
                 using (DisposeScope.Enter()) d.SetLogFeatureDensity(run.Activity[i].LogDensity());
                 d.Save(dir);
@@ -126,15 +132,17 @@ public sealed class DictionaryTrainer
         private readonly IReadOnlyList<ITrainableDictionary> _dicts;
         private readonly DictionaryTrainerOptions _o;
         private readonly Adam[] _adams;
+        private readonly ITrainingSync? _sync;
         private long _tokensThisRun;
 
         /// <summary>Checkpoint keys of the dictionaries' own state (new tensors; the other keys alias live state).</summary>
         public const string StatePrefix = "state.";
 
-        public Run(IReadOnlyList<ITrainableDictionary> dicts, DictionaryTrainerOptions o)
+        public Run(IReadOnlyList<ITrainableDictionary> dicts, DictionaryTrainerOptions o, ITrainingSync? sync)
         {
             _dicts = dicts;
             _o = o;
+            _sync = sync;
             foreach (var p in dicts.SelectMany(d => d.Parameters)) p.RequiresGrad = true;
             _adams = dicts.Select(d => new Adam(d.Parameters, new AdamOptions(o.LearningRate, o.Beta1, o.Beta2, o.Eps))).ToArray();
             Activity = dicts.Select(d => new LatentActivity(d.LatentCount, o.DeadAfter, d.Parameters[0].Device)).ToArray();
@@ -156,7 +164,8 @@ public sealed class DictionaryTrainer
         private void Prepare(ActivationBatch sample)
         {
             using (DisposeScope.Enter())
-                foreach (var d in _dicts) d.Prepare(sample);
+            using (var combined = _sync?.CombineSample(sample))
+                foreach (var d in _dicts) d.Prepare(combined ?? sample);
             foreach (var d in _dicts) d.AfterOptimizerStep();   // constraints hold from the start (unit-norm rows)
             _needsPrepare = false;
         }
@@ -175,7 +184,7 @@ public sealed class DictionaryTrainer
                     {
                         if (index++ < Position.BatchesInPass) continue;
                         Position = Position with { BatchesInPass = index };
-                        if (batch.Rows < _o.BatchTokens) continue;
+                        if (batch.Rows < _o.BatchTokens / (_sync?.WorldSize ?? 1)) continue;
                         if (_needsPrepare) Prepare(batch);
                         TrainBatch(batch, last, progress);
                         trainedThisPass = true;
@@ -201,8 +210,8 @@ public sealed class DictionaryTrainer
             for (int i = 0; i < _dicts.Count; i++)
                 last[i] = TrainOne(i, batch, step, lr, sparsity, countDensity);
             Step++;
-            Tokens += batch.Rows;
-            _tokensThisRun += batch.Rows;
+            Tokens += batch.Rows * (_sync?.WorldSize ?? 1);
+            _tokensThisRun += batch.Rows * (_sync?.WorldSize ?? 1);
             foreach (var p in last) progress?.Report(p! with { Tokens = Tokens, TokensPerSecond = _tokensThisRun / Math.Max(1e-9, Clock.Elapsed.TotalSeconds) });
         }
 
@@ -217,13 +226,15 @@ public sealed class DictionaryTrainer
             double loss = o.Loss.ToDouble();
             CheckFinite(d, step, "loss", loss, lr);
             o.Loss.Backward();
+            _sync?.SynchronizeGradients(d.Parameters);
             d.BeforeOptimizerStep();
             double gradNorm = GradClip.ClipGradNorm(d.Parameters, _o.MaxGradNorm ?? double.PositiveInfinity);
             CheckFinite(d, step, "gradient norm", gradNorm, lr);
             adam.Step();
             adam.ZeroGrad();
             d.AfterOptimizerStep();
-            Activity[i].Update(o.Fired, o.ActiveCounts, batch.Rows, countDensity);
+            var (fired, counts, tokens) = _sync?.SynchronizeActivity(o.Fired, o.ActiveCounts, batch.Rows) ?? (o.Fired, o.ActiveCounts, batch.Rows);
+            Activity[i].Update(fired, counts, tokens, countDensity);
             return new TrainingProgress(d.Id, step + 1, _o.TotalSteps, 0, loss, o.L0, o.Fvu, Activity[i].DeadFraction(), lr, gradNorm, 0, o.Parts);
         }
 

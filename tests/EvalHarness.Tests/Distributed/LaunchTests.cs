@@ -1,0 +1,108 @@
+// `launch` and data-parallel `train` through the real tool in child processes: two ranks train and only rank 0 writes;
+// a missing MASTER_ADDR, a port in use and options that differ across ranks are exit 2 with one line naming the
+// variable or the options.
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using InterpEval.Harness.Cli;
+
+namespace InterpEval.Harness.Tests.Distributed;
+
+[NonParallelizable]
+public class LaunchTests
+{
+    private static readonly string[] Train = ["train", "--kind", "sae", "--arch", "relu", "--width", "32", "--tokens", "2048", "--batch", "256", "--threads", "1"];
+
+    private string _dir = "";
+
+    [SetUp]
+    public void SetUp()
+    {
+        if (!InterpEval.Torch.Distributed.ProcessGroup.HasGloo) Assert.Ignore("this build of the shim has no Gloo");
+        _dir = Directory.CreateTempSubdirectory("ie-launch-").FullName;
+    }
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_dir, recursive: true);
+
+    private static Process Tool(IEnumerable<string> args, IDictionary<string, string> env)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(typeof(InterpEvalCli).Assembly.Location);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var (k, v) in env) start.Environment[k] = v;
+        return Process.Start(start)!;
+    }
+
+    private static (int Code, string Stdout, string Stderr) Finish(Process p, int seconds = 60)
+    {
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(seconds))) { p.Kill(entireProcessTree: true); Assert.Fail($"the tool did not finish in {seconds} s"); }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Test]
+    public void Launch_trains_on_two_ranks_and_only_rank_0_writes()
+    {
+        string outDir = Path.Combine(_dir, "out");
+        var r = CliRunner.Run(["launch", "--nproc", "2", "--", .. Train, "--out", outDir]);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        Assert.That(File.Exists(Path.Combine(outDir, "sae_weights.safetensors")), r.ToString());
+        Assert.That(r.Stdout, Does.Contain("8 steps, 2,048 tokens"), "the token count is the job's (both ranks)");
+        Assert.That(r.Stdout, Does.Not.Contain("[rank 1]"), "rank 1 trains silently");
+    }
+
+    [Test]
+    public void World_size_without_master_addr_is_exit_2_naming_it()
+    {
+        var (code, _, stderr) = Finish(Tool([.. Train, "--out", Path.Combine(_dir, "o")], new Dictionary<string, string> { ["RANK"] = "0", ["WORLD_SIZE"] = "2", ["MASTER_PORT"] = "29500" }));
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
+        Assert.That(stderr, Does.StartWith("interp-eval: ").And.Contain("MASTER_ADDR is not set"));
+    }
+
+    [Test]
+    public void A_master_port_in_use_is_exit_2_naming_it()
+    {
+        var blocker = new TcpListener(IPAddress.Loopback, 0);
+        blocker.Start();
+        try
+        {
+            string port = ((IPEndPoint)blocker.LocalEndpoint).Port.ToString();
+            var env = new Dictionary<string, string> { ["RANK"] = "0", ["WORLD_SIZE"] = "2", ["MASTER_ADDR"] = "127.0.0.1", ["MASTER_PORT"] = port, ["IE_DIST_TIMEOUT"] = "5" };
+            var (code, _, stderr) = Finish(Tool([.. Train, "--out", Path.Combine(_dir, "o")], env));
+            Assert.That(code, Is.EqualTo(2), stderr);
+            Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
+            Assert.That(stderr, Does.Contain($"MASTER_PORT {port}"));
+
+            var launched = CliRunner.Run(["launch", "--nproc", "2", "--master-port", port, "--", .. Train]);
+            Assert.That(launched.ExitCode, Is.EqualTo(2), launched.ToString());
+            Assert.That(launched.Stderr, Does.Contain($"--master-port {port} (MASTER_PORT) is in use"));
+        }
+        finally
+        {
+            blocker.Stop();
+        }
+    }
+
+    [Test]
+    public void Options_that_differ_across_ranks_are_exit_2_on_every_rank()
+    {
+        string port;
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        port = ((IPEndPoint)probe.LocalEndpoint).Port.ToString();
+        probe.Stop();
+        Dictionary<string, string> Env(int rank) => new() { ["RANK"] = rank.ToString(), ["WORLD_SIZE"] = "2", ["MASTER_ADDR"] = "127.0.0.1", ["MASTER_PORT"] = port, ["IE_DIST_TIMEOUT"] = "20" };
+        var p0 = Tool([.. Train, "--out", Path.Combine(_dir, "o")], Env(0));
+        var p1 = Tool([.. Train.Select(a => a == "32" ? "64" : a), "--out", Path.Combine(_dir, "o")], Env(1));
+        var r0 = Finish(p0);
+        var r1 = Finish(p1);
+        foreach (var (code, _, stderr) in new[] { r0, r1 })
+        {
+            Assert.That(code, Is.EqualTo(2), stderr);
+            Assert.That(stderr, Does.Contain("rank 1's options differ from rank 0's").And.Contain("--width 64"));
+        }
+    }
+}
