@@ -48,7 +48,7 @@ public sealed class AttributionSuite : ISuite
     }
 
     /// <summary>The records of a cross-layer transcoder.</summary>
-    public static IReadOnlyList<MetricRecord> RunClt(string subject, CrossLayerTranscoder clt, TransformerModel model, ByteLevelBpeTokenizer tokenizer,
+    public static IReadOnlyList<MetricRecord> RunClt(string subject, CrossLayerTranscoder clt, TransformerModel model, ITokenizer tokenizer,
         CancellationToken cancellation = default) =>
         Measure(subject, ReplacementCoder.FromClt(clt, model.Config.NLayers), model, tokenizer, cancellation);
 
@@ -56,7 +56,7 @@ public sealed class AttributionSuite : ISuite
     public static string SetName(string layerZeroSubject) =>
         layerZeroSubject.EndsWith("-l0", StringComparison.Ordinal) ? layerZeroSubject[..^3] : layerZeroSubject;
 
-    private static IReadOnlyList<MetricRecord> Measure(string subject, ReplacementCoder coder, TransformerModel model, ByteLevelBpeTokenizer tokenizer,
+    private static IReadOnlyList<MetricRecord> Measure(string subject, ReplacementCoder coder, TransformerModel model, ITokenizer tokenizer,
         CancellationToken cancellation)
     {
         var settings = new TraceSettings(new AttributionOptions(MaxFeatureNodes: MaxFeatureNodes, BatchSize: 32));

@@ -15,7 +15,7 @@ public sealed class CircuitSubject : IDisposable
 {
     private readonly List<IDisposable> _dictionaries;
 
-    private CircuitSubject(TransformerModel model, ByteLevelBpeTokenizer tokenizer, ReplacementCoder coder, List<IDisposable> dictionaries, string scan)
+    private CircuitSubject(TransformerModel model, ITokenizer tokenizer, ReplacementCoder coder, List<IDisposable> dictionaries, string scan)
     {
         Model = model;
         Tokenizer = tokenizer;
@@ -25,7 +25,7 @@ public sealed class CircuitSubject : IDisposable
     }
 
     public TransformerModel Model { get; }
-    public ByteLevelBpeTokenizer Tokenizer { get; }
+    public ITokenizer Tokenizer { get; }
     public ReplacementCoder Coder { get; }
 
     /// <summary>A name for the dictionaries (the graph's metadata.scan).</summary>
@@ -43,7 +43,7 @@ public sealed class CircuitSubject : IDisposable
         var owned = new List<IDisposable>();
         try
         {
-            var tokenizer = ByteLevelBpeTokenizer.Load(modelDirectory);
+            var tokenizer = TokenizerLoader.Load(modelDirectory);
             int layers = model.Config.NLayers;
             ReplacementCoder coder;
             string scan;

@@ -186,7 +186,7 @@ public sealed class SweepRunner(IRunProgress progress)
             var options = new DictionaryTrainerOptions
             {
                 Tokens = tokens, BatchTokens = batch, LearningRate = config.Training.LearningRate, WarmupSteps = config.Training.WarmupSteps,
-                SparsityWarmupSteps = config.Training.SparsityWarmupSteps, Seed = config.Seed,
+                SparsityWarmupSteps = config.Training.SparsityWarmupSteps ?? TrainingRecipe.DefaultSparsityWarmupSteps((int)(tokens / batch)), Seed = config.Seed,
             };
             Directory.CreateDirectory(temp);
             string outDir = points.Count == 1 ? Path.Combine(temp, points[0].Id) : temp;

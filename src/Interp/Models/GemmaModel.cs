@@ -116,4 +116,7 @@ public sealed class GemmaModel : TransformerModel
         var logits = x.MatMul(_unembed);                                                     // [B, T, V]
         return Config.FinalLogitSoftcap is double cap ? logits.Mul(1.0 / cap).Tanh().Mul(cap) : logits;
     }
+
+    /// <summary>W_U [D, V] (the tied embedding's transpose unless lm_head is stored); final soft-capping is applied after it.</summary>
+    public override Tensor UnembeddingMatrix => _unembed;
 }

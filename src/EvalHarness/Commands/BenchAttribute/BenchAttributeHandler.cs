@@ -28,7 +28,7 @@ public sealed class BenchAttributeHandler
         if (o.MaxFeatureNodes is < 0) throw new UsageException($"--max-feature-nodes must be at least 0 (got {o.MaxFeatureNodes})");
         using var model = TransformerModel.Load(o.ModelDirectory, o.Device);
         if (lengths.Max() > model.Config.NCtx) throw new UsageException($"--lengths: {lengths.Max()} tokens exceed the model's context of {model.Config.NCtx}");
-        var tokenizer = ByteLevelBpeTokenizer.Load(o.ModelDirectory);
+        var tokenizer = TokenizerLoader.Load(o.ModelDirectory);
         using var clt = o.Dict is { } dir
             ? (CltFormat.IsCltDirectory(dir) ? CltFormat.Load(dir, o.Device) : throw new UsageException($"--dict: {dir} is not a CLT directory"))
             : CrossLayerTranscoder.Create(new CltConfig { Activation = CltActivation.TopK, NLayers = model.Config.NLayers, DModel = model.Config.DModel, DSae = 256, K = 16 }, 0, o.Device);
@@ -90,7 +90,7 @@ public sealed class BenchAttributeHandler
     }
 
     // The separator, then the embedded corpus's training prose, to the longest length asked for.
-    private static long[] PromptTokens(TransformerModel model, ByteLevelBpeTokenizer tokenizer, int length)
+    private static long[] PromptTokens(TransformerModel model, ITokenizer tokenizer, int length)
     {
         var corpus = Corpus.Load(EmbeddedAssets.CorpusPath);
         var ids = new List<long>();
