@@ -49,6 +49,8 @@ if [ -z "${Torch_DIR:-}" ] && [ -z "${LIBTORCH:-}" ]; then
     packages+=(libopenblas0-pthread)
   fi
 fi
+# gloo's headers: ProcessGroupGloo.hpp includes them (the distributed layer, docs/distributed.md)
+if [ -z "${Torch_DIR:-}${LIBTORCH:-}" ] && [ ! -d /usr/include/gloo ]; then packages+=(libgloo-dev); fi
 command -v cmake >/dev/null || packages+=(cmake)
 command -v g++ >/dev/null || packages+=(g++)
 
