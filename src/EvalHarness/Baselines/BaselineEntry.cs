@@ -19,7 +19,7 @@ public sealed record BaselineEntry(string Key, double Value, MetricDirection Dir
     /// <summary>True when the stored tolerance is not the band its calibration derives (a user edited it): it wins.</summary>
     public bool ToleranceHandEdited => Calibration is { } c
         ? Tolerance.Relative is not null || Tolerance.Absolute is not { } a || Math.Abs(a - c.Band) > 1e-9 * Math.Max(1, c.Band)
-        : Tolerance != ToleranceDefaults.For(Name);
+        : Tolerance != ToleranceDefaults.For(Key[(Key.IndexOf('/') + 1)..]);   // the defaults were chosen by the metric's name, which may hold '/'
 
     /// <summary>The suite part of the key.</summary>
     public string Suite => Key.Split('/')[0];

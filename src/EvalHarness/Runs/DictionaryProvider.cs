@@ -74,7 +74,7 @@ public sealed class DictionaryProvider(HarnessConfig config, SubjectEnvironment 
     {
         Directory.CreateDirectory(_cache.Root);
         var separator = DocumentSeparator.For(env.Model.Config, env.Tokenizer);
-        long[] tokens = TrainingRecipe.Tokens(env.Corpus.Train, env.Tokenizer, separator, missing.Max(m => m.Training.StreamTokens), config.Seed);
+        long[] tokens = TrainingRecipe.Tokens(env.Corpus.Train, env.Tokenizer, separator, missing.Max(m => m.Training.StreamTokens));
         foreach (var group in missing.GroupBy(m => m.Training))
         {
             cancellation.ThrowIfCancellationRequested();

@@ -37,7 +37,7 @@ public sealed class TrainHandler
         var tokenizer = TokenizerLoader.Load(modelDir);
         var separator = Usage(() => Separator(model, tokenizer, modelDir));
         var stream = Stream(parseResult, options, model);
-        long[] tokens = TrainingRecipe.Tokens(Corpus.Load(EmbeddedAssets.CorpusPath).Train, tokenizer, separator, stream.StreamTokens, seed);
+        long[] tokens = TrainingRecipe.Tokens(Corpus.Load(EmbeddedAssets.CorpusPath).Train, tokenizer, separator, stream.StreamTokens);
         tokens = job?.Shard(tokens) ?? tokens;                                                   // each rank harvests its share
         stream = stream with { BufferTokens = stream.BufferTokens / world };
         ActivationPasses passes = TrainingRecipe.Passes(model, tokens, dictionary.Hooks, stream, options.BatchTokens / world, separator, seed);

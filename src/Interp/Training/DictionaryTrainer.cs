@@ -224,12 +224,12 @@ public sealed class DictionaryTrainer
             d.BeginStep(step, _o.TotalSteps);
             var o = d.Step(batch, Activity[i].DeadMask(), sparsity);
             double loss = o.Loss.ToDouble();
-            CheckFinite(d, step, "loss", loss, lr);
+            CheckFinite(d, step, "loss", loss, lr, batch);
             o.Loss.Backward();
             _sync?.SynchronizeGradients(d.Parameters);
             d.BeforeOptimizerStep();
             double gradNorm = GradClip.ClipGradNorm(d.Parameters, _o.MaxGradNorm ?? double.PositiveInfinity);
-            CheckFinite(d, step, "gradient norm", gradNorm, lr);
+            CheckFinite(d, step, "gradient norm", gradNorm, lr, batch);
             adam.Step();
             adam.ZeroGrad();
             d.AfterOptimizerStep();
@@ -238,12 +238,30 @@ public sealed class DictionaryTrainer
             return new TrainingProgress(d.Id, step + 1, _o.TotalSteps, 0, loss, o.L0, o.Fvu, Activity[i].DeadFraction(), lr, gradNorm, 0, o.Parts);
         }
 
-        private static void CheckFinite(ITrainableDictionary d, int step, string what, double value, double lr)
+        /// <summary>A non-finite loss or gradient stops training, naming the step, the dictionary and the first tensor at fault:
+        /// the input activations of a hook (the data, not the optimiser) or a parameter that already holds NaN/Inf.</summary>
+        private static void CheckFinite(ITrainableDictionary d, int step, string what, double value, double lr, ActivationBatch batch)
         {
             if (double.IsFinite(value)) return;
+            string prefix = $"step {step + 1}: {d.Id}: {what} is {value}";
+            foreach (var (hook, x) in batch.Activations)
+                if (!AllFinite(x))
+                    throw new TrainingDivergedException($"{prefix} — the input activations at {hook} contain NaN or Inf (the subject model or its weights, not the dictionary)");
+            foreach (var (name, t) in d.CheckpointState())
+                if (!AllFinite(t))
+                    throw new TrainingDivergedException($"{prefix} — tensor {name} holds NaN or Inf; training diverged: try a lower learning rate " +
+                        $"(--lr, now {lr.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}) or a sparsity warm-up");
             throw new TrainingDivergedException(
-                $"step {step + 1}: {d.Id}: {what} is {value} — training diverged; try a lower learning rate (--lr, now {lr.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}), " +
+                $"{prefix} — training diverged; try a lower learning rate (--lr, now {lr.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}), " +
                 "a sparsity warm-up, or check the activations for NaN");
+        }
+
+        /// <summary>True when every element is finite (a float64 sum of |t| is NaN or ∞ exactly when one is not).</summary>
+        private static bool AllFinite(Tensor t)
+        {
+            using var scope = DisposeScope.Enter();
+            using var noGrad = Autograd.NoGrad();
+            return double.IsFinite(t.Detach().To(ScalarType.Float64).Abs().Sum().ToDouble());
         }
 
         public TrainingCheckpoint Checkpoint()

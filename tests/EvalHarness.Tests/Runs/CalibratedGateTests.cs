@@ -1,5 +1,5 @@
 // CalibratedGateTests — the promise of a calibrated baseline, end to end through `interp-eval run` on the embedded model
-// with a shrunken smoke config (a TopK and a ReLU SAE, tens of steps): calibrated over five seeds, the gate passes
+// with a shrunken smoke config (a TopK and a ReLU SAE of 64 latents, smoke's training budget): calibrated over five seeds, the gate passes
 // at two other seeds and at another thread count, and a planted regression (training steps halved) fails it naming the
 // metrics with their z-scores. Also: --calibrate without --update-baselines, or with fewer than two runs, is exit 2.
 using System.Text.Json;
@@ -16,7 +16,7 @@ public sealed class CalibratedGateTests
       "profile": "smoke",
       "suites": ["reconstruction", "sparsity"],
       "eval": { "tokens": 1024, "context_length": 128, "sequences_per_batch": 8 },
-      "training": { "steps": 40, "batch_tokens": 256, "learning_rate": 0.003, "stream_tokens": 8192, "buffer_tokens": 1024 },
+      "training": { "steps": 60, "batch_tokens": 512, "learning_rate": 0.003, "stream_tokens": 16384, "buffer_tokens": 2048 },
       "dictionaries": [
         { "id": "topk", "kind": "sae", "architecture": "topk", "width": 64, "k": 8 },
         { "id": "relu", "kind": "sae", "architecture": "relu", "width": 64 }
@@ -72,7 +72,7 @@ public sealed class CalibratedGateTests
     [Test]
     public void Halving_the_training_steps_fails_naming_the_metrics()
     {
-        CliResult r = Run("halved", "--seed", "20", "--threads", "2", "--set", "training.steps=20");
+        CliResult r = Run("halved", "--seed", "20", "--threads", "2", "--set", "training.steps=30");
         Assert.That(r.ExitCode, Is.EqualTo(1), r.ToString());
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "halved", "out", "results.json")));
         var regressed = doc.RootElement.GetProperty("gate").GetProperty("verdicts").EnumerateArray()

@@ -2,6 +2,7 @@
 // naming the step, resume from a checkpoint equal bit-for-bit to a straight run (every architecture), several
 // dictionaries from one stream equal to each trained alone, and live tensor handles flat over steps.
 using InterpEval.Interp.Dictionaries;
+using InterpEval.Interp.Activations;
 using InterpEval.Interp.Training;
 
 namespace InterpEval.Interp.Tests.Training;
@@ -70,6 +71,20 @@ public class DictionaryTrainerTests
         var trainer = new DictionaryTrainer([d], new DictionaryTrainerOptions { Steps = 5, BatchTokens = 10 });
         Assert.That(() => trainer.Train(TrainingFixtures.Synthetic(Dim, 10, 5)),
             Throws.InstanceOf<TrainingDivergedException>().With.Message.StartsWith("step 3: scripted: loss is NaN").And.Message.Contains("lower learning rate"));
+    }
+
+    [Test]
+    public void NaNInTheInputActivationsIsNamedByItsHook()
+    {
+        // The loss turns NaN at step 3 and that step's batch holds NaN: the message blames the data, naming the hook.
+        using var d = new ScriptedDictionary(4, (_, _) => true, lossFactor: s => s == 2 ? double.NaN : 1);
+        var trainer = new DictionaryTrainer([d], new DictionaryTrainerOptions { Steps = 5, BatchTokens = 10 });
+        ActivationPasses clean = TrainingFixtures.Synthetic(Dim, 10, 5);
+        ActivationPasses poisoned = pass => clean(pass).Select((batch, i) => i != 2 ? batch
+            : new ActivationBatch(batch.Activations.ToDictionary(kv => kv.Key, kv => kv.Value.Mul(double.NaN).DetachFromScopes())));
+        Assert.That(() => trainer.Train(poisoned),
+            Throws.InstanceOf<TrainingDivergedException>().With.Message.StartsWith("step 3: scripted: loss is NaN")
+                .And.Message.Contains($"input activations at {TrainingFixtures.Hook} contain NaN"));
     }
 
     [Test]
