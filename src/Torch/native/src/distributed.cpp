@@ -9,6 +9,7 @@
 #include <string>
 
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>  // c10d::Work and the *Options types (not transitive in 2.x)
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #ifdef IE_HAVE_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
