@@ -16,6 +16,8 @@ public sealed class BenchTrainHandler
             parseResult.GetValue(BenchCommand.TrainWidth), parseResult.GetValue(BenchCommand.TrainK), parseResult.GetValue(BenchCommand.TrainBatch),
             parseResult.GetValue(BenchCommand.TrainSteps), parseResult.GetValue(GlobalOptions.Device), Fused: !parseResult.GetValue(BenchCommand.TrainGeneric),
             GemmSize: parseResult.GetValue(BenchCommand.TrainGemmSize), ProfilePhases: parseResult.GetValue(BenchCommand.TrainProfilePhases));
+        if (parseResult.GetValue(BenchCommand.TrainWorldSize) is > 1 and var world)   // data parallel: BenchTrainWorldHandler
+            return new BenchTrainWorldHandler(parseResult.InvocationConfiguration.Output).Run(settings, world, parseResult.GetValue(BenchCommand.Json));
         TrainResult result;
         try { result = new TrainBenchmark(settings).Measure(); }
         catch (ArgumentException e) { throw new UsageException(e.Message, e); }

@@ -83,11 +83,17 @@ public static class BenchCommand
         Description = "Also report the mean seconds per step of each phase (forward, backward, decoder constraint, Adam, zero-grad)",
     };
 
+    public static readonly Option<int> TrainWorldSize = new("--world-size")
+    {
+        Description = "Data parallel on this machine: W ranks × 1 thread (Gloo on 127.0.0.1) on the same global batch, against 1 process × W threads and 1 × 1; reports the scaling efficiency and the share of the step spent in the gradient all-reduces",
+        HelpName = "W", DefaultValueFactory = _ => 1, CustomParser = OptionParsers.PositiveInt("--world-size"),
+    };
+
     public static Command CreateTrain()
     {
         var command = new Command("train", "Full training steps of a relu or topk SAE on random data (forward, objective, backward, Adam, topk's decoder constraint): tokens/s, GEMM GFLOP/s and the fraction of the sgemm peak measured in the same run")
         {
-            TrainArch, TrainDIn, TrainWidth, TrainK, TrainBatch, TrainSteps, TrainGeneric, TrainGemmSize, TrainProfilePhases, Json,
+            TrainArch, TrainDIn, TrainWidth, TrainK, TrainBatch, TrainSteps, TrainGeneric, TrainGemmSize, TrainProfilePhases, TrainWorldSize, Json,
         };
         command.SetAction(parseResult => (int)new BenchTrainHandler().Run(parseResult));
         return command;

@@ -105,7 +105,7 @@ public sealed class LaunchHandler(TextWriter output, TextWriter error)
     }
 
     /// <summary>This tool again: the apphost, or `dotnet interp-eval.dll` when run through the dotnet host.</summary>
-    private static ProcessStartInfo SelfStartInfo()
+    internal static ProcessStartInfo SelfStartInfo()
     {
         string host = Environment.ProcessPath ?? "dotnet";
         var start = new ProcessStartInfo(host);
