@@ -2,6 +2,8 @@
 // RANK WORLD STORE OUT` trains one rank of a data-parallel run on the synthetic stream (rank r takes rows r·B/W …
 // (r+1)·B/W of every global batch of B rows), writes its final parameters to OUT/params-RANK.bin (float32, in order)
 // and, on rank 0 only, the dictionary to OUT/dict. Exit 0, or 3 on a DistributedException (message on stderr).
+// An eighth argument `checkpoint` writes checkpoints every CheckpointEvery steps under OUT/dict; `resume` resumes from
+// the latest of them (written at any world size) instead of starting fresh.
 // The single-process reference is the same setup without the sync (Reference).
 using InterpEval.Interp.Activations;
 using InterpEval.Interp.Dictionaries;
@@ -16,11 +18,14 @@ public static class DataParallelWorker
     public const int Dim = 8;
     public const int GlobalRows = 64;
     public const int Steps = 8;
+    public const int CheckpointEvery = 4;
 
     public static int Main(string[] args)
     {
         if (args.Length == 6 && args[0] == Dictionaries.LatentShardWorker.Verb) return Dictionaries.LatentShardWorker.Run(args);
-        if (args.Length != 7 || args[0] != Verb) return 64;
+        if (args.Length is not (7 or 8) || args[0] != Verb) return 64;
+        string mode = args.Length == 8 ? args[7] : "";
+        if (mode is not ("" or "checkpoint" or "resume")) return 64;
         string arch = args[1];
         if (!DictionaryKinds.TryParse(args[2], out var kind)) return 64;
         int rank = int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);
@@ -32,8 +37,11 @@ public static class DataParallelWorker
             using var store = Store.File(storePath, world, timeout);
             using var group = ProcessGroup.Create(store, rank, world, DistributedBackend.Gloo, timeout, hostname: "127.0.0.1");
             using var d = Make(arch, kind);
-            var trainer = new DictionaryTrainer([d], Options(), Path.Combine(outDir, "dict")) { Sync = new DataParallelSync(group) };
-            trainer.Train(Shard(rank, world));
+            var options = mode == "" ? Options() : Options() with { CheckpointEvery = CheckpointEvery };
+            var trainer = new DictionaryTrainer([d], options, Path.Combine(outDir, "dict")) { Sync = new DataParallelSync(group) };
+            var counter = new StepCounter();
+            trainer.Train(Shard(rank, world), counter, resume: mode == "resume");
+            Console.WriteLine($"trained {counter.Count} steps");
             WriteParameters(d, Path.Combine(outDir, $"params-{rank}.bin"));
             return 0;
         }
@@ -42,6 +50,14 @@ public static class DataParallelWorker
             Console.Error.WriteLine(e.Message);
             return 3;
         }
+    }
+
+    /// <summary>Counts the steps a Train call ran (a resumed run reports only the steps after its checkpoint).</summary>
+    public sealed class StepCounter : IProgress<TrainingProgress>
+    {
+        public int Count { get; private set; }
+
+        public void Report(TrainingProgress value) => Count++;
     }
 
     public static DictionaryTrainerOptions Options() => new()
