@@ -87,6 +87,7 @@ public sealed class RunHandler
 {
     public ExitCode Run(ParseResult parseResult)
     {
+        InterpEval.Harness.Training.DistributedTraining.RefuseUnsupported("run", Environment.GetEnvironmentVariable);   // data parallel is train's only
         TextWriter stdout = parseResult.InvocationConfiguration.Output, stderr = parseResult.InvocationConfiguration.Error;
         (JsonObject json, HarnessConfig config) = ConfigLoader.Load(RunCommand.Sources(parseResult));
         bool update = parseResult.GetValue(RunCommand.UpdateBaselines);

@@ -161,12 +161,24 @@ public static class TrainCommand
 
     public static readonly Option<bool> Resume = new("--resume") { Description = "Continue from the latest checkpoint in --out (same options)" };
 
+    public static readonly Option<string?> DistBackend = new("--dist-backend")
+    {
+        Description = "c10d backend when a launcher starts several ranks: gloo (CPU) or nccl (CUDA, only with a libtorch built with NCCL); default nccl with --device cuda when this libtorch has it, else gloo",
+        HelpName = "gloo|nccl",
+    };
+
+    public static readonly Option<string> Shard = new("--shard")
+    {
+        Description = "What several ranks split: data (data parallel: each rank a share of every batch) or latents (each rank a slice of the dictionary's latents, every rank the whole batch; topk, relu, jumprelu saes)",
+        HelpName = "data|latents", DefaultValueFactory = _ => "data",
+    };
+
     public static Command Create()
     {
         var command = new Command("train", "Train a sparse dictionary (SAE, transcoder or cross-layer transcoder) on the activations of a model")
         {
             ModelCommand.Model, Hook, HookOut, Kind, Arch, Width, K, L1, ThresholdInit, Bandwidth, SparsityLoss, TanhC, PreAct, Tokens, StreamTokens, Context, BufferTokens, Batch, LearningRate, WarmupSteps, Decay, SparsityWarmupSteps,
-            GradClip, DeadTokens, Seed, CheckpointEvery, Out, Resume,
+            GradClip, DeadTokens, Seed, CheckpointEvery, Out, Resume, DistBackend, Shard,
         };
         command.SetAction(parseResult => (int)new TrainHandler().Run(parseResult));
         return command;

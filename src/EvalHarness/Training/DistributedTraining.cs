@@ -4,6 +4,7 @@
 // options are usage errors (exit 2) naming the variable; a rank lost later is a DistributedException (exit 70).
 using InterpEval.Harness.Cli;
 using InterpEval.Interp.Training;
+using InterpEval.Torch;
 using InterpEval.Torch.Distributed;
 
 namespace InterpEval.Harness.Training;
@@ -32,7 +33,7 @@ public sealed class DistributedTraining : IDisposable
 
     /// <summary>Joins the job described by the environment, or returns null when this process runs alone. options is
     /// the command line every rank must share (compared with rank 0's).</summary>
-    public static DistributedTraining? Start(Func<string, string?> env, string options)
+    public static DistributedTraining? Start(Func<string, string?> env, string options, DistributedBackend backend = DistributedBackend.Gloo)
     {
         DistributedEnvironment? e;
         try
@@ -48,7 +49,7 @@ public sealed class DistributedTraining : IDisposable
         ProcessGroup group;
         try
         {
-            (store, group) = e.Join(DistributedBackend.Gloo);
+            (store, group) = e.Join(backend);
         }
         catch (DistributedConfigException x)
         {
@@ -65,6 +66,37 @@ public sealed class DistributedTraining : IDisposable
             job.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The backend --dist-backend names (null: nccl on CUDA when this libtorch has it, else gloo). A backend this
+    /// build cannot run, or NCCL on CPU tensors, is a usage error saying what to do — checked even for one process, so
+    /// a job script fails on one machine before it is sent to many.</summary>
+    public static DistributedBackend Backend(string? name, Device device)
+    {
+        bool cuda = device.Type == DeviceType.Cuda;
+        switch (name ?? (cuda && ProcessGroup.HasNccl ? "nccl" : "gloo"))
+        {
+            case "gloo":
+                return DistributedBackend.Gloo;
+            case "nccl":
+                if (!ProcessGroup.HasNccl)
+                    throw new UsageException("--dist-backend nccl: this libtorch was built without NCCL (a CPU build) — use --dist-backend gloo, or build against a CUDA libtorch with NCCL (Torch_DIR; see docs/distributed.md)");
+                if (!cuda) throw new UsageException("--dist-backend nccl: NCCL reduces CUDA tensors — add --device cuda, or use --dist-backend gloo on the CPU");
+                return DistributedBackend.Nccl;
+            default:
+                throw new UsageException($"--dist-backend '{name}' — expected gloo or nccl");
+        }
+    }
+
+    /// <summary>For commands that do not run data parallel (`run`, `sweep`): when a launcher started this process as one
+    /// rank of several (WORLD_SIZE, or Slurm's SLURM_NTASKS, above 1), a usage error naming the variable — never N
+    /// silent copies of the same work writing the same files.</summary>
+    public static void RefuseUnsupported(string command, Func<string, string?> env)
+    {
+        string variable = string.IsNullOrEmpty(env("WORLD_SIZE")) && !string.IsNullOrEmpty(env("SLURM_NTASKS")) ? "SLURM_NTASKS" : "WORLD_SIZE";
+        if (!int.TryParse(env(variable), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int world) || world <= 1) return;
+        throw new UsageException($"{variable} is {world}: `{command}` does not run data parallel — only `train` does (docs/distributed.md); " +
+            $"start `{command}` as one process (without {variable}), or train the dictionaries with `launch --nproc N -- train …` and evaluate them with one `{command}`");
     }
 
     /// <summary>Every rank publishes its options and compares every rank's with rank 0's, so all ranks stop on a mismatch.</summary>
@@ -100,7 +132,7 @@ public sealed class DistributedTraining : IDisposable
     {
         double comm = Sync.CommunicationTime.TotalSeconds, total = Math.Max(1e-9, elapsed.TotalSeconds);
         var c = System.Globalization.CultureInfo.InvariantCulture;
-        return $"data parallel: {WorldSize} ranks (gloo), {Sync.GradientCollectives.ToString(c)} gradient all-reduces; communication " +
+        return $"data parallel: {WorldSize} ranks ({Group.Backend.ToString().ToLowerInvariant()}), {Sync.GradientCollectives.ToString(c)} gradient all-reduces; communication " +
             $"{comm.ToString("F2", c)} s of {total.ToString("F1", c)} s ({(100 * comm / total).ToString("F1", c)} %) on rank 0";
     }
 

@@ -17,9 +17,10 @@ public sealed class TrainHandler
 {
     public ExitCode Run(ParseResult parseResult)
     {
-        using var job = DistributedTraining.Start(Environment.GetEnvironmentVariable, string.Join(" ", parseResult.Tokens.Select(t => t.Value)));   // null alone
-        string modelDir = ModelCommand.ModelDirectory(parseResult);
         var device = parseResult.GetValue(GlobalOptions.Device);
+        var backend = DistributedTraining.Backend(parseResult.GetValue(TrainCommand.DistBackend), device);
+        using var job = DistributedTraining.Start(Environment.GetEnvironmentVariable, string.Join(" ", parseResult.Tokens.Select(t => t.Value)), backend);   // null alone
+        string modelDir = ModelCommand.ModelDirectory(parseResult);
         using var model = TransformerModel.Load(modelDir, device);
         RefuseAbsurdSizes(parseResult, model.Config);
         using var dictionary = Usage(() => TrainableKinds.Create(Spec(parseResult, model, modelDir)));

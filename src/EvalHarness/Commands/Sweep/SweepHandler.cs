@@ -35,6 +35,7 @@ public sealed class SweepHandler(TextWriter stdout, IRunProgress progress)
 
     public ExitCode Run(SweepOptions o, InterpEval.Torch.Device device, CancellationToken cancellation = default)
     {
+        InterpEval.Harness.Training.DistributedTraining.RefuseUnsupported("sweep", Environment.GetEnvironmentVariable);   // data parallel is train's only
         SweepRequest request = Request(o);
         var clock = Stopwatch.StartNew();
         var runner = new SweepRunner(progress) { AfterPoint = AfterPoint };
