@@ -3,8 +3,12 @@
 // TopK selects globally and exactly: each rank's k best pre-activations are all-gathered and the global k chosen
 // (the global top-k lies within the union of the ranks' top-k); ReLU and JumpReLU need no selection. Every rank then
 // decodes its own active latents and one all_reduce sums the partial reconstructions. Save gathers the slices into
-// one ordinary dictionary directory on rank 0. It leaves out training (no backward through the collectives yet),
-// batchtopk/gated/matryoshka, and skip-transcoders; latents tied exactly at the k-th value are all kept.
+// one ordinary dictionary directory on rank 0. Training (topk, relu): TrainingForward gives each rank a loss whose
+// gradient is exact for its own slice — the summed reconstruction enters as Σ partials (detached) + this rank's partial,
+// so the backward needs no collective — and b_dec, replicated, collects its decoder gradient / W on each rank plus each
+// rank's encoder path, summed by one all_reduce (SynchronizeReplicatedGradients); the gradient norm is the job's.
+// It leaves out batchtopk/gated/matryoshka, jumprelu training (its forward is sharded) and skip-transcoders; latents
+// tied exactly at the k-th value are all kept; the shard decodes densely ([N, F/W] · [F/W, D]).
 using InterpEval.Torch.Distributed;
 
 namespace InterpEval.Interp.Dictionaries;
@@ -13,6 +17,7 @@ public sealed class LatentShardedDictionary : IDisposable
 {
     private readonly ProcessGroup _group;
     private readonly Tensor _wEnc, _bEnc, _wDec, _bDec;                                       // [D_in, F/W], [F/W], [F/W, D_out], [D_out]
+    private Tensor? _logDensity;                                                              // [F/W] for sparsity.safetensors
     private readonly Tensor? _threshold;                                                      // [F/W] (jumprelu)
 
     private LatentShardedDictionary(ProcessGroup group, DictionaryConfig config, ActivationScale scale, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, Tensor? threshold)
@@ -27,7 +32,21 @@ public sealed class LatentShardedDictionary : IDisposable
 
     public DictionaryConfig Config { get; }
 
-    public ActivationScale Scale { get; }
+    public ActivationScale Scale { get; private set; }
+
+    /// <summary>This rank's trainable tensors: W_enc [D_in, F/W], b_enc [F/W], W_dec [F/W, D_out] (its slice) and b_dec
+    /// [D_out] (the same on every rank).</summary>
+    public IReadOnlyList<Tensor> Parameters => [_wEnc, _bEnc, _wDec, _bDec];
+
+    /// <summary>topk: AuxK's coefficient α and k_aux (null = d_out / 2), copied from the full dictionary.</summary>
+    public double AuxKCoefficient { get; init; } = 1.0 / 32;
+
+    public int? KAux { get; init; }
+
+    /// <summary>relu: λ of the decoder-norm-weighted L1 penalty (the trainer's warm-up sets it each step).</summary>
+    public double L1Coefficient { get; set; }
+
+    private int DOut => (int)_bDec.Size(0);
 
     /// <summary>Latents on this rank (F / W).</summary>
     public int ShardLatents { get; }
@@ -50,16 +69,178 @@ public sealed class LatentShardedDictionary : IDisposable
         Tensor Own(Tensor t) => t.Contiguous().Clone().DetachFromScopes();
         return new LatentShardedDictionary(group, full.Config, full.Scale,
             Own(full.WEnc.Narrow(1, lo, n)), Own(full.BEnc.Narrow(0, lo, n)), Own(full.WDec.Narrow(0, lo, n)), Own(full.BDec),
-            full is JumpReluDictionary j ? Own(j.Threshold().Narrow(0, lo, n)) : null);
+            full is JumpReluDictionary j ? Own(j.Threshold().Narrow(0, lo, n)) : null)
+        {
+            AuxKCoefficient = full is TopKDictionary t ? t.AuxKCoefficient : 1.0 / 32,
+            KAux = (full as TopKDictionary)?.KAux,
+            L1Coefficient = full is ReluDictionary r ? r.L1Coefficient : 0,
+        };
+    }
+
+    /// <summary>True when TrainingForward trains this architecture sharded.</summary>
+    public static bool CanTrain(string architecture) => architecture is "topk" or "relu";
+
+    public void SetScale(ActivationScale scale) => Scale = scale.Validate(Config.Kind);
+
+    /// <summary>b_dec ← the geometric median of a target sample [N, D_out] (raw units; topk's init, Gao et al. 2024 App.
+    /// A.1). Every rank passes the same sample, so b_dec stays the same everywhere.</summary>
+    public void InitializeDecoderBias(Tensor targetSample)
+    {
+        using var scope = DisposeScope.Enter();
+        var median = GeometricMedian.Compute(targetSample);                                   // [D_out] float64
+        using var noGrad = Autograd.NoGrad();
+        _bDec.Copy_((median * Scale.Output).To(ScalarType.Float32));
+    }
+
+    /// <summary>The training forward on scaled activations xs [N, D_in] and ys [N, D_out], the same batch on every
+    /// rank; deadMask [F/W] bool marks this rank's latents the trainer counts as dead (topk's AuxK). Loss: this rank's
+    /// objective — its value the job's, its gradient exact for this rank's slice (b_dec: see
+    /// SynchronizeReplicatedGradients).</summary>
+    public ShardedTrainingStep TrainingForward(Tensor xs, Tensor ys, Tensor? deadMask)
+    {
+        if (!CanTrain(Config.Architecture)) throw new ArgumentException($"latent-sharded training supports topk and relu, not {Config.Architecture}");
+        var pre = PreActivationsScaled(xs);                                                   // [N, F/W]
+        Tensor f;                                                                             // [N, F/W] this rank's latents
+        if (Config.Architecture == "topk")
+        {
+            Tensor mask;
+            using (Autograd.NoGrad())
+            {
+                var top = GlobalTopK(pre.Detach(), Config.K!.Value);                          // [N, k] the job's top-k
+                mask = pre.Detach().Ge(top.Values.Narrow(1, top.Values.Size(1) - 1, 1)).To(ScalarType.Float32);
+            }
+            f = pre.Relu() * mask;
+        }
+        else f = pre.Relu();
+        var yHat = SumOverRanks(f.Mm(_wDec), _bDec);                                         // [N, D_out] Σ partials + b_dec
+        var residual = ys - yHat;                                                             // [N, D_out]
+        var mse = residual.Pow(2).Sum(1).Mean();
+        Tensor loss, sparsityOrAuxK;
+        var parts = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (Config.Architecture == "topk")
+        {
+            var totalVariance = (ys - ys.Mean(0, keepDim: true)).Pow(2).Sum();               // 0-dim
+            var fvu = residual.Pow(2).Sum() / totalVariance;
+            sparsityOrAuxK = AuxKLoss(pre, ys, yHat, totalVariance, deadMask);               // the job's (a sum over ranks)
+            loss = fvu + sparsityOrAuxK;
+            parts["fvu"] = fvu.ToDouble();
+            parts["auxk"] = sparsityOrAuxK.ToDouble();
+        }
+        else
+        {
+            var local = (f * _wDec.Norm(2, 1)).Sum(1).Mean() * L1Coefficient;               // this rank's latents' penalty
+            sparsityOrAuxK = SumOverRanks(local, null);                                      // the job's penalty, local gradient
+            loss = mse + sparsityOrAuxK;
+            parts["sparsity"] = sparsityOrAuxK.ToDouble();
+        }
+        parts["mse"] = mse.ToDouble();
+        using var noGrad = Autograd.NoGrad();
+        var active = f.Detach().Gt(0);                                                        // [N, F/W]
+        var counts = active.Sum(0).To(ScalarType.Int64);                                      // [F/W]
+        var total = counts.Sum().Reshape(1).Clone();
+        _group.AllReduce_(total);
+        return new ShardedTrainingStep(loss, yHat, counts, parts, (double)total.ToInt64() / xs.Size(0));
+    }
+
+    /// <summary>Gao et al. 2024 App. A.2 across the shards: the top-k_aux dead latents of the whole job (selected like
+    /// the top-k), their partial reconstructions of the residual summed over ranks; 0 when no latent is dead anywhere.</summary>
+    private Tensor AuxKLoss(Tensor pre, Tensor ys, Tensor yHat, Tensor totalVariance, Tensor? deadMask)
+    {
+        var deadCount = (deadMask is null ? Tensor.Zeros([1], ScalarType.Int64) : deadMask.Sum().To(ScalarType.Int64).Reshape(1)).Clone();
+        _group.AllReduce_(deadCount);
+        long dead = deadCount.ToInt64();
+        if (dead == 0) return Tensor.Scalar(0, device: ys.Device);
+        int kAuxTarget = KAux ?? Math.Max(1, DOut / 2);
+        int kAux = (int)Math.Min(kAuxTarget, dead);
+        double scale = Math.Min((double)dead / kAuxTarget, 1);
+        Tensor mask;
+        using (Autograd.NoGrad())
+        {
+            var deadPre = pre.Detach().Relu().MaskedFill(deadMask!.LogicalNot(), double.NegativeInfinity);   // [N, F/W]
+            var top = GlobalTopK(deadPre, kAux);                                              // [N, k_aux] over the job
+            mask = deadPre.Ge(top.Values.Narrow(1, kAux - 1, 1)).LogicalAnd(deadMask!.Unsqueeze(0)).To(ScalarType.Float32);
+        }
+        var eHat = SumOverRanks((pre.Relu() * mask).Mm(_wDec), null);                         // [N, D_out]
+        var e = (ys - yHat).Detach();
+        return (eHat - e).Pow(2).Sum() / totalVariance * (AuxKCoefficient * scale);
+    }
+
+    /// <summary>Σ over ranks of partial, plus replicated: the value is the job's sum; the gradient reaches this rank's
+    /// partial whole and the replicated term (b_dec) divided by the world size, so the all_reduce of b_dec's gradient
+    /// counts its decoder path once.</summary>
+    private Tensor SumOverRanks(Tensor partial, Tensor? replicated)
+    {
+        Tensor total;
+        using (Autograd.NoGrad())
+        {
+            total = partial.Detach().Contiguous().Clone();
+            _group.AllReduce_(total);
+            if (replicated is not null) total = total + replicated.Detach();
+        }
+        var withGrad = total + (partial - partial.Detach());
+        return replicated is null ? withGrad : withGrad + (replicated - replicated.Detach()) * (1.0 / _group.WorldSize);
+    }
+
+    /// <summary>After backward: b_dec's gradient becomes the sum of the ranks' (its whole gradient); the slices' own
+    /// gradients are already exact.</summary>
+    public void SynchronizeReplicatedGradients()
+    {
+        var g = _bDec.Grad ?? throw new InvalidOperationException("b_dec has no gradient: call Backward first");
+        _group.AllReduce_(g);
+    }
+
+    /// <summary>Scales every gradient so the job's joint 2-norm (the slices' squares summed over ranks, b_dec's once) is
+    /// at most maxNorm, as clip_grad_norm_ on the whole dictionary would; returns the norm before clipping.</summary>
+    public double ClipGradNorm(double maxNorm)
+    {
+        using var scope = DisposeScope.Enter();
+        using var noGrad = Autograd.NoGrad();
+        var local = Tensor.Zeros([1], ScalarType.Float64);
+        foreach (var p in new[] { _wEnc, _bEnc, _wDec })
+            if (p.Grad is { } g) local = local + g.To(ScalarType.Float64).Pow(2).Sum();
+        _group.AllReduce_(local);
+        if (_bDec.Grad is { } gb) local = local + gb.To(ScalarType.Float64).Pow(2).Sum();
+        double norm = Math.Sqrt(local.ToDouble());
+        double coefficient = maxNorm / (norm + 1e-6);
+        if (coefficient < 1)
+            foreach (var p in Parameters)
+                p.Grad?.Mul_(coefficient);
+        return norm;
+    }
+
+    /// <summary>topk: gᵢ ← gᵢ − (gᵢ·wᵢ) wᵢ for this rank's decoder rows (TopKDictionary.RemoveParallelDecoderGradient).</summary>
+    public void RemoveParallelDecoderGradient()
+    {
+        using var scope = DisposeScope.Enter();
+        using var noGrad = Autograd.NoGrad();
+        var grad = _wDec.Grad ?? throw new InvalidOperationException("W_dec has no gradient: call Backward first");
+        grad.Sub_((grad * _wDec).Sum(1, keepDim: true) * _wDec);
+    }
+
+    /// <summary>topk: this rank's decoder rows back to unit norm.</summary>
+    public void NormalizeDecoderRows()
+    {
+        using var scope = DisposeScope.Enter();
+        using var noGrad = Autograd.NoGrad();
+        _wDec.Div_(_wDec.Norm(2, 1, keepDim: true).Clamp(min: 1e-12));
+    }
+
+    /// <summary>This rank's log10 feature density [F/W] for the saved sparsity.safetensors (copied).</summary>
+    public void SetLogFeatureDensity(Tensor logDensity)
+    {
+        using var scope = DisposeScope.Enter();
+        _logDensity?.Dispose();
+        _logDensity = logDensity.Detach().To(ScalarType.Float32).Contiguous().Clone().DetachFromScopes();
+    }
+
+    private Tensor PreActivationsScaled(Tensor xs)
+    {
+        var centred = Config.ApplyBDecToInput ? xs - _bDec : xs;                              // [N, D_in]
+        return Tensor.AddMm(_bEnc, centred, _wEnc);                                           // [N, F/W]
     }
 
     /// <summary>This rank's pre-activations [N, F/W] of raw x [N, D_in].</summary>
-    public Tensor PreActivations(Tensor x)
-    {
-        var xs = x * Scale.Input;                                                             // [N, D_in]
-        var centred = Config.ApplyBDecToInput ? xs - _bDec : xs;
-        return Tensor.AddMm(_bEnc, centred, _wEnc);                                           // [N, F/W]
-    }
+    public Tensor PreActivations(Tensor x) => PreActivationsScaled(x * Scale.Input);
 
     /// <summary>The exact global top-k of the sharded pre-activations: values [N, k] (descending) and global latent
     /// indices [N, k], the same on every rank.</summary>
@@ -111,6 +292,7 @@ public sealed class LatentShardedDictionary : IDisposable
         var bEnc = _group.AllGather(_bEnc).Reshape(Config.DSae);                                 // [F]
         var wDec = _group.AllGather(_wDec).Reshape(Config.DSae, -1);                             // [F, D_out]
         var threshold = _threshold is null ? null : _group.AllGather(_threshold).Reshape(Config.DSae);
+        var logDensity = _logDensity is null ? null : _group.AllGather(_logDensity).Reshape(Config.DSae);
         if (_group.Rank != 0) return;
         using var full = DictionaryRegistry.Create(Config, seed, _wEnc.Device);
         full.WEnc.Copy_(wEnc);
@@ -119,6 +301,7 @@ public sealed class LatentShardedDictionary : IDisposable
         full.BDec.Copy_(_bDec);
         if (full is JumpReluDictionary j) j.LogThreshold.Copy_(threshold!.Log());
         full.SetScale(Scale);
+        if (logDensity is not null) full.LogFeatureDensity = logDensity.Clone().DetachFromScopes();
         full.Save(directory);
     }
 
@@ -129,5 +312,10 @@ public sealed class LatentShardedDictionary : IDisposable
         _wDec.Dispose();
         _bDec.Dispose();
         _threshold?.Dispose();
+        _logDensity?.Dispose();
     }
 }
+
+/// <summary>One rank's training forward: Loss (0-dim, with its graph; the job's value), the job's reconstruction
+/// YHat [N, D_out] in scaled units, this rank's ActiveCounts [F/W] int64, the job's loss parts and L0.</summary>
+public sealed record ShardedTrainingStep(Tensor Loss, Tensor YHat, Tensor ActiveCounts, IReadOnlyDictionary<string, double> Parts, double L0);

@@ -228,7 +228,7 @@ public sealed class DictionaryTrainer
             o.Loss.Backward();
             _sync?.SynchronizeGradients(d.Parameters);
             d.BeforeOptimizerStep();
-            double gradNorm = GradClip.ClipGradNorm(d.Parameters, _o.MaxGradNorm ?? double.PositiveInfinity);
+            double gradNorm = d.ClipGradients(_o.MaxGradNorm ?? double.PositiveInfinity);
             CheckFinite(d, step, "gradient norm", gradNorm, lr, batch);
             adam.Step();
             adam.ZeroGrad();

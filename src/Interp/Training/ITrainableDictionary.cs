@@ -35,6 +35,10 @@ public interface ITrainableDictionary : IDisposable
     /// <summary>Gradient surgery after Backward, before the optimiser step (topk: parallel-gradient removal).</summary>
     void BeforeOptimizerStep();
 
+    /// <summary>Scales the gradients so their joint 2-norm is at most maxNorm; returns the norm before clipping. A
+    /// dictionary split across ranks measures the whole job's norm.</summary>
+    double ClipGradients(double maxNorm) => InterpEval.Torch.Optim.GradClip.ClipGradNorm(Parameters, maxNorm);
+
     /// <summary>Constraints after the optimiser step (topk: unit-norm decoder rows).</summary>
     void AfterOptimizerStep();
 

@@ -1,0 +1,113 @@
+// LatentShardedTrainable — a latent-sharded sae or transcoder (LatentShardedDictionary: topk or relu) as the trainer
+// sees it on one rank: every rank trains on the same whole batch, holds its slice of the latents with their own Adam
+// moments, and the dictionary's collectives make the job one dictionary (global top-k, summed reconstructions, b_dec's
+// gradient summed, the job's gradient norm for clipping, decoder rows normalised locally). Save is collective (rank 0
+// writes one ordinary directory). It leaves out checkpoints (each rank's slice would need its own file: not yet),
+// data parallelism on top of the sharding, and every architecture but topk and relu.
+using InterpEval.Interp.Activations;
+using InterpEval.Interp.Dictionaries;
+
+namespace InterpEval.Interp.Training;
+
+public sealed class LatentShardedTrainable : ITrainableDictionary
+{
+    private readonly double _baseSparsity;
+
+    /// <summary>Takes ownership of the shard. inputHook is what it reads; outputHook what a transcoder predicts.</summary>
+    public LatentShardedTrainable(string id, LatentShardedDictionary dictionary, string inputHook, string? outputHook = null)
+    {
+        if (!LatentShardedDictionary.CanTrain(dictionary.Config.Architecture))
+            throw new ArgumentException($"latent-sharded training supports topk and relu dictionaries, not {dictionary.Config.Architecture}");
+        if (dictionary.Config.Kind.IsTranscoder() != outputHook is not null)
+            throw new ArgumentException(dictionary.Config.Kind.IsTranscoder() ? "a transcoder predicts another hook: give its output hook" : "an sae reconstructs the hook it reads: give no output hook");
+        Id = id;
+        Dictionary = dictionary;
+        InputHook = inputHook;
+        OutputHook = outputHook;
+        Hooks = outputHook is null ? [inputHook] : [inputHook, outputHook];
+        _baseSparsity = dictionary.L1Coefficient;
+    }
+
+    public string Id { get; }
+
+    public LatentShardedDictionary Dictionary { get; }
+
+    public string InputHook { get; }
+
+    public string? OutputHook { get; }
+
+    public IReadOnlyList<string> Hooks { get; }
+
+    /// <summary>This rank's latents (dead-latent tracking and density are per slice).</summary>
+    public int LatentCount => Dictionary.ShardLatents;
+
+    public IReadOnlyList<Tensor> Parameters => Dictionary.Parameters;
+
+    private bool IsTopK => Dictionary.Config.Architecture == "topk";
+
+    public void Prepare(ActivationBatch sample)
+    {
+        var x = Hook(sample, InputHook);                                                     // [N, D_in]
+        var y = OutputHook is null ? null : Hook(sample, OutputHook);                         // [N, D_out]
+        double sIn = ActivationScale.Estimate(x);
+        Dictionary.SetScale(new ActivationScale(sIn, y is null ? sIn : ActivationScale.Estimate(y)));
+        if (IsTopK) Dictionary.InitializeDecoderBias(y ?? x);                                 // Gao et al. 2024, App. A.1
+    }
+
+    public TrainingStepOutput Step(ActivationBatch batch, Tensor? deadMask, double sparsityScale)
+    {
+        if (!(sparsityScale is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(sparsityScale), $"sparsity scale must be in [0, 1], got {sparsityScale}");
+        Dictionary.L1Coefficient = _baseSparsity * sparsityScale;
+        var xs = Hook(batch, InputHook) * Dictionary.Scale.Input;                            // [N, D_in]
+        var ys = OutputHook is null ? xs : Hook(batch, OutputHook) * Dictionary.Scale.Output;  // [N, D_out]
+        var o = Dictionary.TrainingForward(xs, ys, deadMask);
+        using var noGrad = Autograd.NoGrad();
+        return new TrainingStepOutput(o.Loss, o.ActiveCounts.Gt(0), o.Parts, o.L0, Fvu(ys, o.YHat)) { ActiveCounts = o.ActiveCounts };
+    }
+
+    public void BeforeOptimizerStep()
+    {
+        Dictionary.SynchronizeReplicatedGradients();
+        if (IsTopK) Dictionary.RemoveParallelDecoderGradient();
+    }
+
+    public double ClipGradients(double maxNorm) => Dictionary.ClipGradNorm(maxNorm);
+
+    public void AfterOptimizerStep()
+    {
+        if (IsTopK) Dictionary.NormalizeDecoderRows();
+    }
+
+    /// <summary>This rank's slice and the scale (for the trainer's divergence report; no checkpoint files are written).</summary>
+    public IReadOnlyDictionary<string, Tensor> CheckpointState()
+    {
+        using var scope = DisposeScope.Enter();
+        using var noGrad = Autograd.NoGrad();
+        string[] names = ["W_enc", "b_enc", "W_dec", "b_dec"];
+        var state = names.Zip(Parameters).ToDictionary(p => p.First, p => p.Second.Detach().Clone().DetachFromScopes(), StringComparer.Ordinal);
+        state["scale"] = Tensor.From([Dictionary.Scale.Input, Dictionary.Scale.Output], 2).DetachFromScopes();
+        return state;
+    }
+
+    public void RestoreCheckpointState(IReadOnlyDictionary<string, Tensor> state) =>
+        throw new NotSupportedException("latent-sharded training does not resume from checkpoints yet — train it again, or train data parallel (--shard data)");
+
+    public void SetLogFeatureDensity(Tensor logDensity) => Dictionary.SetLogFeatureDensity(logDensity);
+
+    /// <summary>Collective: every rank calls it; rank 0 writes one ordinary dictionary directory (scale folded).</summary>
+    public void Save(string directory) => Dictionary.Save(directory);
+
+    public void Dispose() => Dictionary.Dispose();
+
+    private Tensor Hook(ActivationBatch batch, string hook) =>
+        batch.Activations.TryGetValue(hook, out var t) ? t : throw new ArgumentException($"{Id}: the batch has no activations of '{hook}'");
+
+    /// <summary>Σ‖y − ŷ‖² / Σ‖y − ȳ‖² over the batch, in float64 (DESIGN §8; scale-free, so scaled units serve).</summary>
+    private static double Fvu(Tensor y, Tensor yHat)
+    {
+        var y64 = y.Detach().To(ScalarType.Float64);                                         // [N, D]
+        double residual = (y64 - yHat.Detach().To(ScalarType.Float64)).Pow(2).Sum().ToDouble();
+        double total = (y64 - y64.Mean(0, keepDim: true)).Pow(2).Sum().ToDouble();
+        return total > 0 ? residual / total : double.NaN;
+    }
+}
