@@ -23,30 +23,32 @@ public sealed class TrainHandler
         string modelDir = ModelCommand.ModelDirectory(parseResult);
         using var model = TransformerModel.Load(modelDir, device);
         RefuseAbsurdSizes(parseResult, model.Config);
-        using var dictionary = Usage(() => TrainableKinds.Create(Spec(parseResult, model, modelDir)));
+        bool shardLatents = ShardLatents(parseResult, job);
+        using var dictionary = Usage(() => Build(Spec(parseResult, model, modelDir), shardLatents ? job!.Group : null));
         foreach (var h in dictionary.Hooks)
             if (!model.HookPoints.Contains(h)) throw new UsageException($"--hook: '{h}' is not a hook point of {modelDir} — see `interp-eval model info`");
         var options = Usage(() => Options(parseResult).Validate());
+        if (shardLatents) options = options with { CheckpointEvery = null };                   // ShardLatents refused an explicit one
         string outDir = parseResult.GetValue(TrainCommand.Out) ?? DefaultOut(parseResult);
         bool resume = parseResult.GetValue(TrainCommand.Resume);
         if (!resume && TrainingCheckpoint.Latest(outDir) is { } existing)
             throw new UsageException($"--out {outDir} already holds checkpoints ({Path.GetFileName(existing)}) — pass --resume to continue, or choose another --out");
 
         ulong seed = parseResult.GetValue(TrainCommand.Seed);
-        int world = job?.WorldSize ?? 1;
+        int world = shardLatents ? 1 : job?.WorldSize ?? 1;                                     // latent sharding: every rank the whole batch
         if (options.BatchTokens % world != 0) throw new UsageException($"--batch {options.BatchTokens} does not split evenly over WORLD_SIZE {world} ranks — use a multiple of {world}");
         var tokenizer = TokenizerLoader.Load(modelDir);
         var separator = Usage(() => Separator(model, tokenizer, modelDir));
         var stream = Stream(parseResult, options, model);
         long[] tokens = TrainingRecipe.Tokens(Corpus.Load(EmbeddedAssets.CorpusPath).Train, tokenizer, separator, stream.StreamTokens);
-        tokens = job?.Shard(tokens) ?? tokens;                                                   // each rank harvests its share
+        if (!shardLatents) tokens = job?.Shard(tokens) ?? tokens;                                // data parallel: each rank harvests its share
         stream = stream with { BufferTokens = stream.BufferTokens / world };
         ActivationPasses passes = TrainingRecipe.Passes(model, tokens, dictionary.Hooks, stream, options.BatchTokens / world, separator, seed);
-        var trainer = Usage(() => new DictionaryTrainer([dictionary], options, outDir) { Sync = job?.Sync });
+        var trainer = Usage(() => new DictionaryTrainer([dictionary], options, outDir) { Sync = shardLatents ? null : job?.Sync });
 
         var output = job is { Rank: > 0 } ? TextWriter.Null : parseResult.InvocationConfiguration.Output;   // rank 0 speaks for the job
         using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; if (!shardLatents) cancel.Cancel(); };   // a sharded run has no checkpoint to write
         Console.CancelKeyPress += onCancel;
         try
         {
@@ -55,7 +57,10 @@ public sealed class TrainHandler
                 ? TrainWithBar(trainer, passes, resume, cancel.Token, output, options.TotalSteps, last)
                 : trainer.Train(passes, new LineProgress(output, options.TotalSteps, last), resume, cancel.Token);
             foreach (var s in summaries) output.WriteLine(SummaryLine(s, last.Value));
-            if (job is not null) output.WriteLine(job.CommunicationLine(summaries[0].Elapsed));
+            if (job is not null)
+                output.WriteLine(shardLatents
+                    ? $"latent sharded: {job.WorldSize} ranks ({job.Group.Backend.ToString().ToLowerInvariant()}), {dictionary.LatentCount.ToString(CultureInfo.InvariantCulture)} of {parseResult.GetValue(TrainCommand.Width).ToString(CultureInfo.InvariantCulture)} latents per rank, every rank on the whole batch"
+                    : job.CommunicationLine(summaries[0].Elapsed));
             return ExitCode.Ok;
         }
         catch (TrainingDivergedException e)
@@ -73,6 +78,28 @@ public sealed class TrainHandler
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    /// <summary>The dictionary to train: the kind table's, or with a group this rank's slice of its latents.</summary>
+    private static ITrainableDictionary Build(TrainableSpec spec, InterpEval.Torch.Distributed.ProcessGroup? shardOver)
+    {
+        var full = TrainableKinds.Create(spec);
+        if (shardOver is null) return full;
+        using (full) return LatentShardedTrainable.FromFull(full, shardOver);
+    }
+
+    /// <summary>--shard: data (data parallel) or latents (each rank a slice of the latents, LatentShardedTrainable) — the
+    /// latter only matters with several ranks. Latent-sharded training writes no checkpoints yet, so an explicit
+    /// --checkpoint-every or --resume with it is a usage error.</summary>
+    private static bool ShardLatents(ParseResult p, DistributedTraining? job)
+    {
+        string shard = p.GetValue(TrainCommand.Shard)!;
+        if (shard is not ("data" or "latents")) throw new UsageException($"--shard '{shard}' — expected data or latents");
+        if (shard == "data") return false;
+        if (p.GetValue(TrainCommand.Resume)) throw new UsageException("--shard latents: latent-sharded training does not resume from checkpoints yet — drop --resume, or train with --shard data");
+        if (p.GetResult(TrainCommand.CheckpointEvery) is { Implicit: false } && p.GetValue(TrainCommand.CheckpointEvery) > 0)
+            throw new UsageException("--shard latents: latent-sharded training writes no checkpoints yet — drop --checkpoint-every, or train with --shard data");
+        return job is not null;
     }
 
     /// <summary>Refuses, before anything is allocated, a width or batch whose training would not fit in memory.</summary>

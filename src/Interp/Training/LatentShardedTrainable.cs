@@ -28,6 +28,17 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
         _baseSparsity = dictionary.L1Coefficient;
     }
 
+    /// <summary>This rank's slice of a freshly built sae or transcoder (every rank builds the same seeded one; the caller
+    /// keeps and disposes it).</summary>
+    public static LatentShardedTrainable FromFull(ITrainableDictionary full, InterpEval.Torch.Distributed.ProcessGroup group)
+    {
+        if (full is not SparseDictionaryTrainable s || s.Dictionary.Kind == DictionaryKind.SkipTranscoder)
+            throw new ArgumentException("--shard latents: latent sharding trains saes and transcoders, not skip-transcoders or clts");
+        if (!LatentShardedDictionary.CanTrain(s.Dictionary.Config.Architecture))
+            throw new ArgumentException($"--shard latents: latent-sharded training supports --arch topk and relu, not {s.Dictionary.Config.Architecture}");
+        return new LatentShardedTrainable(s.Id, LatentShardedDictionary.FromFull(s.Dictionary, group), s.InputHook, s.OutputHook);
+    }
+
     public string Id { get; }
 
     public LatentShardedDictionary Dictionary { get; }

@@ -1,4 +1,5 @@
 // `launch` and data-parallel `train` through the real tool in child processes: two ranks train and only rank 0 writes;
+// `--shard latents` trains two slices that equal one process;
 // a missing MASTER_ADDR, a port in use and options that differ across ranks are exit 2 with one line naming the
 // variable or the options.
 using System.Diagnostics;
@@ -51,6 +52,29 @@ public class LaunchTests
         Assert.That(File.Exists(Path.Combine(outDir, "sae_weights.safetensors")), r.ToString());
         Assert.That(r.Stdout, Does.Contain("8 steps, 2,048 tokens"), "the token count is the job's (both ranks)");
         Assert.That(r.Stdout, Does.Not.Contain("[rank 1]"), "rank 1 trains silently");
+    }
+
+    [Test]
+    public void Launch_with_shard_latents_trains_slices_that_equal_one_process()
+    {
+        string[] topk = ["train", "--kind", "sae", "--arch", "topk", "--k", "4", "--width", "32", "--tokens", "2048", "--batch", "256", "--threads", "1"];
+        string sharded = Path.Combine(_dir, "sharded"), alone = Path.Combine(_dir, "alone");
+        var r = CliRunner.Run(["launch", "--nproc", "2", "--", .. topk, "--shard", "latents", "--out", sharded]);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        Assert.That(r.Stdout, Does.Contain("latent sharded: 2 ranks (gloo), 16 of 32 latents per rank").And.Contain("8 steps, 2,048 tokens"), r.ToString());
+        Assert.That(Directory.Exists(Path.Combine(sharded, "checkpoints")), Is.False, "latent-sharded training writes no checkpoints");
+        var one = CliRunner.Run([.. topk, "--out", alone]);
+        Assert.That(one.ExitCode, Is.EqualTo(0), one.ToString());
+        using var a = InterpEval.Interp.Dictionaries.SparseDictionary.Load(sharded);
+        using var b = InterpEval.Interp.Dictionaries.SparseDictionary.Load(alone);
+        Assert.That(a.DSae, Is.EqualTo(32), "one ordinary directory holds every latent");
+        double worst = new[] { (a.WEnc, b.WEnc), (a.BEnc, b.BEnc), (a.WDec, b.WDec), (a.BDec, b.BDec) }
+            .Max(p => p.Item1.ToArray<float>().Zip(p.Item2.ToArray<float>()).Max(q => Math.Abs(q.First - q.Second)));
+        Assert.That(worst, Is.LessThan(1e-5), "the sharded run trains the same dictionary as one process on the same stream (LatentShardedTrainingTests' bound)");
+
+        var refused = CliRunner.Run([.. topk, "--shard", "latents", "--checkpoint-every", "4", "--out", Path.Combine(_dir, "o")]);
+        Assert.That(refused.ExitCode, Is.EqualTo(2), refused.ToString());
+        Assert.That(refused.Stderr, Does.Contain("--shard latents: latent-sharded training writes no checkpoints yet"));
     }
 
     [Test]
