@@ -101,6 +101,15 @@ public sealed record DistributedEnvironment(int Rank, int WorldSize, int LocalRa
             string? iface = Environment.GetEnvironmentVariable("GLOO_SOCKET_IFNAME");
             var group = ProcessGroup.Create(store, Rank, WorldSize, backend, Timeout, iface: string.IsNullOrEmpty(iface) ? null : iface,
                 hostname: IsLoopback ? "127.0.0.1" : null);
+            try
+            {
+                group.Heartbeat = Heartbeat.Start(Store.Tcp(MasterAddr, MasterPort, WorldSize, isMaster: false, Timeout, Rank), Rank, WorldSize);   // names a lost peer by rank
+            }
+            catch
+            {
+                group.Dispose();
+                throw;
+            }
             return (store, group);
         }
         catch

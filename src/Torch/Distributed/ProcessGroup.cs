@@ -48,6 +48,9 @@ public sealed class ProcessGroup : IDisposable
     /// <summary>How long a collective may wait for its peers before it fails.</summary>
     public TimeSpan Timeout { get; }
 
+    /// <summary>When set (the group owns it), a failed collective's message also names the ranks whose heartbeat stopped.</summary>
+    public Heartbeat? Heartbeat { get; set; }
+
     /// <summary>True when this libtorch (and the shim's build) can make Gloo groups.</summary>
     public static bool HasGloo => NativeMethods.ie_dist_has_gloo() == 1;
 
@@ -127,9 +130,17 @@ public sealed class ProcessGroup : IDisposable
         return Tensor.Wrap(h);
     }
 
-    private DistributedException Failure(string operation) =>
-        new($"rank {Rank} of {WorldSize}: {operation} failed (a peer rank exited, stalled past the {Store.Seconds(Timeout)} timeout, or called another collective): " +
-            Store.FirstLine(NativeCheck.TakeLastError()), Rank, WorldSize, operation);
+    private DistributedException Failure(string operation)
+    {
+        string why = Store.FirstLine(NativeCheck.TakeLastError());
+        string lost = Heartbeat is { } h ? " — " + h.DescribeLost() : "";
+        return new($"rank {Rank} of {WorldSize}: {operation} failed (a peer rank exited, stalled past the {Store.Seconds(Timeout)} timeout, or called another collective): " +
+            why + lost, Rank, WorldSize, operation);
+    }
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        Heartbeat?.Dispose();
+        _handle.Dispose();
+    }
 }

@@ -22,11 +22,17 @@ public static class DistWorker
         {
             using var store = OpenStore(args[4], rank, world, timeout);
             using var group = ProcessGroup.Create(store, rank, world, DistributedBackend.Gloo, timeout, hostname: "127.0.0.1");
+            if (scenario == "loop-heartbeat")                                                   // a tcp store's second connection beats
+            {
+                var parts = args[4][4..].Split(':');
+                group.Heartbeat = Heartbeat.Start(Store.Tcp(parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), world, isMaster: false, timeout, rank),
+                    rank, world, TimeSpan.FromMilliseconds(300));
+            }
             Console.WriteLine("joined");
             return scenario switch
             {
                 "collectives" => Collectives(group, store),
-                "loop" => Loop(group, extra),
+                "loop" or "loop-heartbeat" => Loop(group, extra),
                 "join" => 0,
                 _ => 64,
             };

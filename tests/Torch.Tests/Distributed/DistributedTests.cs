@@ -90,6 +90,27 @@ public class DistributedTests
         }
     }
 
+    [TestCase(2)]
+    [TestCase(0)]
+    public void With_heartbeats_a_killed_rank_is_named_by_its_rank(int victim)
+    {
+        string store = $"tcp:127.0.0.1:{ChildRanks.FreePort()}";
+        int killed = 0;
+        var results = ChildRanks.Run(typeof(DistWorker), DistWorker.Verb, 3, r => Args("loop-heartbeat", r, 3, store, 5_000), TimeSpan.FromSeconds(25), (rank, line, ps) =>
+        {
+            if (rank == victim && line == "step 5" && Interlocked.Exchange(ref killed, 1) == 0) ps[victim].Kill();
+        });
+        Assert.That(killed, Is.EqualTo(1), $"rank {victim} never reached step 5: " + results[victim]);
+        foreach (var res in results.Where(r => r.Rank != victim))
+        {
+            TestContext.Out.WriteLine($"rank {res.Rank} after {res.Elapsed.TotalSeconds:0.0} s: {res.Stderr.Trim()}");
+            Assert.That(res.KilledAtDeadline, Is.False, res.ToString());
+            Assert.That(res.ExitCode, Is.EqualTo(3), res.ToString());
+            Assert.That(res.Stderr, Does.Contain($"rank {res.Rank} of 3: all_reduce failed"), res.ToString());
+            Assert.That(res.Stderr, Does.Match($@"ranks? ([0-9]+, )*{victim}(, [0-9]+)* stopped answering"), res.ToString());
+        }
+    }
+
     [Test]
     public void A_stalled_rank_makes_the_others_fail_after_the_timeout()
     {
