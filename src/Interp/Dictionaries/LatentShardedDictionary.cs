@@ -3,11 +3,12 @@
 // TopK selects globally and exactly: each rank's k best pre-activations are all-gathered and the global k chosen
 // (the global top-k lies within the union of the ranks' top-k); ReLU and JumpReLU need no selection. Every rank then
 // decodes its own active latents and one all_reduce sums the partial reconstructions. Save gathers the slices into
-// one ordinary dictionary directory on rank 0. Training (topk, relu): TrainingForward gives each rank a loss whose
+// one ordinary dictionary directory on rank 0. Training (topk, batchtopk, relu): TrainingForward gives each rank a loss whose
 // gradient is exact for its own slice — the summed reconstruction enters as Σ partials (detached) + this rank's partial,
 // so the backward needs no collective — and b_dec, replicated, collects its decoder gradient / W on each rank plus each
 // rank's encoder path, summed by one all_reduce (SynchronizeReplicatedGradients); the gradient norm is the job's.
-// It leaves out batchtopk/gated/matryoshka, jumprelu training (its forward is sharded) and skip-transcoders; latents
+// batchtopk cuts the whole batch at the job's (k·N)-th value the same way. It leaves out gated/matryoshka, jumprelu
+// training (its forward is sharded) and skip-transcoders; latents
 // tied exactly at the k-th value are all kept; the shard decodes densely ([N, F/W] · [F/W, D]).
 using InterpEval.Torch.Distributed;
 
@@ -58,8 +59,8 @@ public sealed class LatentShardedDictionary : IDisposable
     public static LatentShardedDictionary FromFull(SparseDictionary full, ProcessGroup group)
     {
         string arch = full.Config.Architecture;
-        if (arch is not ("topk" or "relu" or "jumprelu"))
-            throw new ArgumentException($"latent sharding supports topk, relu and jumprelu dictionaries, not {arch}");
+        if (arch is not ("topk" or "batchtopk" or "relu" or "jumprelu"))
+            throw new ArgumentException($"latent sharding supports topk, batchtopk, relu and jumprelu dictionaries, not {arch}");
         if (full.WSkip is not null) throw new ArgumentException("latent sharding does not support skip-transcoders");
         if (full.DSae % group.WorldSize != 0)
             throw new ArgumentException($"d_sae {full.DSae} does not split evenly over {group.WorldSize} ranks — use a width that is a multiple of the world size");
@@ -74,11 +75,27 @@ public sealed class LatentShardedDictionary : IDisposable
             AuxKCoefficient = full is TopKDictionary t ? t.AuxKCoefficient : 1.0 / 32,
             KAux = (full as TopKDictionary)?.KAux,
             L1Coefficient = full is ReluDictionary r ? r.L1Coefficient : 0,
+            Threshold = full is BatchTopKDictionary b ? b.Threshold : -1,
+            ThresholdUpdates = (full as BatchTopKDictionary)?.ThresholdUpdates ?? 0,
+            ThresholdRate = (full as BatchTopKDictionary)?.ThresholdRate ?? BatchTopKDictionary.DefaultThresholdRate,
         };
     }
 
     /// <summary>True when TrainingForward trains this architecture sharded.</summary>
-    public static bool CanTrain(string architecture) => architecture is "topk" or "relu";
+    public static bool CanTrain(string architecture) => architecture is "topk" or "batchtopk" or "relu";
+
+    /// <summary>batchtopk: the inference threshold θ (negative while unset), its update count and rate, and whether
+    /// training forwards update it — as BatchTopKDictionary, with the batch minimum taken over the whole job.</summary>
+    public double Threshold { get; set; } = -1;
+
+    public long ThresholdUpdates { get; set; }
+
+    public double ThresholdRate { get; init; } = BatchTopKDictionary.DefaultThresholdRate;
+
+    public bool UpdateThreshold { get; set; } = true;
+
+    /// <summary>True for the architectures with topk's decoder constraint, b_dec init and AuxK (topk, batchtopk).</summary>
+    public bool IsTopKFamily => Config.Architecture is "topk" or "batchtopk";
 
     public void SetScale(ActivationScale scale) => Scale = scale.Validate(Config.Kind);
 
@@ -98,7 +115,7 @@ public sealed class LatentShardedDictionary : IDisposable
     /// SynchronizeReplicatedGradients).</summary>
     public ShardedTrainingStep TrainingForward(Tensor xs, Tensor ys, Tensor? deadMask)
     {
-        if (!CanTrain(Config.Architecture)) throw new ArgumentException($"latent-sharded training supports topk and relu, not {Config.Architecture}");
+        if (!CanTrain(Config.Architecture)) throw new ArgumentException($"latent-sharded training supports topk, batchtopk and relu, not {Config.Architecture}");
         var pre = PreActivationsScaled(xs);                                                   // [N, F/W]
         Tensor f;                                                                             // [N, F/W] this rank's latents
         if (Config.Architecture == "topk")
@@ -111,13 +128,14 @@ public sealed class LatentShardedDictionary : IDisposable
             }
             f = pre.Relu() * mask;
         }
+        else if (Config.Architecture == "batchtopk") f = pre.Relu() * GlobalBatchTopKMask(pre, Config.K!.Value);
         else f = pre.Relu();
         var yHat = SumOverRanks(f.Mm(_wDec), _bDec);                                         // [N, D_out] Σ partials + b_dec
         var residual = ys - yHat;                                                             // [N, D_out]
         var mse = residual.Pow(2).Sum(1).Mean();
         Tensor loss, sparsityOrAuxK;
         var parts = new Dictionary<string, double>(StringComparer.Ordinal);
-        if (Config.Architecture == "topk")
+        if (IsTopKFamily)
         {
             var totalVariance = (ys - ys.Mean(0, keepDim: true)).Pow(2).Sum();               // 0-dim
             var fvu = residual.Pow(2).Sum() / totalVariance;
@@ -140,6 +158,37 @@ public sealed class LatentShardedDictionary : IDisposable
         var total = counts.Sum().Reshape(1).Clone();
         _group.AllReduce_(total);
         return new ShardedTrainingStep(loss, yHat, counts, parts, (double)total.ToInt64() / xs.Size(0));
+    }
+
+    /// <summary>batchtopk (Bussmann et al. 2024) across the shards: the k·N largest entries of ReLU(pre) over the whole
+    /// batch and every latent of the job — each rank's k·N best are all-gathered and the job's (k·N)-th value is the cut,
+    /// exact as for topk. Updates θ with the job's smallest kept positive activation (an all_reduce min). Returns the
+    /// float mask [N, F/W] of this rank's kept entries.</summary>
+    private Tensor GlobalBatchTopKMask(Tensor pre, int k)
+    {
+        using var noGrad = Autograd.NoGrad();
+        var relu = pre.Detach().Relu();                                                       // [N, F/W]
+        long kn = k * relu.Size(0);
+        var flat = relu.Flatten();                                                            // [N·F/W]
+        var local = flat.TopK(Math.Min(kn, flat.NumEl), dim: 0, sorted: false).Values;        // [≤ k·N]
+        var candidates = _group.AllGather(local.Contiguous()).Flatten();                      // [W·(≤ k·N)]
+        var cut = candidates.TopK(kn, dim: 0).Values.Narrow(0, kn - 1, 1);                    // [1] the job's (k·N)-th value
+        var mask = relu.Ge(cut).To(ScalarType.Float32);                                       // [N, F/W] (ties at 0 add only zeros)
+        if (UpdateThreshold)
+        {
+            var kept = relu * mask;
+            var positive = kept.MaskedSelect(kept.Gt(0));
+            var min = (positive.NumEl == 0 ? Tensor.Full([1], double.PositiveInfinity) : positive.Min().Reshape(1)).Contiguous().Clone();
+            _group.AllReduce_(min, ReduceOp.Min);
+            double m = min.ToDouble();
+            if (double.IsFinite(m))
+            {
+                ThresholdUpdates++;                                                           // BatchTopKDictionary.UpdateThresholdWith
+                double weight = Math.Max(ThresholdRate, 1.0 / ThresholdUpdates);
+                Threshold = ThresholdUpdates == 1 ? m : Threshold + weight * (m - Threshold);
+            }
+        }
+        return mask;
     }
 
     /// <summary>Gao et al. 2024 App. A.2 across the shards: the top-k_aux dead latents of the whole job (selected like
@@ -269,6 +318,9 @@ public sealed class LatentShardedDictionary : IDisposable
                 return pre.Relu() * pre.Ge(kth).To(ScalarType.Float32);
             case "jumprelu":
                 return pre * pre.Gt(_threshold!).To(ScalarType.Float32);
+            case "batchtopk":                                                                  // inference: the threshold, as saved
+                if (Threshold < 0) throw new InvalidOperationException("batchtopk has no inference threshold yet: train it first");
+                return pre.Relu() * pre.Gt(Threshold).To(ScalarType.Float32);
             default:
                 return pre.Relu();
         }
@@ -300,6 +352,7 @@ public sealed class LatentShardedDictionary : IDisposable
         full.WDec.Copy_(wDec);
         full.BDec.Copy_(_bDec);
         if (full is JumpReluDictionary j) j.LogThreshold.Copy_(threshold!.Log());
+        if (full is BatchTopKDictionary b) (b.Threshold, b.ThresholdUpdates) = (Threshold, ThresholdUpdates);
         full.SetScale(Scale);
         if (logDensity is not null) full.LogFeatureDensity = logDensity.Clone().DetachFromScopes();
         full.Save(directory);

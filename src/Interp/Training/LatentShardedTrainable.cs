@@ -1,9 +1,9 @@
-// LatentShardedTrainable — a latent-sharded sae or transcoder (LatentShardedDictionary: topk or relu) as the trainer
+// LatentShardedTrainable — a latent-sharded sae or transcoder (LatentShardedDictionary: topk, batchtopk or relu) as the trainer
 // sees it on one rank: every rank trains on the same whole batch, holds its slice of the latents with their own Adam
 // moments, and the dictionary's collectives make the job one dictionary (global top-k, summed reconstructions, b_dec's
 // gradient summed, the job's gradient norm for clipping, decoder rows normalised locally). Save is collective (rank 0
 // writes one ordinary directory). It leaves out checkpoints (each rank's slice would need its own file: not yet),
-// data parallelism on top of the sharding, and every architecture but topk and relu.
+// data parallelism on top of the sharding, and every architecture but topk, batchtopk and relu.
 using InterpEval.Interp.Activations;
 using InterpEval.Interp.Dictionaries;
 
@@ -17,7 +17,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
     public LatentShardedTrainable(string id, LatentShardedDictionary dictionary, string inputHook, string? outputHook = null)
     {
         if (!LatentShardedDictionary.CanTrain(dictionary.Config.Architecture))
-            throw new ArgumentException($"latent-sharded training supports topk and relu dictionaries, not {dictionary.Config.Architecture}");
+            throw new ArgumentException($"latent-sharded training supports topk, batchtopk and relu dictionaries, not {dictionary.Config.Architecture}");
         if (dictionary.Config.Kind.IsTranscoder() != outputHook is not null)
             throw new ArgumentException(dictionary.Config.Kind.IsTranscoder() ? "a transcoder predicts another hook: give its output hook" : "an sae reconstructs the hook it reads: give no output hook");
         Id = id;
@@ -35,7 +35,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
         if (full is not SparseDictionaryTrainable s || s.Dictionary.Kind == DictionaryKind.SkipTranscoder)
             throw new ArgumentException("--shard latents: latent sharding trains saes and transcoders, not skip-transcoders or clts");
         if (!LatentShardedDictionary.CanTrain(s.Dictionary.Config.Architecture))
-            throw new ArgumentException($"--shard latents: latent-sharded training supports --arch topk and relu, not {s.Dictionary.Config.Architecture}");
+            throw new ArgumentException($"--shard latents: latent-sharded training supports --arch topk, batchtopk and relu, not {s.Dictionary.Config.Architecture}");
         return new LatentShardedTrainable(s.Id, LatentShardedDictionary.FromFull(s.Dictionary, group), s.InputHook, s.OutputHook);
     }
 
@@ -54,7 +54,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
 
     public IReadOnlyList<Tensor> Parameters => Dictionary.Parameters;
 
-    private bool IsTopK => Dictionary.Config.Architecture == "topk";
+    private bool IsTopK => Dictionary.IsTopKFamily;
 
     public void Prepare(ActivationBatch sample)
     {
@@ -64,6 +64,9 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
         Dictionary.SetScale(new ActivationScale(sIn, y is null ? sIn : ActivationScale.Estimate(y)));
         if (IsTopK) Dictionary.InitializeDecoderBias(y ?? x);                                 // Gao et al. 2024, App. A.1
     }
+
+    /// <summary>batchtopk estimates θ from the second half of the run (SparseDictionaryTrainable.ThresholdStartStep).</summary>
+    public void BeginStep(int step, int totalSteps) => Dictionary.UpdateThreshold = step >= SparseDictionaryTrainable.ThresholdStartStep(totalSteps);
 
     public TrainingStepOutput Step(ActivationBatch batch, Tensor? deadMask, double sparsityScale)
     {

@@ -1,7 +1,7 @@
 // Latent-sharded training on two and three child processes (Gloo, 127.0.0.1): every rank trains its slice of the
 // latents on the whole batch through DictionaryTrainer, and the gathered dictionary equals the same dictionary trained
-// unsharded in one process (topk with AuxK reviving dead latents and gradient clipping, relu with its decoder-norm
-// penalty and warm-up); the saved directory is one ordinary dictionary.
+// unsharded in one process (topk with AuxK reviving dead latents and gradient clipping, batchtopk with its global cut
+// and threshold, relu with its decoder-norm penalty and warm-up); the saved directory is one ordinary dictionary.
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.Training;
 using InterpEval.Tests.Shared;
@@ -20,6 +20,7 @@ public class LatentShardedTrainingTests
 
     [TestCase("topk", 2)]
     [TestCase("topk", 3)]
+    [TestCase("batchtopk", 2)]
     [TestCase("relu", 2)]
     public void Sharded_training_equals_unsharded_training_in_one_process(string arch, int world)
     {
@@ -30,7 +31,7 @@ public class LatentShardedTrainingTests
             var results = ChildRanks.Run(typeof(DataParallelWorker), LatentShardTrainWorker.Verb, world,
                 r => [arch, r.ToString(), world.ToString(), Path.Combine(dir, "store"), dir], TimeSpan.FromSeconds(40));
             foreach (var res in results) Assert.That(res.ExitCode, Is.EqualTo(0), res.ToString());
-            if (arch == "topk") Assert.That(results[0].Stdout, Does.Contain("dead latents revived by auxk"), "AuxK must have had dead latents to work on");
+            if (arch != "relu") Assert.That(results[0].Stdout, Does.Contain("dead latents revived by auxk"), "AuxK must have had dead latents to work on");
 
             using (var alone = LatentShardTrainWorker.Make(arch))
                 new DictionaryTrainer([alone], DataParallelWorker.Options(), Path.Combine(dir, "alone")).Train(DataParallelWorker.Reference());
@@ -48,6 +49,13 @@ public class LatentShardedTrainingTests
                 float[] x = a.ToArray<float>(), y = b.ToArray<float>(), s0 = start.ToArray<float>();
                 worst = Math.Max(worst, x.Zip(y).Max(p => Math.Abs(p.First - p.Second)));
                 if (a.Shape.SequenceEqual(start.Shape)) moved = Math.Max(moved, y.Zip(s0).Max(p => Math.Abs(p.First - p.Second)));
+            }
+            if (sharded is JumpReluDictionary js && unsharded is JumpReluDictionary ju)                   // batchtopk, saved with its θ
+            {
+                double θs = js.Threshold().Max().ToDouble(), θu = ju.Threshold().Max().ToDouble();
+                TestContext.Out.WriteLine($"batchtopk threshold: sharded {θs:G9}, unsharded {θu:G9}");
+                Assert.That(θu, Is.GreaterThan(0), "the threshold was estimated");
+                Assert.That(Math.Abs(θs - θu), Is.LessThan(Bound * Math.Max(1, θu)), "the sharded threshold is the job's");
             }
             TestContext.Out.WriteLine($"{arch} on {world} ranks: max |Δw| {worst:G3} vs unsharded; the weights moved {moved:G3}");
             Assert.That(worst, Is.LessThan(Bound), "max |Δw| between sharded and unsharded training");
@@ -73,7 +81,7 @@ public static class LatentShardTrainWorker
     {
         var config = new DictionaryConfig
         {
-            Architecture = architecture, Kind = DictionaryKind.Sae, DIn = DataParallelWorker.Dim, DSae = 96, K = architecture == "topk" ? 2 : null,
+            Architecture = architecture, Kind = DictionaryKind.Sae, DIn = DataParallelWorker.Dim, DSae = 96, K = architecture is "topk" or "batchtopk" ? 2 : null,
             HookName = TrainingFixtures.Hook,
         };
         return new SparseDictionaryTrainable($"sae-{architecture}", DictionaryRegistry.Create(config, 5), TrainingFixtures.Hook);
