@@ -28,10 +28,10 @@ public sealed class TrainHandler
         foreach (var h in dictionary.Hooks)
             if (!model.HookPoints.Contains(h)) throw new UsageException($"--hook: '{h}' is not a hook point of {modelDir} — see `interp-eval model info`");
         var options = Usage(() => Options(parseResult).Validate());
-        if (shardLatents) options = options with { CheckpointEvery = null };                   // ShardLatents refused an explicit one
         string outDir = parseResult.GetValue(TrainCommand.Out) ?? DefaultOut(parseResult);
         bool resume = parseResult.GetValue(TrainCommand.Resume);
-        if (!resume && TrainingCheckpoint.Latest(outDir) is { } existing)
+        string checkpoints = shardLatents ? Path.Combine(outDir, "shards", $"rank-{job!.Rank.ToString(CultureInfo.InvariantCulture)}") : outDir;   // each slice its own
+        if (!resume && TrainingCheckpoint.Latest(checkpoints) is { } existing)
             throw new UsageException($"--out {outDir} already holds checkpoints ({Path.GetFileName(existing)}) — pass --resume to continue, or choose another --out");
 
         ulong seed = parseResult.GetValue(TrainCommand.Seed);
@@ -44,11 +44,11 @@ public sealed class TrainHandler
         if (!shardLatents) tokens = job?.Shard(tokens) ?? tokens;                                // data parallel: each rank harvests its share
         stream = stream with { BufferTokens = stream.BufferTokens / world };
         ActivationPasses passes = TrainingRecipe.Passes(model, tokens, dictionary.Hooks, stream, options.BatchTokens / world, separator, seed);
-        var trainer = Usage(() => new DictionaryTrainer([dictionary], options, outDir) { Sync = shardLatents ? null : job?.Sync });
+        var trainer = Usage(() => new DictionaryTrainer([dictionary], options, outDir) { Sync = shardLatents ? null : job?.Sync, CheckpointDirectory = checkpoints });
 
         var output = job is { Rank: > 0 } ? TextWriter.Null : parseResult.InvocationConfiguration.Output;   // rank 0 speaks for the job
         using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; if (!shardLatents) cancel.Cancel(); };   // a sharded run has no checkpoint to write
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
         try
         {
@@ -71,7 +71,7 @@ public sealed class TrainHandler
         catch (OperationCanceledException)
         {
             parseResult.InvocationConfiguration.Error.WriteLine(
-                $"{ErrorReport.Prefix}interrupted; checkpoint at step {DictionaryTrainer.LatestCheckpointStep(outDir)} in {outDir} — continue with the same options and --resume");
+                $"{ErrorReport.Prefix}interrupted; checkpoint at step {DictionaryTrainer.LatestCheckpointStep(checkpoints)} in {checkpoints} — continue with the same options and --resume");
             return ExitCode.Interrupted;
         }
         finally
@@ -88,18 +88,13 @@ public sealed class TrainHandler
         using (full) return LatentShardedTrainable.FromFull(full, shardOver);
     }
 
-    /// <summary>--shard: data (data parallel) or latents (each rank a slice of the latents, LatentShardedTrainable) — the
-    /// latter only matters with several ranks. Latent-sharded training writes no checkpoints yet, so an explicit
-    /// --checkpoint-every or --resume with it is a usage error.</summary>
+    /// <summary>--shard: data (data parallel) or latents (each rank a slice of the latents, LatentShardedTrainable, its
+    /// checkpoints under OUT/shards/rank-R) — the latter only matters with several ranks.</summary>
     private static bool ShardLatents(ParseResult p, DistributedTraining? job)
     {
         string shard = p.GetValue(TrainCommand.Shard)!;
         if (shard is not ("data" or "latents")) throw new UsageException($"--shard '{shard}' — expected data or latents");
-        if (shard == "data") return false;
-        if (p.GetValue(TrainCommand.Resume)) throw new UsageException("--shard latents: latent-sharded training does not resume from checkpoints yet — drop --resume, or train with --shard data");
-        if (p.GetResult(TrainCommand.CheckpointEvery) is { Implicit: false } && p.GetValue(TrainCommand.CheckpointEvery) > 0)
-            throw new UsageException("--shard latents: latent-sharded training writes no checkpoints yet — drop --checkpoint-every, or train with --shard data");
-        return job is not null;
+        return shard == "latents" && job is not null;
     }
 
     /// <summary>Refuses, before anything is allocated, a width or batch whose training would not fit in memory.</summary>

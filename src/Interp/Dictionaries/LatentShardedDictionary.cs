@@ -49,6 +49,20 @@ public sealed class LatentShardedDictionary : IDisposable
 
     private int DOut => (int)_bDec.Size(0);
 
+    public int Rank => _group.Rank;
+
+    public int WorldSize => _group.WorldSize;
+
+    /// <summary>The smallest and largest of value over the ranks (collective).</summary>
+    public (long Min, long Max) MinMaxOverRanks(long value)
+    {
+        using var scope = DisposeScope.Enter();
+        var t = Tensor.From(new long[] { value, -value }, 2);
+        _group.AllReduce_(t, ReduceOp.Max);
+        var v = t.ToArray<long>();
+        return (-v[1], v[0]);
+    }
+
     /// <summary>Latents on this rank (F / W).</summary>
     public int ShardLatents { get; }
 

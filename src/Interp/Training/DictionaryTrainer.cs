@@ -36,6 +36,12 @@ public sealed class DictionaryTrainer
     /// BatchTokens / WorldSize rows; only the writer rank writes checkpoints and dictionaries.</summary>
     public ITrainingSync? Sync { get; init; }
 
+    /// <summary>Where checkpoints go (its checkpoints/ folder) and resume reads them; null = the output directory. A
+    /// latent-sharded run gives each rank its own, since each holds a different slice.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    private string? CheckpointRoot => CheckpointDirectory ?? _outDir;
+
     /// <summary>Every hook the dictionaries read or predict (what the activation store must harvest).</summary>
     public IReadOnlyList<string> Hooks => _dictionaries.SelectMany(d => d.Hooks).Distinct().ToList();
 
@@ -67,9 +73,9 @@ public sealed class DictionaryTrainer
     /// a checkpoint that does not fit this run never resumes, so it never overwrites a saved dictionary.</summary>
     private void RestoreLatest(Run run)
     {
-        if (_outDir is null) throw new ArgumentException("resume needs the output directory that holds the checkpoints");
-        string dir = TrainingCheckpoint.Latest(_outDir)
-            ?? throw new FileNotFoundException($"{Path.Combine(_outDir, TrainingCheckpoint.Folder)}: no checkpoint to resume from — train without --resume first");
+        if (CheckpointRoot is not { } root) throw new ArgumentException("resume needs the output directory that holds the checkpoints");
+        string dir = TrainingCheckpoint.Latest(root)
+            ?? throw new FileNotFoundException($"{Path.Combine(root, TrainingCheckpoint.Folder)}: no checkpoint to resume from — train without --resume first");
         var checkpoint = TrainingCheckpoint.Read(dir);
         try
         {
@@ -87,13 +93,13 @@ public sealed class DictionaryTrainer
 
     private void WriteCheckpoint(Run run, int step)
     {
-        if (_outDir is null || Sync is { IsWriter: false }) return;
+        if (CheckpointRoot is not { } root || Sync is { IsWriter: false }) return;
         bool due = _options.CheckpointEvery is int every && (step % every == 0 || step == _options.TotalSteps);
         if (!due && !run.Cancelled) return;
         var checkpoint = run.Checkpoint();
         try
         {
-            checkpoint.Write(_outDir);
+            checkpoint.Write(root);
         }
         finally
         {

@@ -2,8 +2,9 @@
 // sees it on one rank: every rank trains on the same whole batch, holds its slice of the latents with their own Adam
 // moments, and the dictionary's collectives make the job one dictionary (global top-k, summed reconstructions, b_dec's
 // gradient summed, the job's gradient norm for clipping, decoder rows normalised locally). Save is collective (rank 0
-// writes one ordinary directory). It leaves out checkpoints (each rank's slice would need its own file: not yet),
-// data parallelism on top of the sharding, and every architecture but topk, batchtopk and relu.
+// writes one ordinary directory). Checkpoints hold this rank's slice (the caller gives each rank its own checkpoint
+// directory) and resume only at the same world size, every rank from the same step (checked when restoring). It
+// leaves out data parallelism on top of the sharding, and every architecture but topk, batchtopk and relu.
 using InterpEval.Interp.Activations;
 using InterpEval.Interp.Dictionaries;
 
@@ -65,8 +66,14 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
         if (IsTopK) Dictionary.InitializeDecoderBias(y ?? x);                                 // Gao et al. 2024, App. A.1
     }
 
+    private long _stepsDone;
+
     /// <summary>batchtopk estimates θ from the second half of the run (SparseDictionaryTrainable.ThresholdStartStep).</summary>
-    public void BeginStep(int step, int totalSteps) => Dictionary.UpdateThreshold = step >= SparseDictionaryTrainable.ThresholdStartStep(totalSteps);
+    public void BeginStep(int step, int totalSteps)
+    {
+        Dictionary.UpdateThreshold = step >= SparseDictionaryTrainable.ThresholdStartStep(totalSteps);
+        _stepsDone = step + 1;
+    }
 
     public TrainingStepOutput Step(ActivationBatch batch, Tensor? deadMask, double sparsityScale)
     {
@@ -92,19 +99,47 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
         if (IsTopK) Dictionary.NormalizeDecoderRows();
     }
 
-    /// <summary>This rank's slice and the scale (for the trainer's divergence report; no checkpoint files are written).</summary>
+    private static readonly string[] ParameterNames = ["W_enc", "b_enc", "W_dec", "b_dec"];
+
+    /// <summary>This rank's slice, the scale, which slice it is ([rank, world]), the steps done and batchtopk's θ — new tensors.</summary>
     public IReadOnlyDictionary<string, Tensor> CheckpointState()
     {
         using var scope = DisposeScope.Enter();
         using var noGrad = Autograd.NoGrad();
-        string[] names = ["W_enc", "b_enc", "W_dec", "b_dec"];
-        var state = names.Zip(Parameters).ToDictionary(p => p.First, p => p.Second.Detach().Clone().DetachFromScopes(), StringComparer.Ordinal);
+        var state = ParameterNames.Zip(Parameters).ToDictionary(p => p.First, p => p.Second.Detach().Clone().DetachFromScopes(), StringComparer.Ordinal);
         state["scale"] = Tensor.From([Dictionary.Scale.Input, Dictionary.Scale.Output], 2).DetachFromScopes();
+        state["shard"] = Tensor.From(new long[] { Dictionary.Rank, Dictionary.WorldSize }, 2).DetachFromScopes();
+        state["step"] = Tensor.From(new long[] { _stepsDone }, 1).DetachFromScopes();
+        state["batchtopk_threshold"] = Tensor.From(new double[] { Dictionary.Threshold, Dictionary.ThresholdUpdates }, 2).DetachFromScopes();
         return state;
     }
 
-    public void RestoreCheckpointState(IReadOnlyDictionary<string, Tensor> state) =>
-        throw new NotSupportedException("latent-sharded training does not resume from checkpoints yet — train it again, or train data parallel (--shard data)");
+    /// <summary>Collective: every rank restores at once, and all must come from the same step (else every rank refuses).</summary>
+    public void RestoreCheckpointState(IReadOnlyDictionary<string, Tensor> state)
+    {
+        var shard = Require(state, "shard").ToArray<long>();
+        if (shard[0] != Dictionary.Rank || shard[1] != Dictionary.WorldSize)
+            throw new InvalidDataException($"checkpoint: {Id} holds the slice of rank {shard[0]} of {shard[1]}, this is rank {Dictionary.Rank} of {Dictionary.WorldSize} — resume a latent-sharded run with the same world size");
+        _stepsDone = Require(state, "step").ToArray<long>()[0];
+        var (min, max) = Dictionary.MinMaxOverRanks(_stepsDone);
+        if (min != max)
+            throw new InvalidDataException($"checkpoint: the ranks of a latent-sharded run hold different latest checkpoints (steps {min} to {max}) — remove the newer ones so every rank resumes from the same step");
+        using var scope = DisposeScope.Enter();
+        using (Autograd.NoGrad())
+            foreach (var (name, p) in ParameterNames.Zip(Parameters))
+            {
+                var saved = Require(state, name);
+                if (!saved.Shape.SequenceEqual(p.Shape)) throw new InvalidDataException($"checkpoint: {Id} {name} is {saved.ShapeString}, expected {p.ShapeString}");
+                p.Copy_(saved);
+            }
+        var scale = Require(state, "scale").ToArray<double>();
+        Dictionary.SetScale(new ActivationScale(scale[0], scale[1]));
+        var threshold = Require(state, "batchtopk_threshold").ToArray<double>();
+        (Dictionary.Threshold, Dictionary.ThresholdUpdates) = (threshold[0], (long)threshold[1]);
+    }
+
+    private Tensor Require(IReadOnlyDictionary<string, Tensor> state, string name) =>
+        state.TryGetValue(name, out var t) ? t : throw new InvalidDataException($"checkpoint: {Id} has no '{name}' — not a latent-sharded checkpoint");
 
     public void SetLogFeatureDensity(Tensor logDensity) => Dictionary.SetLogFeatureDensity(logDensity);
 

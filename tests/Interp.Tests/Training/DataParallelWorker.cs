@@ -23,7 +23,7 @@ public static class DataParallelWorker
     public static int Main(string[] args)
     {
         if (args.Length == 6 && args[0] == Dictionaries.LatentShardWorker.Verb) return Dictionaries.LatentShardWorker.Run(args);
-        if (args.Length == 6 && args[0] == LatentShardTrainWorker.Verb) return LatentShardTrainWorker.Run(args);
+        if (args.Length is 6 or 7 && args[0] == LatentShardTrainWorker.Verb) return LatentShardTrainWorker.Run(args);
         if (args.Length is not (7 or 8) || args[0] != Verb) return 64;
         string mode = args.Length == 8 ? args[7] : "";
         if (mode is not ("" or "checkpoint" or "resume")) return 64;

@@ -10,7 +10,7 @@ using InterpEval.Torch.Distributed;
 namespace InterpEval.Interp.Tests.Training;
 
 [NonParallelizable]
-public class LatentShardedTrainingTests
+public partial class LatentShardedTrainingTests
 {
     // Bound: the sharded and unsharded runs differ in the order of float32 sums (partial reconstructions summed over
     // ranks, the dense shard decode against the fused kernels, the clipping norm in float64), ~1e-7 relative per step,
@@ -70,8 +70,53 @@ public class LatentShardedTrainingTests
     }
 }
 
-/// <summary>`shard-train-worker ARCH RANK WORLD STORE OUT`: one rank of latent-sharded training on DataParallelWorker's
-/// stream (every rank the whole batch); the trainer saves the gathered dictionary to OUT/dict on rank 0.</summary>
+public partial class LatentShardedTrainingTests
+{
+    [Test]
+    public void A_sharded_run_resumes_from_its_slices_checkpoints_and_refuses_mixed_steps()
+    {
+        if (!ProcessGroup.HasGloo) Assert.Ignore("this build of the shim has no Gloo");
+        string dir = TrainingFixtures.TempDir();
+        string Step8(int rank) => TrainingCheckpoint.PathFor(Path.Combine(dir, "shards", $"rank-{rank}"), DataParallelWorker.Steps);
+        RankResult[] Run(string mode, string store) => ChildRanks.Run(typeof(DataParallelWorker), LatentShardTrainWorker.Verb, 2,
+            r => ["topk", r.ToString(), "2", Path.Combine(dir, store), dir, mode], TimeSpan.FromSeconds(40));
+        try
+        {
+            foreach (var res in Run("checkpoint", "store-1")) Assert.That(res.ExitCode, Is.EqualTo(0), res.ToString());
+            Directory.Move(Path.Combine(dir, "dict"), Path.Combine(dir, "uninterrupted"));
+            Directory.Delete(Step8(0), recursive: true);
+            Directory.Delete(Step8(1), recursive: true);                                      // as if stopped after step 4
+
+            var resumed = Run("resume", "store-2");
+            foreach (var res in resumed) Assert.That(res.ExitCode, Is.EqualTo(0), res.ToString());
+            Assert.That(resumed[0].Stdout, Does.Contain($"trained {DataParallelWorker.Steps - DataParallelWorker.CheckpointEvery} steps"), "the run continues from step 4");
+            using (var a = SparseDictionary.Load(Path.Combine(dir, "dict")))
+            using (var b = SparseDictionary.Load(Path.Combine(dir, "uninterrupted")))
+            {
+                double worst = new[] { (a.WEnc, b.WEnc), (a.BEnc, b.BEnc), (a.WDec, b.WDec), (a.BDec, b.BDec) }
+                    .Max(p => p.Item1.ToArray<float>().Zip(p.Item2.ToArray<float>()).Max(q => Math.Abs(q.First - q.Second)));
+                TestContext.Out.WriteLine($"resumed vs uninterrupted sharded run: max |Δw| {worst:G3}");
+                Assert.That(worst, Is.LessThan(1e-6), "a resumed sharded run ends at the uninterrupted run's weights");
+            }
+
+            Directory.Delete(Step8(0), recursive: true);                                      // rank 0's latest is step 4, rank 1's step 8
+            foreach (var res in Run("resume", "store-3"))
+            {
+                Assert.That(res.ExitCode, Is.EqualTo(2), res.ToString());
+                Assert.That(res.Stderr, Does.Contain("hold different latest checkpoints (steps 4 to 8)"), res.ToString());
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
+
+/// <summary>`shard-train-worker ARCH RANK WORLD STORE OUT [checkpoint|resume]`: one rank of latent-sharded training on
+/// DataParallelWorker's stream (every rank the whole batch); the trainer saves the gathered dictionary to OUT/dict on
+/// rank 0. `checkpoint` writes this rank's checkpoints every 4 steps under OUT/shards/rank-R; `resume` resumes from them.
+/// Prints "trained N steps"; a refused checkpoint is exit 2 with the message on stderr.</summary>
 public static class LatentShardTrainWorker
 {
     public const string Verb = "shard-train-worker";
@@ -98,8 +143,20 @@ public static class LatentShardTrainWorker
         using (var full = LatentShardTrainWorker.Make(arch)) shard = LatentShardedDictionary.FromFull(full.Dictionary, group);
         using var trainable = new LatentShardedTrainable($"sae-{arch}", shard, TrainingFixtures.Hook);
         var revived = new AuxKWatch();
-        new DictionaryTrainer([trainable], DataParallelWorker.Options(), Path.Combine(args[5], "dict")).Train(DataParallelWorker.Reference(), revived);
+        string mode = args.Length == 7 ? args[6] : "";
+        var options = mode == "" ? DataParallelWorker.Options() : DataParallelWorker.Options() with { CheckpointEvery = DataParallelWorker.CheckpointEvery };
+        var trainer = new DictionaryTrainer([trainable], options, Path.Combine(args[5], "dict")) { CheckpointDirectory = Path.Combine(args[5], "shards", $"rank-{rank}") };
+        try
+        {
+            trainer.Train(DataParallelWorker.Reference(), revived, resume: mode == "resume");
+        }
+        catch (InvalidDataException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
         if (revived.Seen) Console.WriteLine("dead latents revived by auxk");
+        Console.WriteLine($"trained {revived.Steps} steps");
         return 0;
     }
 
@@ -108,6 +165,12 @@ public static class LatentShardTrainWorker
     {
         public bool Seen { get; private set; }
 
-        public void Report(TrainingProgress p) => Seen |= p.Parts.TryGetValue("auxk", out double a) && a > 0;
+        public int Steps { get; private set; }
+
+        public void Report(TrainingProgress p)
+        {
+            Steps++;
+            Seen |= p.Parts.TryGetValue("auxk", out double a) && a > 0;
+        }
     }
 }
