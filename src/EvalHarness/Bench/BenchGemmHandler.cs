@@ -4,6 +4,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using InterpEval.Harness.Cli;
+using InterpEval.Harness.Commands;
+using InterpEval.Harness.Results;
+using InterpEval.Harness.Tool;
 using Spectre.Console;
 
 namespace InterpEval.Harness.Bench;

@@ -2,6 +2,7 @@
 // Today: `bench gemm`, `bench harvest`, `bench train`, `bench attribute` (Commands/BenchAttribute). Options are static fields; the measuring lives in Bench/, the formatting in Bench/*Handler.
 using System.CommandLine;
 using InterpEval.Harness.Bench;
+using InterpEval.Harness.Commands;
 
 namespace InterpEval.Harness.Cli;
 

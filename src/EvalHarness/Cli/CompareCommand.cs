@@ -3,7 +3,8 @@
 // listed with the other side empty.
 using System.CommandLine;
 using InterpEval.Harness.History;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
+using InterpEval.Harness.Tool;
 using InterpEval.Suites;
 using Spectre.Console;
 

@@ -2,7 +2,9 @@
 // [--out DIR]`: runs metric suites on saved dictionaries and writes the records. Options are static fields; the work
 // lives in Evaluation/EvalHandler.
 using System.CommandLine;
+using InterpEval.Harness.Commands;
 using InterpEval.Harness.Evaluation;
+using InterpEval.Harness.Tool;
 using InterpEval.Suites;
 
 namespace InterpEval.Harness.Cli;

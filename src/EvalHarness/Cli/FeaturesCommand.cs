@@ -2,7 +2,9 @@
 // --latents latents of a dictionary, measured on --tokens tokens of the embedded corpus's validation split (seeded
 // document order). Computation in Interpret/FeatureSummary, layout in Interpret/FeatureBrowserHtml.
 using System.CommandLine;
+using InterpEval.Harness.Commands;
 using InterpEval.Harness.Interpret;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp;
 using InterpEval.Interp.Activations;
 using InterpEval.Interp.Data;

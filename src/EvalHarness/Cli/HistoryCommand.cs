@@ -3,10 +3,12 @@
 // history only; writes the plot.
 using System.CommandLine;
 using System.Globalization;
+using InterpEval.Harness.Commands;
 using InterpEval.Harness.Config;
+using InterpEval.Harness.Gates;
 using InterpEval.Harness.History;
 using InterpEval.Harness.Plots;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.IO;
 using Spectre.Console;
 

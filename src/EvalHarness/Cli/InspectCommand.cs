@@ -3,7 +3,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using InterpEval.Harness.Commands;
 using InterpEval.Harness.Interpret;
+using InterpEval.Harness.Tool;
 using InterpEval.Torch;
 using Spectre.Console;
 

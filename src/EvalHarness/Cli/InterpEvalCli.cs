@@ -3,6 +3,8 @@
 // through ErrorReport. Commands live in one factory each (*Command.cs); this file only assembles them.
 using System.CommandLine;
 using System.CommandLine.Help;
+using InterpEval.Harness.Commands;
+using InterpEval.Harness.Tool;
 
 namespace InterpEval.Harness.Cli;
 

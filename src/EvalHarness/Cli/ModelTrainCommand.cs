@@ -2,6 +2,7 @@
 // corpus, deterministically from a seed. Options are static fields; the work is Interp's EmbeddedModelBuilder and the
 // printing is Models/ModelTrainHandler.
 using System.CommandLine;
+using InterpEval.Harness.Commands;
 using InterpEval.Harness.Models;
 
 namespace InterpEval.Harness.Cli;

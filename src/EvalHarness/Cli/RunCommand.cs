@@ -4,8 +4,11 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using InterpEval.Harness.Baselines;
+using InterpEval.Harness.Commands;
 using InterpEval.Harness.Config;
 using InterpEval.Harness.Runs;
+using InterpEval.Harness.Tool;
 
 namespace InterpEval.Harness.Cli;
 
@@ -95,32 +98,15 @@ public sealed class RunHandler
         using OutputLock outputLock = OutputLock.Acquire(config.Out);                       // one run per --out folder
         var request = new RunRequest(config, json, update, parseResult.GetValue(GlobalOptions.Device),
             parseResult.GetValue(GlobalOptions.Threads), parseResult.GetValue(RunCommand.Annotations), calibrate);
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCtrlC;
+        using CtrlC ctrlC = CtrlC.Listen();
         try
         {
-            RunOutcome outcome = Execute(request, stdout, stderr, cancel.Token);
-            return outcome.ExitCode;
+            return new RunPipeline(stdout, Terminal.Progress(stdout, stderr)).Run(request, ctrlC.Token).ExitCode;
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        catch (OperationCanceledException) when (ctrlC.Pressed)
         {
             stderr.WriteLine(ErrorReport.Prefix + "interrupted — no partial results, history row or baseline were written");
             return ExitCode.Interrupted;
         }
-        finally
-        {
-            Console.CancelKeyPress -= onCtrlC;
-        }
-    }
-
-    private static RunOutcome Execute(RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellation)
-    {
-        IRunProgress progress = Terminal.IsTerminal(stdout) ? new SpectreProgress(Terminal.For(stdout)) : new PlainProgress(stderr);
-        return new RunPipeline(stdout, progress).Run(request, cancellation);
     }
 }

@@ -4,7 +4,9 @@
 // training split (seeded order, documents dealt round-robin across domains so that every domain is seen).
 using System.CommandLine;
 using System.Globalization;
+using InterpEval.Harness.Commands;
 using InterpEval.Harness.Interpret;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp;
 using InterpEval.Interp.Activations;
 using InterpEval.Interp.Data;

@@ -3,6 +3,7 @@
 // encoder.json + vocab.bpe (the embedded model's tokenizer by default).
 using System.CommandLine;
 using System.Text.Json;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.Tokenizers;
 
 namespace InterpEval.Harness.Cli;

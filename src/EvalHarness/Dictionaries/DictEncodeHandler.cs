@@ -4,6 +4,8 @@
 using System.CommandLine;
 using System.Globalization;
 using InterpEval.Harness.Cli;
+using InterpEval.Harness.Commands;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Torch;
 using InterpEval.Torch.SafeTensors;

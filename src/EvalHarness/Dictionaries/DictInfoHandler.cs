@@ -5,6 +5,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Torch;
 using Spectre.Console;

@@ -4,10 +4,12 @@
 // The measuring itself is SubjectEvaluation's, shared with `run`.
 // Judging against baselines is `run`'s job; this command only measures.
 using System.CommandLine;
-using InterpEval.Harness.Bench;
 using InterpEval.Harness.Cli;
+using InterpEval.Harness.Commands;
 using InterpEval.Harness.Exporters;
+using InterpEval.Harness.Results;
 using InterpEval.Harness.Runs;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp;
 using InterpEval.Interp.Data;
 using InterpEval.Interp.Dictionaries;
@@ -37,7 +39,7 @@ public sealed class EvalHandler
             var options = new SuiteOptions(Tokens: parseResult.GetValue(EvalCommand.Tokens), ContextLength: Math.Min(128, model.Config.NCtx));
             string outDir = parseResult.GetValue(EvalCommand.Out)!;
             var output = parseResult.InvocationConfiguration.Output;
-            IRunProgress progress = Terminal.IsTerminal(output) ? new SpectreProgress(Terminal.For(output)) : new PlainProgress(parseResult.InvocationConfiguration.Error);
+            IRunProgress progress = Terminal.Progress(output, parseResult.InvocationConfiguration.Error);
             var sparsityFiles = new List<string>();
             var evaluation = new SubjectEvaluation(model, tokenizer, corpus, options, dictionaries, clts, progress, strict: explicitSuites,
                 onSparsity: (subject, result) => sparsityFiles.Add(WriteSparsity(outDir, subject, result)));
@@ -122,7 +124,7 @@ public sealed class EvalHandler
         new[] { "hook_resid_pre", "hook_resid_mid", "hook_resid_post", "hook_mlp_out", "hook_attn_out", "hook_normalized" }.Any(s => hook.EndsWith(s, StringComparison.Ordinal));
 
     private static RunInfo Info(ParseResult parseResult, DateTimeOffset started, Device device) => new(
-        $"{started:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..6]}", VersionAction.ToolVersion, GitCommit.Current(), MachineInfo.Current(),
+        RunInfo.NewId(started), VersionAction.ToolVersion, GitCommit.Current(), MachineInfo.Current(),
         "eval", started, (DateTimeOffset.UtcNow - started).TotalSeconds, new SuiteOptions().Seed, device.ToString(),
         parseResult.GetValue(GlobalOptions.Threads));
 

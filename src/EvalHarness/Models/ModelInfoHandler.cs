@@ -4,6 +4,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Cli;
+using InterpEval.Harness.Commands;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.Models;
 using InterpEval.Torch;
 using Spectre.Console;

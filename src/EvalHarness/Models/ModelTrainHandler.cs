@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.Data;
 using InterpEval.Interp.IO;
 using InterpEval.Interp.Models.Training;

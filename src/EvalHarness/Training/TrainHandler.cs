@@ -4,6 +4,8 @@
 using System.CommandLine;
 using System.Globalization;
 using InterpEval.Harness.Cli;
+using InterpEval.Harness.Commands;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp;
 using InterpEval.Interp.Data;
 using InterpEval.Interp.Models;
@@ -44,15 +46,13 @@ public sealed class TrainHandler
         var trainer = Usage(() => new DictionaryTrainer([dictionary], options, outDir) { Sync = job?.Sync });
 
         var output = job is { Rank: > 0 } ? TextWriter.Null : parseResult.InvocationConfiguration.Output;   // rank 0 speaks for the job
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        Console.CancelKeyPress += onCancel;
+        using CtrlC ctrlC = CtrlC.Listen();
         try
         {
             var last = new LastProgress();
-            var summaries = IsTerminal(output)
-                ? TrainWithBar(trainer, passes, resume, cancel.Token, output, options.TotalSteps, last)
-                : trainer.Train(passes, new LineProgress(output, options.TotalSteps, last), resume, cancel.Token);
+            var summaries = Terminal.IsTerminal(output)
+                ? TrainWithBar(trainer, passes, resume, ctrlC.Token, output, options.TotalSteps, last)
+                : trainer.Train(passes, new LineProgress(output, options.TotalSteps, last), resume, ctrlC.Token);
             foreach (var s in summaries) output.WriteLine(SummaryLine(s, last.Value));
             if (job is not null) output.WriteLine(job.CommunicationLine(summaries[0].Elapsed));
             return ExitCode.Ok;
@@ -67,10 +67,6 @@ public sealed class TrainHandler
             parseResult.InvocationConfiguration.Error.WriteLine(
                 $"{ErrorReport.Prefix}interrupted; checkpoint at step {DictionaryTrainer.LatestCheckpointStep(outDir)} in {outDir} — continue with the same options and --resume");
             return ExitCode.Interrupted;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 

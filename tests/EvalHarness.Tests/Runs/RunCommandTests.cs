@@ -5,6 +5,7 @@
 // baseline is exit 2 with one line before any work.
 using System.Text.Json;
 using InterpEval.Harness.Exporters;
+using InterpEval.Harness.Gates;
 
 namespace InterpEval.Harness.Tests.Runs;
 

@@ -2,14 +2,15 @@
 // history need the records and the run facts, not the verdicts). Every fault is one line naming the file.
 using System.Globalization;
 using System.Text.Json;
-using InterpEval.Harness.Bench;
-using InterpEval.Harness.Exporters;
 using InterpEval.Suites;
 
-namespace InterpEval.Harness.Runs;
+namespace InterpEval.Harness.Results;
 
 public static class ResultsJson
 {
+    /// <summary>The results.json layout this tool writes (JsonResultsExporter) and reads.</summary>
+    public const int SchemaVersion = 1;
+
     public static RunResult Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: results file not found", path);
@@ -23,8 +24,8 @@ public static class ResultsJson
             using JsonDocument doc = JsonDocument.Parse(text);
             JsonElement root = doc.RootElement;
             int schema = root.GetProperty("schema_version").GetInt32();
-            if (schema != JsonResultsExporter.SchemaVersion)
-                throw new InvalidDataException($"{source}: schema_version is {schema} — this tool reads {JsonResultsExporter.SchemaVersion}");
+            if (schema != SchemaVersion)
+                throw new InvalidDataException($"{source}: schema_version is {schema} — this tool reads {SchemaVersion}");
             JsonElement machine = root.GetProperty("machine");
             var info = new RunInfo(
                 root.GetProperty("run_id").GetString()!, root.GetProperty("tool").GetProperty("version").GetString()!,

@@ -2,7 +2,7 @@
 // It reads, never measures; eng/bench_gemm.py collects the same fields the same way.
 using System.Runtime.InteropServices;
 
-namespace InterpEval.Harness.Bench;
+namespace InterpEval.Harness.Results;
 
 public sealed record MachineInfo(int ProcessorCount, string Os, string? Cpu)
 {

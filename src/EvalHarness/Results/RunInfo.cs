@@ -1,8 +1,8 @@
 // RunInfo — the facts about one run that every report carries next to its numbers: which run, which tool and commit,
 // which machine, which profile and seed, when and how long. It measures nothing and formats nothing.
-using InterpEval.Harness.Bench;
+using InterpEval.Harness.Runs;
 
-namespace InterpEval.Harness.Runs;
+namespace InterpEval.Harness.Results;
 
 /// <param name="RunId">Stable id of the run (UTC start time + a short random suffix); history and compare use it.</param>
 /// <param name="ToolVersion">The tool's informational version.</param>
@@ -24,4 +24,9 @@ public sealed record RunInfo(
     double DurationSeconds,
     ulong Seed,
     string Device,
-    int Threads);
+    int Threads)
+{
+    /// <summary>A new run id: the UTC start time to the second and six random hex digits (20261203T132531Z-1a2b3c).</summary>
+    public static string NewId(DateTimeOffset started) =>
+        started.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
+}

@@ -4,7 +4,7 @@ using System.Text.Json;
 using InterpEval.Harness.Gates;
 using InterpEval.Suites;
 
-namespace InterpEval.Harness.Runs;
+namespace InterpEval.Harness.Results;
 
 /// <param name="Info">Who, where, when.</param>
 /// <param name="Config">The effective configuration as JSON (an empty object when there is none).</param>

@@ -1,5 +1,5 @@
 // ExitCode — the process exit codes the tool promises (DESIGN §10): CI gates on them, so they never change meaning.
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Tool;
 
 public enum ExitCode
 {

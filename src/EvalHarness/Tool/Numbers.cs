@@ -2,7 +2,7 @@
 // six significant digits, explicit signs for deltas. Machine formats (JSON, CSV) write round-trip values instead.
 using System.Globalization;
 
-namespace InterpEval.Harness.Runs;
+namespace InterpEval.Harness.Tool;
 
 public static class Numbers
 {

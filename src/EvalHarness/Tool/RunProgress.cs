@@ -3,7 +3,7 @@
 // writes results (exporters do).
 using Spectre.Console;
 
-namespace InterpEval.Harness.Runs;
+namespace InterpEval.Harness.Tool;
 
 public interface IRunProgress
 {

@@ -4,7 +4,7 @@ using System.CommandLine.Invocation;
 using System.Reflection;
 using InterpEval.Torch;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Tool;
 
 internal sealed class VersionAction : SynchronousCommandLineAction
 {

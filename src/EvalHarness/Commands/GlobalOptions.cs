@@ -2,9 +2,10 @@
 // them to libtorch before any command runs. It leaves command-specific options to each command's factory.
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using InterpEval.Harness.Tool;
 using InterpEval.Torch;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Commands;
 
 public static class GlobalOptions
 {

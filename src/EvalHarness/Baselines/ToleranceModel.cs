@@ -5,9 +5,8 @@
 // each metric is allowed k = t⁻¹(1 − α/M; N − 1)·√(1 + 1/N) standard deviations. σ is the larger of the seed spread and
 // the eval-batch stderr, floored at half a resolution step (a quantised metric seen constant over seeds still moves
 // by a step) and at 1e-6 of its magnitude (float summation order across CPUs and thread counts).
-using InterpEval.Harness.Baselines;
 
-namespace InterpEval.Harness.Gates;
+namespace InterpEval.Harness.Baselines;
 
 public static class ToleranceModel
 {

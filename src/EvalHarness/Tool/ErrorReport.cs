@@ -4,7 +4,7 @@
 using System.CommandLine;
 using System.Text.Json;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Tool;
 
 public static class ErrorReport
 {

@@ -3,11 +3,11 @@
 // metric seen first); from N calibration runs (--calibrate N), every metric's mean with a band derived by
 // ToleranceModel — unless the previous file holds a hand-edited tolerance for it, which wins. Writing it (atomically,
 // and only after a successful run) is the runner's call.
-using InterpEval.Harness.Gates;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Baselines;
+using InterpEval.Harness.Results;
 using InterpEval.Suites;
 
-namespace InterpEval.Harness.Baselines;
+namespace InterpEval.Harness.Runs;
 
 public static class BaselineUpdate
 {

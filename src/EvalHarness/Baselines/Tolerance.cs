@@ -1,6 +1,6 @@
 // Tolerance — how far a metric may move from its baseline before the gate calls it a change: an absolute band, a band
 // relative to the baseline's magnitude, or both (the wider one wins). Defaults per metric kind live in ToleranceDefaults.
-namespace InterpEval.Harness.Gates;
+namespace InterpEval.Harness.Baselines;
 
 /// <param name="Absolute">Allowed |current − baseline|, or null.</param>
 /// <param name="Relative">Allowed |current − baseline| / |baseline|, or null.</param>

@@ -1,8 +1,9 @@
 // Terminal — a Spectre.Console surface over a command's output writer: colours and ANSI only on a real terminal,
 // plain text when redirected (CI logs, files, tests).
 using Spectre.Console;
+using InterpEval.Harness.Models;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Tool;
 
 public static class Terminal
 {
@@ -20,6 +21,10 @@ public static class Terminal
         if (!terminal && width is { } w) console.Profile.Width = w;
         return console;
     }
+
+    /// <summary>Progress for a long command: live bars on a terminal, plain lines on stderr otherwise.</summary>
+    public static IRunProgress Progress(TextWriter output, TextWriter error) =>
+        IsTerminal(output) ? new SpectreProgress(For(output)) : new PlainProgress(error);
 
     /// <summary>True when output is the process's console and that console is a terminal (not redirected).</summary>
     public static bool IsTerminal(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;

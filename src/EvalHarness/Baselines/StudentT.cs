@@ -1,7 +1,7 @@
 // StudentT — the Student-t distribution's CDF and quantile, which the tolerance model needs for a prediction interval
 // from a handful of seeds (and the normal limit for many). Regularised incomplete beta by Lentz's continued fraction
 // (Numerical Recipes §6.4); the quantile by bisection on the CDF. Deliberately nothing else: no densities, no fitting.
-namespace InterpEval.Harness.Gates;
+namespace InterpEval.Harness.Baselines;
 
 public static class StudentT
 {

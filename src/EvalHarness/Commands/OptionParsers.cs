@@ -4,7 +4,7 @@
 using System.CommandLine.Parsing;
 using System.Globalization;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Commands;
 
 internal static class OptionParsers
 {

@@ -2,7 +2,7 @@
 // (fvu, fve, cosine, ce_loss_recovered, F1, AUROC, dead_frac, …) get an absolute band; unbounded quantities (mse, kl,
 // cross-entropies, l0, l1) a relative one. A user edits a baseline file to tighten or widen any single metric; updates
 // keep those edits.
-namespace InterpEval.Harness.Gates;
+namespace InterpEval.Harness.Baselines;
 
 public static class ToleranceDefaults
 {
