@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Cli;
 using InterpEval.Harness.Commands;
+using InterpEval.Harness.Commands.Model;
 using InterpEval.Harness.Tool;
 using Spectre.Console;
 

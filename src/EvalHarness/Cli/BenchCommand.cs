@@ -3,6 +3,7 @@
 using System.CommandLine;
 using InterpEval.Harness.Bench;
 using InterpEval.Harness.Commands;
+using InterpEval.Harness.Commands.Model;
 
 namespace InterpEval.Harness.Cli;
 

@@ -3,8 +3,8 @@
 // lives in Evaluation/EvalHandler.
 using System.CommandLine;
 using InterpEval.Harness.Commands;
+using InterpEval.Harness.Commands.Model;
 using InterpEval.Harness.Evaluation;
-using InterpEval.Harness.Tool;
 using InterpEval.Suites;
 
 namespace InterpEval.Harness.Cli;

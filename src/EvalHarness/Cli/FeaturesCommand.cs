@@ -3,6 +3,7 @@
 // document order). Computation in Interpret/FeatureSummary, layout in Interpret/FeatureBrowserHtml.
 using System.CommandLine;
 using InterpEval.Harness.Commands;
+using InterpEval.Harness.Commands.Model;
 using InterpEval.Harness.Interpret;
 using InterpEval.Harness.Tool;
 using InterpEval.Interp;

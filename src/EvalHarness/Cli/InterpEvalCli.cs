@@ -4,6 +4,11 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using InterpEval.Harness.Commands;
+using InterpEval.Harness.Commands.Compare;
+using InterpEval.Harness.Commands.Dict;
+using InterpEval.Harness.Commands.History;
+using InterpEval.Harness.Commands.Model;
+using InterpEval.Harness.Commands.Tokenize;
 using InterpEval.Harness.Tool;
 
 namespace InterpEval.Harness.Cli;

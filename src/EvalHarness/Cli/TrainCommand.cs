@@ -5,6 +5,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using InterpEval.Harness.Commands;
+using InterpEval.Harness.Commands.Model;
 using InterpEval.Harness.Training;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.Training;

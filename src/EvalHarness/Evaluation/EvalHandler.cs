@@ -6,6 +6,7 @@
 using System.CommandLine;
 using InterpEval.Harness.Cli;
 using InterpEval.Harness.Commands;
+using InterpEval.Harness.Commands.Model;
 using InterpEval.Harness.Exporters;
 using InterpEval.Harness.Results;
 using InterpEval.Harness.Runs;

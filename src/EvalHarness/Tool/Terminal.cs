@@ -1,7 +1,6 @@
 // Terminal — a Spectre.Console surface over a command's output writer: colours and ANSI only on a real terminal,
 // plain text when redirected (CI logs, files, tests).
 using Spectre.Console;
-using InterpEval.Harness.Models;
 
 namespace InterpEval.Harness.Tool;
 

@@ -5,6 +5,7 @@ using System.CommandLine;
 using System.Globalization;
 using InterpEval.Harness.Cli;
 using InterpEval.Harness.Commands;
+using InterpEval.Harness.Commands.Model;
 using InterpEval.Harness.Tool;
 using InterpEval.Interp;
 using InterpEval.Interp.Data;

@@ -3,7 +3,6 @@
 // output folder another run holds is refused with one line (OutputLock), and the folder is free again once released.
 using InterpEval.Harness.History;
 using InterpEval.Harness.Runs;
-using InterpEval.Harness.Tool;
 using InterpEval.Harness.Tests.Exporters;
 
 namespace InterpEval.Harness.Tests.Hostile;

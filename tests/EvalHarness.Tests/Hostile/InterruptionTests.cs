@@ -5,7 +5,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using InterpEval.Harness.Baselines;
-using InterpEval.Harness.Tool;
 using InterpEval.Interp.Training;
 using Microsoft.Data.Sqlite;
 

@@ -1,9 +1,8 @@
 // DictCommand — `interp-eval dict encode|decode|info`: run a saved dictionary (ours or SAELens's layout) over
-// activations stored as safetensors, or describe it. Options are static fields; the work lives in Dictionaries/*Handler.
+// activations stored as safetensors, or describe it. Options are static fields; the work lives in DictEncodeHandler and DictInfoHandler.
 using System.CommandLine;
-using InterpEval.Harness.Dictionaries;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Commands.Dict;
 
 public static class DictCommand
 {
@@ -31,20 +30,25 @@ public static class DictCommand
         {
             Dict, Input, Out,
         };
-        encode.SetAction(parseResult => (int)new DictEncodeHandler().Run(parseResult, decode: false));
+        encode.SetAction(parseResult => (int)new DictEncodeHandler(parseResult.InvocationConfiguration.Output).Run(EncodeOptions(parseResult, decode: false)));
         var decode = new Command("decode", $"Prediction from stored latents: '{DictEncodeHandler.FeaturesKey}' [N, d_sae] in, '{DictEncodeHandler.ActivationsKey}' [N, d_out] float32 out (the reconstruction of an sae, a transcoder's prediction without any skip term)")
         {
             Dict, Input, Out,
         };
-        decode.SetAction(parseResult => (int)new DictEncodeHandler().Run(parseResult, decode: true));
+        decode.SetAction(parseResult => (int)new DictEncodeHandler(parseResult.InvocationConfiguration.Output).Run(EncodeOptions(parseResult, decode: true)));
         var info = new Command("info", "Architecture, kind, widths, hooks, k/threshold, scale, files, parameter count, decoder-norm and density statistics")
         {
             Dict, Json,
         };
-        info.SetAction(parseResult => (int)new DictInfoHandler().Run(parseResult));
+        info.SetAction(parseResult => (int)new DictInfoHandler(parseResult.InvocationConfiguration.Output).Run(InfoOptions(parseResult)));
         command.Subcommands.Add(encode);
         command.Subcommands.Add(decode);
         command.Subcommands.Add(info);
         return command;
     }
+
+    public static DictEncodeOptions EncodeOptions(ParseResult parseResult, bool decode) => new(parseResult.GetValue(Dict)!,
+        parseResult.GetValue(Input)!, parseResult.GetValue(Out)!, decode, parseResult.GetValue(GlobalOptions.Device));
+
+    public static DictInfoOptions InfoOptions(ParseResult parseResult) => new(parseResult.GetValue(Dict)!, parseResult.GetValue(Json));
 }

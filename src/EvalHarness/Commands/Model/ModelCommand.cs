@@ -1,10 +1,9 @@
 // ModelCommand — `interp-eval model info|logits|train`: describe a subject model, dump its logits for given token ids,
 // and build the embedded default (tokenizer + model) from the corpus. Options are static fields; the work lives in
-// Models/*Handler.
+// Model*Handler.
 using System.CommandLine;
-using InterpEval.Harness.Models;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Commands.Model;
 
 public static class ModelCommand
 {
@@ -41,7 +40,8 @@ public static class ModelCommand
     private static Command CreateInfo()
     {
         var command = new Command("info", "Architecture, sizes and hook points of a model") { Model, Json };
-        command.SetAction(parseResult => (int)new ModelInfoHandler().Run(parseResult));
+        command.SetAction(parseResult => (int)new ModelInfoHandler(parseResult.InvocationConfiguration.Output).Run(
+            new ModelInfoOptions(ModelDirectory(parseResult), parseResult.GetValue(Json), parseResult.GetValue(GlobalOptions.Device))));
         return command;
     }
 
@@ -49,7 +49,8 @@ public static class ModelCommand
     {
         var logitsOut = new Option<string>("--out") { Description = "Output .safetensors file (one float32 tensor 'logits' [T, vocab])", HelpName = "FILE", Required = true };
         var command = new Command("logits", "Run token ids through a model and write the logits as safetensors") { Model, TokenIds, logitsOut };
-        command.SetAction(parseResult => (int)new ModelLogitsHandler(logitsOut).Run(parseResult));
+        command.SetAction(parseResult => (int)new ModelLogitsHandler(parseResult.InvocationConfiguration.Output).Run(new ModelLogitsOptions(
+            ModelDirectory(parseResult), parseResult.GetValue(TokenIds)!, parseResult.GetValue(logitsOut)!, parseResult.GetValue(GlobalOptions.Device))));
         return command;
     }
 

@@ -1,18 +1,20 @@
 // DictInfoHandler — `dict info`: what a saved dictionary is (architecture, kind, widths, hooks, k or threshold, scale),
 // what it holds (files, parameter count), decoder-row norms and, when sparsity.safetensors exists, a feature-density
 // summary. A table, or one JSON object with --json. Reads and describes only; it computes no metric over data.
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using InterpEval.Harness.Cli;
 using InterpEval.Harness.Tool;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Torch;
 using Spectre.Console;
 
-namespace InterpEval.Harness.Dictionaries;
+namespace InterpEval.Harness.Commands.Dict;
 
-public sealed class DictInfoHandler
+/// <param name="Dict">The dictionary directory.</param>
+/// <param name="Json">Print one JSON object instead of a table.</param>
+public sealed record DictInfoOptions(string Dict, bool Json);
+
+public sealed class DictInfoHandler(TextWriter output)
 {
     /// <summary>Density below which a latent counts as dead (SAELens stores log10(density + 1e-10): never fired ≈ −10).</summary>
     public const double DeadLog10Density = -9;
@@ -20,13 +22,12 @@ public sealed class DictInfoHandler
     /// <summary>Density above which a latent counts as dense (fires on more than 10 % of tokens).</summary>
     public const double DenseLog10Density = -1;
 
-    public ExitCode Run(ParseResult parseResult)
+    public ExitCode Run(DictInfoOptions o)
     {
-        string dir = parseResult.GetValue(DictCommand.Dict)!;
+        string dir = o.Dict;
         using var dictionary = SparseDictionary.Load(dir, Device.Cpu);
         var info = Describe(dictionary, dir);
-        var output = parseResult.InvocationConfiguration.Output;
-        if (parseResult.GetValue(DictCommand.Json)) output.WriteLine(info.ToJsonString());
+        if (o.Json) output.WriteLine(info.ToJsonString());
         else WriteTable(info, output);
         return ExitCode.Ok;
     }

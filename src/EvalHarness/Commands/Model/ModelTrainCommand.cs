@@ -1,11 +1,9 @@
 // ModelTrainCommand — `interp-eval model train`: rebuilds the embedded default (BPE tokenizer + small GPT-2) from the
 // corpus, deterministically from a seed. Options are static fields; the work is Interp's EmbeddedModelBuilder and the
-// printing is Models/ModelTrainHandler.
+// printing is ModelTrainHandler.
 using System.CommandLine;
-using InterpEval.Harness.Commands;
-using InterpEval.Harness.Models;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Commands.Model;
 
 public static class ModelTrainCommand
 {
@@ -51,7 +49,9 @@ public static class ModelTrainCommand
         {
             Out, Corpus, Steps, Batch, Merges, LearningRate, Seed,
         };
-        command.SetAction(parseResult => (int)new ModelTrainHandler().Run(parseResult));
+        command.SetAction(parseResult => (int)new ModelTrainHandler(parseResult.InvocationConfiguration.Output).Run(new ModelTrainOptions(
+            parseResult.GetValue(Out)!, parseResult.GetValue(Corpus), parseResult.GetValue(Steps), parseResult.GetValue(Batch),
+            parseResult.GetValue(Merges), parseResult.GetValue(LearningRate), parseResult.GetValue(Seed))));
         return command;
     }
 }

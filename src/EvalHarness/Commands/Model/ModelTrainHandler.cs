@@ -1,29 +1,35 @@
 // ModelTrainHandler — `model train`: runs EmbeddedModelBuilder with a progress bar (plain progress lines when not on a
 // terminal), then prints held-out loss per domain against the unigram baseline and writes training_report.json.
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using InterpEval.Harness.Cli;
 using InterpEval.Harness.Tool;
 using InterpEval.Interp.Data;
 using InterpEval.Interp.IO;
 using InterpEval.Interp.Models.Training;
 using Spectre.Console;
 
-namespace InterpEval.Harness.Models;
+namespace InterpEval.Harness.Commands.Model;
 
-public sealed class ModelTrainHandler
+/// <param name="Out">The output model directory.</param>
+/// <param name="Corpus">The corpus file, or null for the embedded corpus.</param>
+/// <param name="Steps">Optimiser steps.</param>
+/// <param name="Batch">Sequences per step.</param>
+/// <param name="Merges">BPE merges to learn.</param>
+/// <param name="LearningRate">Peak learning rate.</param>
+/// <param name="Seed">Seed for initialisation and data order.</param>
+public sealed record ModelTrainOptions(string Out, string? Corpus, int Steps, int Batch, int Merges, double LearningRate, ulong Seed);
+
+public sealed class ModelTrainHandler(TextWriter output)
 {
-    public ExitCode Run(ParseResult parseResult)
+    public ExitCode Run(ModelTrainOptions o)
     {
-        string outDir = parseResult.GetValue(ModelTrainCommand.Out)!;
-        var corpus = Corpus.Load(parseResult.GetValue(ModelTrainCommand.Corpus) ?? Interp.EmbeddedAssets.CorpusPath);
+        string outDir = o.Out;
+        var corpus = Corpus.Load(o.Corpus ?? Interp.EmbeddedAssets.CorpusPath);
         var recipe = new EmbeddedModelRecipe(
-            Merges: parseResult.GetValue(ModelTrainCommand.Merges),
-            Seed: parseResult.GetValue(ModelTrainCommand.Seed),
-            Training: new LanguageModelTrainingOptions(Steps: parseResult.GetValue(ModelTrainCommand.Steps),
-                BatchSize: parseResult.GetValue(ModelTrainCommand.Batch), LearningRate: parseResult.GetValue(ModelTrainCommand.LearningRate)));
-        var output = parseResult.InvocationConfiguration.Output;
+            Merges: o.Merges,
+            Seed: o.Seed,
+            Training: new LanguageModelTrainingOptions(Steps: o.Steps,
+                BatchSize: o.Batch, LearningRate: o.LearningRate));
         var progress = new Progress(output, recipe.TrainingOptions.Steps);
         EmbeddedModelReport report = EmbeddedModelBuilder.Build(corpus, recipe, outDir, progress);
         AtomicFile.WriteAllText(Path.Combine(outDir, "training_report.json"), ToJson(report, recipe).ToJsonString(new() { WriteIndented = true }));

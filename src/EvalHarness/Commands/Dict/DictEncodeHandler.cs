@@ -1,18 +1,22 @@
 // DictEncodeHandler — `dict encode` and `dict decode`: read one named tensor from a safetensors file, check it against
 // the dictionary (name, dtype, rank, width), run Encode or Decode in row chunks without gradients, and write one float32
 // tensor atomically. Every bad input is one line and exit 2. Not here: batching across files, other dtypes out.
-using System.CommandLine;
 using System.Globalization;
-using InterpEval.Harness.Cli;
-using InterpEval.Harness.Commands;
 using InterpEval.Harness.Tool;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Torch;
 using InterpEval.Torch.SafeTensors;
 
-namespace InterpEval.Harness.Dictionaries;
+namespace InterpEval.Harness.Commands.Dict;
 
-public sealed class DictEncodeHandler
+/// <param name="Dict">The dictionary directory.</param>
+/// <param name="Input">The input .safetensors file.</param>
+/// <param name="Out">The output .safetensors file.</param>
+/// <param name="Decode">Latents in, prediction out (`dict decode`); false: activations in, latents out.</param>
+/// <param name="Device">Where tensors live.</param>
+public sealed record DictEncodeOptions(string Dict, string Input, string Out, bool Decode, Device Device);
+
+public sealed class DictEncodeHandler(TextWriter stdout)
 {
     public const string ActivationsKey = "activations";
     public const string FeaturesKey = "feature_acts";
@@ -20,12 +24,10 @@ public sealed class DictEncodeHandler
     /// <summary>Rows per chunk: bounds the dense [rows, d_sae] intermediates.</summary>
     private const long ChunkRows = 4096;
 
-    public ExitCode Run(ParseResult parseResult, bool decode)
+    public ExitCode Run(DictEncodeOptions o)
     {
-        string dictDir = parseResult.GetValue(DictCommand.Dict)!;
-        string input = parseResult.GetValue(DictCommand.Input)!;
-        string output = parseResult.GetValue(DictCommand.Out)!;
-        using var dictionary = SparseDictionary.Load(dictDir, parseResult.GetValue(GlobalOptions.Device));
+        (string dictDir, string input, string output, bool decode) = (o.Dict, o.Input, o.Out, o.Decode);
+        using var dictionary = SparseDictionary.Load(dictDir, o.Device);
         var (inKey, outKey) = decode ? (FeaturesKey, ActivationsKey) : (ActivationsKey, FeaturesKey);
         int width = decode ? dictionary.DSae : dictionary.DIn;
         using var scope = DisposeScope.Enter();
@@ -33,7 +35,7 @@ public sealed class DictEncodeHandler
         var x = ReadInput(input, inKey, width, decode ? "d_sae" : "d_in");                    // [N, width]
         var result = Apply(dictionary, x.To(dictionary.Device), decode);                       // [N, d_sae | d_out]
         SafeTensorsWriter.Write(output, [KeyValuePair.Create(outKey, result)]);
-        parseResult.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"wrote {outKey} [{result.Size(0)}, {result.Size(1)}] float32 to {output}"));
         return ExitCode.Ok;
     }

@@ -1,25 +1,26 @@
 // ModelInfoHandler — `model info`: loads a model and prints its architecture, sizes and hook points as a table or
 // JSON. Formatting only; the facts come from ModelConfig and TransformerModel.
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using InterpEval.Harness.Cli;
-using InterpEval.Harness.Commands;
 using InterpEval.Harness.Tool;
 using InterpEval.Interp.Models;
 using InterpEval.Torch;
 using Spectre.Console;
 
-namespace InterpEval.Harness.Models;
+namespace InterpEval.Harness.Commands.Model;
 
-public sealed class ModelInfoHandler
+/// <param name="Model">The model directory.</param>
+/// <param name="Json">Print JSON instead of a table.</param>
+/// <param name="Device">Where tensors live.</param>
+public sealed record ModelInfoOptions(string Model, bool Json, Device Device);
+
+public sealed class ModelInfoHandler(TextWriter output)
 {
-    public ExitCode Run(ParseResult parseResult)
+    public ExitCode Run(ModelInfoOptions o)
     {
-        string dir = ModelCommand.ModelDirectory(parseResult);
-        using var model = TransformerModel.Load(dir, parseResult.GetValue(GlobalOptions.Device));
-        var output = parseResult.InvocationConfiguration.Output;
-        if (parseResult.GetValue(ModelCommand.Json)) output.WriteLine(ToJson(dir, model).ToJsonString());
+        string dir = o.Model;
+        using var model = TransformerModel.Load(dir, o.Device);
+        if (o.Json) output.WriteLine(ToJson(dir, model).ToJsonString());
         else WriteTable(dir, model, output);
         return ExitCode.Ok;
     }

@@ -1,23 +1,26 @@
 // ModelLogitsHandler — `model logits`: runs the given token ids through a model and writes one float32 tensor
 // `logits` [T, vocab] as safetensors (atomically). Bad ids are a usage error naming the offending value.
-using System.CommandLine;
 using System.Globalization;
-using InterpEval.Harness.Cli;
-using InterpEval.Harness.Commands;
 using InterpEval.Harness.Tool;
 using InterpEval.Interp.Models;
 using InterpEval.Torch;
 using InterpEval.Torch.SafeTensors;
 
-namespace InterpEval.Harness.Models;
+namespace InterpEval.Harness.Commands.Model;
 
-public sealed class ModelLogitsHandler(Option<string> outOption)
+/// <param name="Model">The model directory.</param>
+/// <param name="TokenIds">Comma-separated token ids.</param>
+/// <param name="Out">The output .safetensors file.</param>
+/// <param name="Device">Where tensors live.</param>
+public sealed record ModelLogitsOptions(string Model, string TokenIds, string Out, Device Device);
+
+public sealed class ModelLogitsHandler(TextWriter stdout)
 {
-    public ExitCode Run(ParseResult parseResult)
+    public ExitCode Run(ModelLogitsOptions o)
     {
-        long[] ids = ParseIds(parseResult.GetValue(ModelCommand.TokenIds)!);
-        string outPath = parseResult.GetValue(outOption)!;
-        using var model = TransformerModel.Load(ModelCommand.ModelDirectory(parseResult), parseResult.GetValue(GlobalOptions.Device));
+        long[] ids = ParseIds(o.TokenIds);
+        string outPath = o.Out;
+        using var model = TransformerModel.Load(o.Model, o.Device);
         if (ids.Any(i => i >= model.Config.VocabSize))
             throw new UsageException($"--token-ids: {ids.First(i => i >= model.Config.VocabSize)} is outside the vocabulary of {model.Config.VocabSize}");
         if (model.Config.Family == ModelFamily.Gpt2 && ids.Length > model.Config.NCtx)
@@ -26,7 +29,7 @@ public sealed class ModelLogitsHandler(Option<string> outOption)
         using var noGrad = Autograd.NoGrad();
         var logits = model.Logits(ids).To(ScalarType.Float32);
         SafeTensorsWriter.Write(outPath, [KeyValuePair.Create("logits", logits)]);
-        parseResult.InvocationConfiguration.Output.WriteLine($"wrote logits [{ids.Length}, {model.Config.VocabSize}] to {outPath}");
+        stdout.WriteLine($"wrote logits [{ids.Length}, {model.Config.VocabSize}] to {outPath}");
         return ExitCode.Ok;
     }
 

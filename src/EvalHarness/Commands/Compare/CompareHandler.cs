@@ -1,6 +1,5 @@
-// CompareCommand — `interp-eval compare RUN_A RUN_B`: the metric deltas between two runs, each given as a results.json
-// file or a history id (or run id) from the SQLite history. Informational: no gate, exit 0. Keys in only one run are
-// listed with the other side empty.
+// CompareHandler — `interp-eval compare`: resolves both runs (a results.json file, else a history id or run id) and
+// prints their metric deltas as a table. Informational: exit 0.
 using System.CommandLine;
 using InterpEval.Harness.History;
 using InterpEval.Harness.Results;
@@ -8,25 +7,19 @@ using InterpEval.Harness.Tool;
 using InterpEval.Suites;
 using Spectre.Console;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Commands.Compare;
 
-public static class CompareCommand
+/// <param name="RunA">A results.json file or a history id.</param>
+/// <param name="RunB">The same, for the run compared with A.</param>
+/// <param name="Db">The history database ids are looked up in.</param>
+public sealed record CompareOptions(string RunA, string RunB, string Db);
+
+public sealed class CompareHandler(TextWriter stdout)
 {
-    public static readonly Argument<string> RunA = new("RUN_A") { Description = "A results.json file or a history id" };
-    public static readonly Argument<string> RunB = new("RUN_B") { Description = "A results.json file or a history id" };
-
-    public static Command Create()
+    public ExitCode Run(CompareOptions o)
     {
-        var command = new Command("compare", "Metric deltas between two runs (results.json files or history ids)") { RunA, RunB, HistoryCommand.Db };
-        command.SetAction(parseResult => (int)Run(parseResult));
-        return command;
-    }
-
-    private static ExitCode Run(ParseResult parseResult)
-    {
-        string db = parseResult.GetValue(HistoryCommand.Db)!;
-        RunResult a = Resolve(parseResult.GetValue(RunA)!, db), b = Resolve(parseResult.GetValue(RunB)!, db);
-        IAnsiConsole console = Terminal.For(parseResult.InvocationConfiguration.Output, 140);
+        RunResult a = Resolve(o.RunA, o.Db), b = Resolve(o.RunB, o.Db);
+        IAnsiConsole console = Terminal.For(stdout, 140);
         console.WriteLine($"A: {a.Info.RunId} ({a.Info.Profile}, commit {a.Info.GitCommit ?? "unknown"})");
         console.WriteLine($"B: {b.Info.RunId} ({b.Info.Profile}, commit {b.Info.GitCommit ?? "unknown"})");
         var table = new Table().Border(TableBorder.Simple).AddColumns("metric", "A", "B", "B − A", "relative", "better");

@@ -1,10 +1,7 @@
-// HistoryCommand — `interp-eval history`: the runs recorded in the SQLite history, or with --metric one metric over
-// runs (every key equal to it or ending in /METRIC, one line per key) as a table and a line plot (SVG + PNG). Reads the
-// history only; writes the plot.
+// HistoryHandler — `interp-eval history`: lists the recorded runs, or one metric over runs as a table and a line plot
+// (SVG + PNG). Reads the history only; writes the plot.
 using System.CommandLine;
 using System.Globalization;
-using InterpEval.Harness.Commands;
-using InterpEval.Harness.Config;
 using InterpEval.Harness.Gates;
 using InterpEval.Harness.History;
 using InterpEval.Harness.Plots;
@@ -12,43 +9,24 @@ using InterpEval.Harness.Tool;
 using InterpEval.Interp.IO;
 using Spectre.Console;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Commands.History;
 
-public static class HistoryCommand
+/// <param name="Db">The history database.</param>
+/// <param name="Metric">A metric key or name to follow over runs, or null to list the runs.</param>
+/// <param name="Profile">Only runs of this profile, or null for all.</param>
+/// <param name="Limit">The latest N runs.</param>
+/// <param name="Plot">Where the plot of Metric goes (FILE.svg and a PNG next to it).</param>
+public sealed record HistoryOptions(string Db, string? Metric, string? Profile, int Limit, string Plot);
+
+public sealed class HistoryHandler(TextWriter stdout)
 {
-    public static readonly Option<string> Db = new("--db")
+    public ExitCode Run(HistoryOptions o)
     {
-        Description = "The history database", HelpName = "FILE", DefaultValueFactory = _ => new HarnessConfig().History,
-    };
-
-    public static readonly Option<string?> Metric = new("--metric") { Description = "A metric key (suite/subject/name) or a name matching every subject's (fvu)", HelpName = "M" };
-
-    public static readonly Option<string?> ProfileFilter = new("--profile") { Description = "Only runs of this profile", HelpName = "P" };
-
-    public static readonly Option<int> Limit = new("--limit")
-    {
-        Description = "The latest N runs", HelpName = "N", DefaultValueFactory = _ => 50, CustomParser = OptionParsers.PositiveInt("--limit"),
-    };
-
-    public static readonly Option<string> Plot = new("--plot")
-    {
-        Description = "Where the plot of --metric goes (FILE.svg, and a PNG next to it)", HelpName = "FILE", DefaultValueFactory = _ => Path.Combine("artifacts", "interp-eval", "history.svg"),
-    };
-
-    public static Command Create()
-    {
-        var command = new Command("history", "List recorded runs, or one metric over runs (table + SVG plot)") { Db, Metric, ProfileFilter, Limit, Plot };
-        command.SetAction(parseResult => (int)Run(parseResult));
-        return command;
-    }
-
-    private static ExitCode Run(ParseResult parseResult)
-    {
-        using HistoryDb db = HistoryDb.Open(parseResult.GetValue(Db)!, create: false);
-        IAnsiConsole console = Terminal.For(parseResult.InvocationConfiguration.Output, 140);
-        string? profile = parseResult.GetValue(ProfileFilter);
-        int limit = parseResult.GetValue(Limit);
-        if (parseResult.GetValue(Metric) is not { } metric)
+        using HistoryDb db = HistoryDb.Open(o.Db, create: false);
+        IAnsiConsole console = Terminal.For(stdout, 140);
+        string? profile = o.Profile;
+        int limit = o.Limit;
+        if (o.Metric is not { } metric)
         {
             var runs = new Table().Border(TableBorder.Simple).AddColumns("id", "run", "started (UTC)", "profile", "commit", "gate");
             foreach (HistoryRun r in db.Runs(profile, limit))
@@ -62,7 +40,7 @@ public static class HistoryCommand
         foreach (HistoryPoint p in points)
             table.AddRow(Id(p.Run), Time(p.Run), Markup.Escape(Short(p.Run.GitCommit)), Markup.Escape(p.Key), Numbers.Format(p.Value), p.Verdict ?? "");
         console.Write(table);
-        (string svg, string png) = WritePlot(parseResult.GetValue(Plot)!, metric, points);
+        (string svg, string png) = WritePlot(o.Plot, metric, points);
         console.WriteLine($"plot: {svg}, {png}");
         return ExitCode.Ok;
     }

@@ -3,10 +3,9 @@
 // encoder.json + vocab.bpe (the embedded model's tokenizer by default).
 using System.CommandLine;
 using System.Text.Json;
-using InterpEval.Harness.Tool;
 using InterpEval.Interp.Tokenizers;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Commands.Tokenize;
 
 public static class TokenizeCommand
 {
@@ -27,19 +26,10 @@ public static class TokenizeCommand
     public static Command Create()
     {
         var command = new Command("tokenize", "Print the token ids of a text") { Tokenizer, Text, TextFile, Raw, Json };
-        command.SetAction(parseResult => (int)Run(parseResult));
+        command.SetAction(parseResult => (int)new TokenizeHandler(parseResult.InvocationConfiguration.Output).Run(Options(parseResult)));
         return command;
     }
 
-    private static ExitCode Run(ParseResult parseResult)
-    {
-        string? text = parseResult.GetValue(Text), file = parseResult.GetValue(TextFile);
-        if ((text is null) == (file is null)) throw new UsageException("give exactly one of --text or --text-file");
-        text ??= File.ReadAllText(file!);
-        var tokenizer = TokenizerLoader.Load(parseResult.GetValue(Tokenizer) ?? Interp.EmbeddedAssets.ModelDirectory);
-        int[] ids = parseResult.GetValue(Raw) ? tokenizer.Encode(text) : tokenizer.EncodeWithSpecialTokens(text);
-        var output = parseResult.InvocationConfiguration.Output;
-        output.WriteLine(parseResult.GetValue(Json) ? JsonSerializer.Serialize(ids) : string.Join(' ', ids));
-        return ExitCode.Ok;
-    }
+    public static TokenizeOptions Options(ParseResult parseResult) => new(parseResult.GetValue(Tokenizer), parseResult.GetValue(Text),
+        parseResult.GetValue(TextFile), parseResult.GetValue(Raw), parseResult.GetValue(Json));
 }
