@@ -1,13 +1,11 @@
 // EvalCommand — `interp-eval eval --dict DIR [--dict DIR …] [--model DIR] [--corpus FILE] [--suite NAME …] [--tokens N]
 // [--out DIR]`: runs metric suites on saved dictionaries and writes the records. Options are static fields; the work
-// lives in Evaluation/EvalHandler.
+// lives in EvalHandler.
 using System.CommandLine;
-using InterpEval.Harness.Commands;
 using InterpEval.Harness.Commands.Model;
-using InterpEval.Harness.Evaluation;
 using InterpEval.Suites;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Commands.Eval;
 
 public static class EvalCommand
 {
@@ -53,7 +51,12 @@ public static class EvalCommand
         {
             Dict, ModelCommand.Model, Corpus, Suite, Tokens, Out,
         };
-        command.SetAction((parseResult, cancellation) => Task.FromResult((int)new EvalHandler().Run(parseResult, cancellation)));
+        command.SetAction((parseResult, cancellation) => Task.FromResult((int)new EvalHandler(parseResult.InvocationConfiguration.Output,
+            parseResult.InvocationConfiguration.Error).Run(Options(parseResult), cancellation)));
         return command;
     }
+
+    public static EvalOptions Options(ParseResult parseResult) => new(parseResult.GetValue(Dict) ?? [], ModelCommand.ModelDirectory(parseResult),
+        parseResult.GetValue(Corpus), parseResult.GetValue(Suite) ?? [], parseResult.GetValue(Tokens), parseResult.GetValue(Out)!,
+        parseResult.GetValue(GlobalOptions.Device), parseResult.GetValue(GlobalOptions.Threads));
 }

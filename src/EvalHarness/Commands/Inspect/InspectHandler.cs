@@ -1,10 +1,7 @@
-// InspectCommand — `interp-eval inspect`: for each token of a text, the dictionary's top active latents and their
-// values, as a table or JSON. The text is preceded by the model's separator token (not shown), as in training.
-using System.CommandLine;
+// InspectHandler — `interp-eval inspect`: per token of a text, the dictionary's top active latents and their values, as
+// a table or JSON.
 using System.Globalization;
 using System.Text.Json;
-using InterpEval.Harness.Commands;
-using InterpEval.Harness.Commands.Model;
 using InterpEval.Harness.Interpret;
 using InterpEval.Harness.Tool;
 using InterpEval.Torch;
@@ -12,41 +9,27 @@ using Spectre.Console;
 
 namespace InterpEval.Harness.Cli;
 
-public static class InspectCommand
+/// <param name="Dict">The dictionary directory.</param>
+/// <param name="Model">The subject model's directory.</param>
+/// <param name="Text">The text to inspect.</param>
+/// <param name="Top">Latents shown per token.</param>
+/// <param name="Json">Print JSON instead of a table.</param>
+/// <param name="Device">Where tensors live.</param>
+public sealed record InspectOptions(string Dict, string Model, string Text, int Top, bool Json, Device Device);
+
+public sealed class InspectHandler(TextWriter output)
 {
-    public static readonly Option<string> Dict = new("--dict")
-    {
-        Description = "Dictionary directory (cfg.json + sae_weights.safetensors)", HelpName = "DIR", Required = true,
-    };
-
-    public static readonly Option<string> Text = new("--text") { Description = "The text to inspect", HelpName = "S", Required = true };
-
-    public static readonly Option<int> Top = new("--top")
-    {
-        Description = "Latents shown per token", HelpName = "N", DefaultValueFactory = _ => 5, CustomParser = OptionParsers.PositiveInt("--top"),
-    };
-
-    public static readonly Option<bool> Json = new("--json") { Description = "Print JSON instead of a table" };
-
-    public static Command Create()
-    {
-        var command = new Command("inspect", "Show the top active latents of a dictionary at each token of a text") { Dict, ModelCommand.Model, Text, Top, Json };
-        command.SetAction(parseResult => (int)Run(parseResult));
-        return command;
-    }
-
     public sealed record TokenLatents(int Position, long Id, string Token, IReadOnlyList<LatentValue> Latents);
 
     public sealed record LatentValue(int Latent, double Value);
 
-    private static ExitCode Run(ParseResult parseResult)
+    public ExitCode Run(InspectOptions o)
     {
-        using var subject = InterpretSubject.Load(parseResult.GetValue(Dict)!, ModelCommand.ModelDirectory(parseResult), parseResult.GetValue(GlobalOptions.Device));
-        string text = parseResult.GetValue(Text)!;
+        using var subject = InterpretSubject.Load(o.Dict, o.Model, o.Device);
+        string text = o.Text;
         if (text.Length == 0) throw new UsageException("--text is empty — give some text to inspect");
-        var rows = Inspect(subject, text, parseResult.GetValue(Top));
-        var output = parseResult.InvocationConfiguration.Output;
-        if (parseResult.GetValue(Json)) output.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true }));
+        var rows = Inspect(subject, text, o.Top);
+        if (o.Json) output.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true }));
         else Terminal.For(output).Write(Table(rows));
         return ExitCode.Ok;
     }

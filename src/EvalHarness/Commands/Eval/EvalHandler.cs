@@ -3,10 +3,7 @@
 // (the harness's exporters, no baseline) and each dictionary's sparsity.safetensors under --out, and prints the table.
 // The measuring itself is SubjectEvaluation's, shared with `run`.
 // Judging against baselines is `run`'s job; this command only measures.
-using System.CommandLine;
-using InterpEval.Harness.Cli;
-using InterpEval.Harness.Commands;
-using InterpEval.Harness.Commands.Model;
+using InterpEval.Harness.Evaluation;
 using InterpEval.Harness.Exporters;
 using InterpEval.Harness.Results;
 using InterpEval.Harness.Runs;
@@ -20,32 +17,42 @@ using InterpEval.Suites;
 using InterpEval.Torch;
 using InterpEval.Torch.SafeTensors;
 
-namespace InterpEval.Harness.Evaluation;
+namespace InterpEval.Harness.Commands.Eval;
 
-public sealed class EvalHandler
+/// <param name="Dicts">Dictionary directories (SAEs, transcoders, cross-layer transcoders).</param>
+/// <param name="Model">The subject model's directory.</param>
+/// <param name="Corpus">The labelled corpus, or null for the embedded one.</param>
+/// <param name="Suites">Suites to run; empty: every suite that can run.</param>
+/// <param name="Tokens">Evaluation tokens per suite.</param>
+/// <param name="Out">Directory for the result files.</param>
+/// <param name="Device">Where tensors live.</param>
+/// <param name="Threads">libtorch threads (recorded).</param>
+public sealed record EvalOptions(string[] Dicts, string Model, string? Corpus, string[] Suites, int Tokens, string Out,
+    Device Device, int Threads);
+
+public sealed class EvalHandler(TextWriter output, TextWriter error)
 {
-    public ExitCode Run(ParseResult parseResult, CancellationToken cancellation)
+    public ExitCode Run(EvalOptions o, CancellationToken cancellation)
     {
         var started = DateTimeOffset.UtcNow;
-        var suites = ChosenSuites(parseResult.GetValue(EvalCommand.Suite) ?? [], out bool explicitSuites);
-        Device device = parseResult.GetValue(GlobalOptions.Device);
-        string modelDir = ModelCommand.ModelDirectory(parseResult);
+        var suites = ChosenSuites(o.Suites, out bool explicitSuites);
+        Device device = o.Device;
+        string modelDir = o.Model;
         using var model = TransformerModel.Load(modelDir, device);
         var tokenizer = TokenizerLoader.Load(modelDir);
-        var corpus = Corpus.Load(parseResult.GetValue(EvalCommand.Corpus) ?? EmbeddedAssets.CorpusPath);
-        var (dictionaries, clts) = LoadDictionaries(parseResult.GetValue(EvalCommand.Dict) ?? [], device, model);
+        var corpus = Corpus.Load(o.Corpus ?? EmbeddedAssets.CorpusPath);
+        var (dictionaries, clts) = LoadDictionaries(o.Dicts, device, model);
         try
         {
-            using OutputLock outputLock = OutputLock.Acquire(parseResult.GetValue(EvalCommand.Out)!);   // one run per --out folder
-            var options = new SuiteOptions(Tokens: parseResult.GetValue(EvalCommand.Tokens), ContextLength: Math.Min(128, model.Config.NCtx));
-            string outDir = parseResult.GetValue(EvalCommand.Out)!;
-            var output = parseResult.InvocationConfiguration.Output;
-            IRunProgress progress = Terminal.Progress(output, parseResult.InvocationConfiguration.Error);
+            using OutputLock outputLock = OutputLock.Acquire(o.Out);   // one run per --out folder
+            var options = new SuiteOptions(Tokens: o.Tokens, ContextLength: Math.Min(128, model.Config.NCtx));
+            string outDir = o.Out;
+            IRunProgress progress = Terminal.Progress(output, error);
             var sparsityFiles = new List<string>();
             var evaluation = new SubjectEvaluation(model, tokenizer, corpus, options, dictionaries, clts, progress, strict: explicitSuites,
                 onSparsity: (subject, result) => sparsityFiles.Add(WriteSparsity(outDir, subject, result)));
             var records = progress.Scope(() => evaluation.RunAll(suites, cancellation));
-            var run = RunResult.RecordsOnly(Info(parseResult, started, device), records);
+            var run = RunResult.RecordsOnly(Info(o.Threads, started, device), records);
             var written = ExporterSet.WriteAll(run, outDir, ExporterSet.Select(["json", "csv"]), cancellation);
             new ConsoleTableExporter().Write(run, Terminal.For(output, 140));
             foreach (string path in written.Concat(sparsityFiles)) output.WriteLine($"wrote {path}");
@@ -124,10 +131,10 @@ public sealed class EvalHandler
     private static bool IsResidualWide(string hook) =>
         new[] { "hook_resid_pre", "hook_resid_mid", "hook_resid_post", "hook_mlp_out", "hook_attn_out", "hook_normalized" }.Any(s => hook.EndsWith(s, StringComparison.Ordinal));
 
-    private static RunInfo Info(ParseResult parseResult, DateTimeOffset started, Device device) => new(
+    private static RunInfo Info(int threads, DateTimeOffset started, Device device) => new(
         RunInfo.NewId(started), VersionAction.ToolVersion, GitCommit.Current(), MachineInfo.Current(),
         "eval", started, (DateTimeOffset.UtcNow - started).TotalSeconds, new SuiteOptions().Seed, device.ToString(),
-        parseResult.GetValue(GlobalOptions.Threads));
+        threads);
 
     /// <summary>SAELens's sparsity.safetensors ("sparsity": log10(density + 1e-10) [F]) under out/SUBJECT/; returns the path.</summary>
     private static string WriteSparsity(string outDir, string subject, SparsityResult result)

@@ -1,16 +1,14 @@
 // RunCommand — `interp-eval run`, the main job: config + profile → subject model → dictionaries (trained and cached, or
 // loaded) → suites → gates vs baselines/<profile>.json → console table, result files, history → exit code (0 ok,
-// 1 regression, 2 bad input, 70 internal error, 130 interrupted). Options are static fields; the work is Runs/RunPipeline.
+// 1 regression, 2 bad input, 70 internal error, 130 interrupted). Options are static fields; the work is RunHandler's and Runs/RunPipeline's.
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Baselines;
-using InterpEval.Harness.Commands;
 using InterpEval.Harness.Config;
 using InterpEval.Harness.Runs;
-using InterpEval.Harness.Tool;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Commands.Run;
 
 public static class RunCommand
 {
@@ -69,9 +67,13 @@ public static class RunCommand
         {
             ConfigFile, Profile, Suite, Out, Baselines, UpdateBaselines, Calibrate, Seed, Set, Annotations,
         };
-        command.SetAction(parseResult => (int)new RunHandler().Run(parseResult));
+        command.SetAction(parseResult => (int)new RunHandler(parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error).Run(Options(parseResult)));
         return command;
     }
+
+    /// <summary>The typed options: the config layers, what to do with the baseline, and the global options.</summary>
+    public static RunOptions Options(ParseResult parseResult) => new(Sources(parseResult), parseResult.GetValue(UpdateBaselines),
+        parseResult.GetValue(Calibrate), parseResult.GetValue(GlobalOptions.Device), parseResult.GetValue(GlobalOptions.Threads), parseResult.GetValue(Annotations));
 
     /// <summary>The config layers the command line gives.</summary>
     public static ConfigSources Sources(ParseResult parseResult)
@@ -82,31 +84,5 @@ public static class RunCommand
         if (parseResult.GetValue(Seed) is { } s) options["seed"] = s;
         if (parseResult.GetValue(Suite) is { Length: > 0 } suites) options["suites"] = new JsonArray(suites.Select(x => (JsonNode?)x).ToArray());
         return new ConfigSources(parseResult.GetValue(ConfigFile), parseResult.GetValue(Profile), parseResult.GetValue(Set) ?? [], options);
-    }
-}
-
-/// <summary>Resolves the config, runs the pipeline with progress and Ctrl-C handling, maps the outcome to an exit code.</summary>
-public sealed class RunHandler
-{
-    public ExitCode Run(ParseResult parseResult)
-    {
-        TextWriter stdout = parseResult.InvocationConfiguration.Output, stderr = parseResult.InvocationConfiguration.Error;
-        (JsonObject json, HarnessConfig config) = ConfigLoader.Load(RunCommand.Sources(parseResult));
-        bool update = parseResult.GetValue(RunCommand.UpdateBaselines);
-        int calibrate = parseResult.GetValue(RunCommand.Calibrate);
-        if (calibrate > 0 && !update) throw new UsageException("--calibrate: only with --update-baselines (it writes the baseline's tolerances)");
-        using OutputLock outputLock = OutputLock.Acquire(config.Out);                       // one run per --out folder
-        var request = new RunRequest(config, json, update, parseResult.GetValue(GlobalOptions.Device),
-            parseResult.GetValue(GlobalOptions.Threads), parseResult.GetValue(RunCommand.Annotations), calibrate);
-        using CtrlC ctrlC = CtrlC.Listen();
-        try
-        {
-            return new RunPipeline(stdout, Terminal.Progress(stdout, stderr)).Run(request, ctrlC.Token).ExitCode;
-        }
-        catch (OperationCanceledException) when (ctrlC.Pressed)
-        {
-            stderr.WriteLine(ErrorReport.Prefix + "interrupted — no partial results, history row or baseline were written");
-            return ExitCode.Interrupted;
-        }
     }
 }

@@ -1,16 +1,14 @@
 // TrainCommand — `interp-eval train`: trains a dictionary (sae, transcoder, skip-transcoder, or a clt over every
 // layer) on a hook point of a subject model, from the model's tokenisation of the embedded corpus's train split.
-// Options are static fields; the work is Interp's DictionaryTrainer and the printing is Training/TrainHandler.
+// Options are static fields; the work is Interp's DictionaryTrainer and the printing is TrainHandler.
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using InterpEval.Harness.Commands;
 using InterpEval.Harness.Commands.Model;
-using InterpEval.Harness.Training;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.Training;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Commands.Train;
 
 public static class TrainCommand
 {
@@ -170,9 +168,22 @@ public static class TrainCommand
             ModelCommand.Model, Hook, HookOut, Kind, Arch, Width, K, L1, ThresholdInit, Bandwidth, SparsityLoss, TanhC, PreAct, Tokens, StreamTokens, Context, BufferTokens, Batch, LearningRate, WarmupSteps, Decay, SparsityWarmupSteps,
             GradClip, DeadTokens, Seed, CheckpointEvery, Out, Resume,
         };
-        command.SetAction(parseResult => (int)new TrainHandler().Run(parseResult));
+        command.SetAction(parseResult => (int)new TrainHandler(parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error).Run(Options(parseResult)));
         return command;
     }
+
+    /// <summary>The typed options; the command line as typed goes along for a distributed job's log.</summary>
+    public static TrainOptions Options(ParseResult parseResult) => new(
+        ModelCommand.ModelDirectory(parseResult), parseResult.GetValue(Hook), parseResult.GetValue(HookOut),
+        parseResult.GetValue(Kind)!, parseResult.GetValue(Arch)!, parseResult.GetValue(Width), parseResult.GetValue(K),
+        parseResult.GetValue(L1), parseResult.GetValue(ThresholdInit), parseResult.GetValue(Bandwidth),
+        parseResult.GetValue(SparsityLoss), parseResult.GetValue(TanhC), parseResult.GetValue(PreAct),
+        parseResult.GetValue(Tokens), parseResult.GetValue(StreamTokens), parseResult.GetValue(Context),
+        parseResult.GetValue(BufferTokens), parseResult.GetValue(Batch), parseResult.GetValue(LearningRate),
+        parseResult.GetValue(WarmupSteps), parseResult.GetValue(Decay), parseResult.GetValue(SparsityWarmupSteps),
+        parseResult.GetValue(GradClip), parseResult.GetValue(DeadTokens), parseResult.GetValue(Seed),
+        parseResult.GetValue(CheckpointEvery), parseResult.GetValue(Out), parseResult.GetValue(Resume),
+        parseResult.GetValue(GlobalOptions.Device), string.Join(" ", parseResult.Tokens.Select(t => t.Value)));
 
     private static Func<ArgumentResult, long> PositiveLong(string name) => r =>
     {

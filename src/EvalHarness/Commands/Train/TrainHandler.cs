@@ -1,52 +1,58 @@
 // TrainHandler — `interp-eval train`: builds the dictionary from the kind table, takes its tokens and activation
 // batches from TrainingRecipe (the same recipe `run` trains with), feeds them to DictionaryTrainer, and shows progress (a Spectre bar on a terminal,
 // a line every 5 % otherwise) and one summary line per dictionary. Ctrl+C writes a checkpoint first.
-using System.CommandLine;
 using System.Globalization;
-using InterpEval.Harness.Cli;
-using InterpEval.Harness.Commands;
-using InterpEval.Harness.Commands.Model;
 using InterpEval.Harness.Tool;
+using InterpEval.Harness.Training;
 using InterpEval.Interp;
 using InterpEval.Interp.Data;
 using InterpEval.Interp.Models;
 using InterpEval.Interp.Tokenizers;
 using InterpEval.Interp.Training;
+using InterpEval.Torch;
 using Spectre.Console;
 
-namespace InterpEval.Harness.Training;
+namespace InterpEval.Harness.Commands.Train;
 
-public sealed class TrainHandler
+/// <summary>Every option of `train` as typed values (TrainCommand's fields, same names), the model directory resolved,
+/// plus Device and the command line (a distributed job's ranks log it).</summary>
+public sealed record TrainOptions(string Model, string? Hook, string? HookOut, string Kind, string Arch, int Width,
+    int? K, double? L1, double? ThresholdInit, double? Bandwidth, string? SparsityLoss, double? TanhC, double? PreAct,
+    long Tokens, long? StreamTokens, int? Context, int? BufferTokens, int Batch, double LearningRate, int WarmupSteps,
+    LearningRateDecay Decay, int SparsityWarmupSteps, double GradClip, long? DeadTokens, ulong Seed,
+    int CheckpointEvery, string? Out, bool Resume, Device Device, string CommandLine);
+
+public sealed class TrainHandler(TextWriter stdout, TextWriter stderr)
 {
-    public ExitCode Run(ParseResult parseResult)
+    public ExitCode Run(TrainOptions o)
     {
-        using var job = DistributedTraining.Start(Environment.GetEnvironmentVariable, string.Join(" ", parseResult.Tokens.Select(t => t.Value)));   // null alone
-        string modelDir = ModelCommand.ModelDirectory(parseResult);
-        var device = parseResult.GetValue(GlobalOptions.Device);
+        using var job = DistributedTraining.Start(Environment.GetEnvironmentVariable, o.CommandLine);   // null alone
+        string modelDir = o.Model;
+        var device = o.Device;
         using var model = TransformerModel.Load(modelDir, device);
-        RefuseAbsurdSizes(parseResult, model.Config);
-        using var dictionary = Usage(() => TrainableKinds.Create(Spec(parseResult, model, modelDir)));
+        RefuseAbsurdSizes(o, model.Config);
+        using var dictionary = Usage(() => TrainableKinds.Create(Spec(o, model, modelDir)));
         foreach (var h in dictionary.Hooks)
             if (!model.HookPoints.Contains(h)) throw new UsageException($"--hook: '{h}' is not a hook point of {modelDir} — see `interp-eval model info`");
-        var options = Usage(() => Options(parseResult).Validate());
-        string outDir = parseResult.GetValue(TrainCommand.Out) ?? DefaultOut(parseResult);
-        bool resume = parseResult.GetValue(TrainCommand.Resume);
+        var options = Usage(() => Options(o).Validate());
+        string outDir = o.Out ?? DefaultOut(o);
+        bool resume = o.Resume;
         if (!resume && TrainingCheckpoint.Latest(outDir) is { } existing)
             throw new UsageException($"--out {outDir} already holds checkpoints ({Path.GetFileName(existing)}) — pass --resume to continue, or choose another --out");
 
-        ulong seed = parseResult.GetValue(TrainCommand.Seed);
+        ulong seed = o.Seed;
         int world = job?.WorldSize ?? 1;
         if (options.BatchTokens % world != 0) throw new UsageException($"--batch {options.BatchTokens} does not split evenly over WORLD_SIZE {world} ranks — use a multiple of {world}");
         var tokenizer = TokenizerLoader.Load(modelDir);
         var separator = Usage(() => Separator(model, tokenizer, modelDir));
-        var stream = Stream(parseResult, options, model);
+        var stream = Stream(o, options, model);
         long[] tokens = TrainingRecipe.Tokens(Corpus.Load(EmbeddedAssets.CorpusPath).Train, tokenizer, separator, stream.StreamTokens);
         tokens = job?.Shard(tokens) ?? tokens;                                                   // each rank harvests its share
         stream = stream with { BufferTokens = stream.BufferTokens / world };
         ActivationPasses passes = TrainingRecipe.Passes(model, tokens, dictionary.Hooks, stream, options.BatchTokens / world, separator, seed);
         var trainer = Usage(() => new DictionaryTrainer([dictionary], options, outDir) { Sync = job?.Sync });
 
-        var output = job is { Rank: > 0 } ? TextWriter.Null : parseResult.InvocationConfiguration.Output;   // rank 0 speaks for the job
+        var output = job is { Rank: > 0 } ? TextWriter.Null : stdout;   // rank 0 speaks for the job
         using CtrlC ctrlC = CtrlC.Listen();
         try
         {
@@ -60,22 +66,22 @@ public sealed class TrainHandler
         }
         catch (TrainingDivergedException e)
         {
-            parseResult.InvocationConfiguration.Error.WriteLine(ErrorReport.Prefix + e.Message);   // already says what to try
+            stderr.WriteLine(ErrorReport.Prefix + e.Message);   // already says what to try
             return ExitCode.InternalError;
         }
         catch (OperationCanceledException)
         {
-            parseResult.InvocationConfiguration.Error.WriteLine(
+            stderr.WriteLine(
                 $"{ErrorReport.Prefix}interrupted; checkpoint at step {DictionaryTrainer.LatestCheckpointStep(outDir)} in {outDir} — continue with the same options and --resume");
             return ExitCode.Interrupted;
         }
     }
 
     /// <summary>Refuses, before anything is allocated, a width or batch whose training would not fit in memory.</summary>
-    private static void RefuseAbsurdSizes(ParseResult p, ModelConfig model)
+    private static void RefuseAbsurdSizes(TrainOptions p, ModelConfig model)
     {
-        string kind = p.GetValue(TrainCommand.Kind)!;
-        int width = p.GetValue(TrainCommand.Width), batch = p.GetValue(TrainCommand.Batch);
+        string kind = p.Kind;
+        int width = p.Width, batch = p.Batch;
         bool clt = kind == "clt";
         int layers = clt ? model.NLayers : 1;
         double bytes = Config.ResourceBudget.TrainingBytes(model.DModel, kind == "sae" ? 0 : model.DModel, width, batch,
@@ -92,38 +98,38 @@ public sealed class TrainHandler
     /// <summary>The stream: --stream-tokens (default the budget plus a fifth, for the dropped separator and first
     /// positions), --context (default the model's), --buffer-tokens (default 65,536, less for small budgets, never
     /// under 4 batches).</summary>
-    private static TrainingStream Stream(ParseResult p, DictionaryTrainerOptions o, TransformerModel model)
+    private static TrainingStream Stream(TrainOptions p, DictionaryTrainerOptions o, TransformerModel model)
     {
         long budget = o.TotalSteps * (long)o.BatchTokens;
-        return new TrainingStream(p.GetValue(TrainCommand.StreamTokens) ?? budget + budget / 5, p.GetValue(TrainCommand.Context) ?? TrainingContext(model.Config),
-            p.GetValue(TrainCommand.BufferTokens) ?? (int)Math.Max(4L * o.BatchTokens, Math.Min(65536, budget)));
+        return new TrainingStream(p.StreamTokens ?? budget + budget / 5, p.Context ?? TrainingContext(model.Config),
+            p.BufferTokens ?? (int)Math.Max(4L * o.BatchTokens, Math.Min(65536, budget)));
     }
 
-    private static TrainableSpec Spec(ParseResult p, TransformerModel model, string modelDir) => new(
-        p.GetValue(TrainCommand.Kind)!, p.GetValue(TrainCommand.Arch)!, p.GetValue(TrainCommand.Width), p.GetValue(TrainCommand.K),
-        p.GetValue(TrainCommand.L1), p.GetValue(TrainCommand.Hook), p.GetValue(TrainCommand.HookOut), model.Config,
+    private static TrainableSpec Spec(TrainOptions p, TransformerModel model, string modelDir) => new(
+        p.Kind, p.Arch, p.Width, p.K,
+        p.L1, p.Hook, p.HookOut, model.Config,
         ModelName: Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar)),
-        ContextSize: Math.Min(p.GetValue(TrainCommand.Context) ?? TrainingContext(model.Config), model.Config.NCtx),
-        DatasetPath: EmbeddedAssets.CorpusPath, Seed: p.GetValue(TrainCommand.Seed), Device: model.Device,
-        JumpRelu: new JumpReluOptions(p.GetValue(TrainCommand.ThresholdInit), p.GetValue(TrainCommand.Bandwidth), p.GetValue(TrainCommand.SparsityLoss),
-            p.GetValue(TrainCommand.TanhC), p.GetValue(TrainCommand.PreAct)));
+        ContextSize: Math.Min(p.Context ?? TrainingContext(model.Config), model.Config.NCtx),
+        DatasetPath: EmbeddedAssets.CorpusPath, Seed: p.Seed, Device: model.Device,
+        JumpRelu: new JumpReluOptions(p.ThresholdInit, p.Bandwidth, p.SparsityLoss,
+            p.TanhC, p.PreAct));
 
-    private static DictionaryTrainerOptions Options(ParseResult p)
+    private static DictionaryTrainerOptions Options(TrainOptions p)
     {
         var o = new DictionaryTrainerOptions
         {
-            Tokens = p.GetValue(TrainCommand.Tokens), BatchTokens = p.GetValue(TrainCommand.Batch), LearningRate = p.GetValue(TrainCommand.LearningRate),
-            WarmupSteps = p.GetValue(TrainCommand.WarmupSteps), Decay = p.GetValue(TrainCommand.Decay),
-            MaxGradNorm = p.GetValue(TrainCommand.GradClip) is > 0 and var clip ? clip : null,
-            CheckpointEvery = p.GetValue(TrainCommand.CheckpointEvery) is > 0 and var every ? every : null,
-            DeadAfterTokens = p.GetValue(TrainCommand.DeadTokens), Seed = p.GetValue(TrainCommand.Seed),
+            Tokens = p.Tokens, BatchTokens = p.Batch, LearningRate = p.LearningRate,
+            WarmupSteps = p.WarmupSteps, Decay = p.Decay,
+            MaxGradNorm = p.GradClip is > 0 and var clip ? clip : null,
+            CheckpointEvery = p.CheckpointEvery is > 0 and var every ? every : null,
+            DeadAfterTokens = p.DeadTokens, Seed = p.Seed,
         };
-        int sparsityWarmup = p.GetValue(TrainCommand.SparsityWarmupSteps);
+        int sparsityWarmup = p.SparsityWarmupSteps;
         return o with { SparsityWarmupSteps = sparsityWarmup >= 0 ? sparsityWarmup : TrainingRecipe.DefaultSparsityWarmupSteps(o.TotalSteps) };
     }
 
-    private static string DefaultOut(ParseResult p) => Path.Combine("dictionaries",
-        $"{p.GetValue(TrainCommand.Kind)}-{p.GetValue(TrainCommand.Arch)}-w{p.GetValue(TrainCommand.Width).ToString(CultureInfo.InvariantCulture)}");
+    private static string DefaultOut(TrainOptions p) => Path.Combine("dictionaries",
+        $"{p.Kind}-{p.Arch}-w{p.Width.ToString(CultureInfo.InvariantCulture)}");
 
     /// <summary>Training windows: the model's context, at most 1024 tokens (Gemma Scope's; Llama 3's 131,072 would not fit).</summary>
     private static int TrainingContext(ModelConfig config) => Math.Min(config.NCtx, 1024);
