@@ -4,6 +4,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using InterpEval.Harness.Commands;
+using InterpEval.Harness.Commands.Bench;
 using InterpEval.Harness.Commands.Compare;
 using InterpEval.Harness.Commands.Dict;
 using InterpEval.Harness.Commands.Eval;

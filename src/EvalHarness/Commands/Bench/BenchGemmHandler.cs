@@ -1,28 +1,22 @@
 // BenchGemmHandler — runs the gemm benchmark for `bench gemm` and formats its result: a Spectre.Console table, or one
 // JSON object (--json) whose keys eng/bench_gemm.py prints too. Formatting only; GemmBenchmark measures.
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using InterpEval.Harness.Cli;
-using InterpEval.Harness.Commands;
+using InterpEval.Harness.Bench;
 using InterpEval.Harness.Results;
 using InterpEval.Harness.Tool;
 using Spectre.Console;
 
-namespace InterpEval.Harness.Bench;
+namespace InterpEval.Harness.Commands.Bench;
 
-public sealed class BenchGemmHandler
+public sealed class BenchGemmHandler(TextWriter output)
 {
-    public ExitCode Run(ParseResult parseResult)
+    public ExitCode Run(BenchOptions<GemmSettings> o)
     {
-        var settings = new GemmSettings(
-            parseResult.GetValue(BenchCommand.Size),
-            parseResult.GetValue(BenchCommand.Repeats),
-            parseResult.GetValue(GlobalOptions.Device));
+        var settings = o.Settings;
         GemmResult result = new GemmBenchmark(settings).Measure();
         MachineInfo machine = MachineInfo.Current();
-        TextWriter output = parseResult.InvocationConfiguration.Output;
-        if (parseResult.GetValue(BenchCommand.Json))
+        if (o.Json)
             output.WriteLine(ToJson(result, machine));
         else
             WriteTable(result, machine, output);

@@ -1,11 +1,14 @@
 // BenchCommand — `interp-eval bench ...`: performance measurements as commands (DESIGN §11), never as timed tests.
-// Today: `bench gemm`, `bench harvest`, `bench train`, `bench attribute` (Commands/BenchAttribute). Options are static fields; the measuring lives in Bench/, the formatting in Bench/*Handler.
+// Today: `bench gemm`, `bench harvest`, `bench train`, `bench attribute` (Commands/BenchAttribute). Options are static fields; the measuring lives in Bench/, the formatting in Bench*Handler.
 using System.CommandLine;
 using InterpEval.Harness.Bench;
-using InterpEval.Harness.Commands;
 using InterpEval.Harness.Commands.Model;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Commands.Bench;
+
+/// <param name="Settings">What to measure (the benchmark's own settings record).</param>
+/// <param name="Json">Print one JSON object instead of a table.</param>
+public sealed record BenchOptions<TSettings>(TSettings Settings, bool Json);
 
 public static class BenchCommand
 {
@@ -91,7 +94,10 @@ public static class BenchCommand
         {
             TrainArch, TrainDIn, TrainWidth, TrainK, TrainBatch, TrainSteps, TrainGeneric, TrainGemmSize, TrainProfilePhases, Json,
         };
-        command.SetAction(parseResult => (int)new BenchTrainHandler().Run(parseResult));
+        command.SetAction(parseResult => (int)new BenchTrainHandler(parseResult.InvocationConfiguration.Output).Run(new(new TrainSettings(
+            parseResult.GetValue(TrainArch)!, parseResult.GetValue(TrainDIn), parseResult.GetValue(TrainWidth), parseResult.GetValue(TrainK), parseResult.GetValue(TrainBatch),
+            parseResult.GetValue(TrainSteps), parseResult.GetValue(GlobalOptions.Device), Fused: !parseResult.GetValue(TrainGeneric),
+            GemmSize: parseResult.GetValue(TrainGemmSize), ProfilePhases: parseResult.GetValue(TrainProfilePhases)), parseResult.GetValue(Json))));
         return command;
     }
 
@@ -117,7 +123,9 @@ public static class BenchCommand
         {
             ModelCommand.Model, HarvestHook, Batch, Sequence, Repeats, Json,
         };
-        command.SetAction(parseResult => (int)new BenchHarvestHandler().Run(parseResult));
+        command.SetAction(parseResult => (int)new BenchHarvestHandler(parseResult.InvocationConfiguration.Output).Run(new(new HarvestSettings(
+            ModelCommand.ModelDirectory(parseResult), parseResult.GetValue(HarvestHook), parseResult.GetValue(Batch), parseResult.GetValue(Sequence),
+            parseResult.GetValue(Repeats), parseResult.GetValue(GlobalOptions.Device)), parseResult.GetValue(Json))));
         return command;
     }
 
@@ -127,7 +135,8 @@ public static class BenchCommand
         {
             Size, Repeats, Json,
         };
-        command.SetAction(parseResult => (int)new BenchGemmHandler().Run(parseResult));
+        command.SetAction(parseResult => (int)new BenchGemmHandler(parseResult.InvocationConfiguration.Output).Run(new(new GemmSettings(
+            parseResult.GetValue(Size), parseResult.GetValue(Repeats), parseResult.GetValue(GlobalOptions.Device)), parseResult.GetValue(Json))));
         return command;
     }
 }

@@ -1,29 +1,23 @@
 // BenchTrainHandler — runs TrainBenchmark for `bench train` and prints one JSON object (--json; the keys
 // eng/bench_train.py prints too) or a table. Formatting only.
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using InterpEval.Harness.Cli;
-using InterpEval.Harness.Commands;
+using InterpEval.Harness.Bench;
 using InterpEval.Harness.Results;
 using InterpEval.Harness.Tool;
 using Spectre.Console;
 
-namespace InterpEval.Harness.Bench;
+namespace InterpEval.Harness.Commands.Bench;
 
-public sealed class BenchTrainHandler
+public sealed class BenchTrainHandler(TextWriter output)
 {
-    public ExitCode Run(ParseResult parseResult)
+    public ExitCode Run(BenchOptions<TrainSettings> o)
     {
-        var settings = new TrainSettings(parseResult.GetValue(BenchCommand.TrainArch)!, parseResult.GetValue(BenchCommand.TrainDIn),
-            parseResult.GetValue(BenchCommand.TrainWidth), parseResult.GetValue(BenchCommand.TrainK), parseResult.GetValue(BenchCommand.TrainBatch),
-            parseResult.GetValue(BenchCommand.TrainSteps), parseResult.GetValue(GlobalOptions.Device), Fused: !parseResult.GetValue(BenchCommand.TrainGeneric),
-            GemmSize: parseResult.GetValue(BenchCommand.TrainGemmSize), ProfilePhases: parseResult.GetValue(BenchCommand.TrainProfilePhases));
+        var settings = o.Settings;
         TrainResult result;
         try { result = new TrainBenchmark(settings).Measure(); }
         catch (ArgumentException e) { throw new UsageException(e.Message, e); }
-        var output = parseResult.InvocationConfiguration.Output;
-        if (parseResult.GetValue(BenchCommand.Json)) output.WriteLine(ToJson(result, MachineInfo.Current()).ToJsonString());
+        if (o.Json) output.WriteLine(ToJson(result, MachineInfo.Current()).ToJsonString());
         else WriteTable(result, output);
         return ExitCode.Ok;
     }

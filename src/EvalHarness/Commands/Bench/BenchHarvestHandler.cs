@@ -1,28 +1,22 @@
 // BenchHarvestHandler — runs HarvestBenchmark for `bench harvest` and prints one JSON object (--json; the keys
 // eng/bench_harvest.py prints too) or a table. Formatting only.
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using InterpEval.Harness.Cli;
-using InterpEval.Harness.Commands;
-using InterpEval.Harness.Commands.Model;
+using InterpEval.Harness.Bench;
 using InterpEval.Harness.Tool;
 using Spectre.Console;
 
-namespace InterpEval.Harness.Bench;
+namespace InterpEval.Harness.Commands.Bench;
 
-public sealed class BenchHarvestHandler
+public sealed class BenchHarvestHandler(TextWriter output)
 {
-    public ExitCode Run(ParseResult parseResult)
+    public ExitCode Run(BenchOptions<HarvestSettings> o)
     {
-        var settings = new HarvestSettings(ModelCommand.ModelDirectory(parseResult), parseResult.GetValue(BenchCommand.HarvestHook),
-            parseResult.GetValue(BenchCommand.Batch), parseResult.GetValue(BenchCommand.Sequence), parseResult.GetValue(BenchCommand.Repeats),
-            parseResult.GetValue(GlobalOptions.Device));
+        var settings = o.Settings;
         HarvestResult result;
         try { result = new HarvestBenchmark(settings).Measure(); }
         catch (ArgumentException e) { throw new UsageException(e.Message, e); }
-        var output = parseResult.InvocationConfiguration.Output;
-        if (parseResult.GetValue(BenchCommand.Json)) output.WriteLine(ToJson(result).ToJsonString());
+        if (o.Json) output.WriteLine(ToJson(result).ToJsonString());
         else WriteTable(result, output);
         return ExitCode.Ok;
     }
