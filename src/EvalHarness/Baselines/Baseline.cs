@@ -1,7 +1,6 @@
 // Baseline — a stored metric snapshot for one profile, as read from or written to baselines/<profile>.json: the
 // entries keyed by suite/subject/name and the provenance of the run that produced them. Reading and writing the file is
 // BaselineFile; judging a run against it is Gate.
-using InterpEval.Harness.Runs;
 
 namespace InterpEval.Harness.Baselines;
 

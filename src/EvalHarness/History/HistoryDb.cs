@@ -7,7 +7,6 @@ using System.Globalization;
 using InterpEval.Harness.Exporters;
 using InterpEval.Harness.Gates;
 using InterpEval.Harness.Results;
-using InterpEval.Harness.Runs;
 using InterpEval.Suites;
 using Microsoft.Data.Sqlite;
 

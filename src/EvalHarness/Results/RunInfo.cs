@@ -1,6 +1,5 @@
 // RunInfo — the facts about one run that every report carries next to its numbers: which run, which tool and commit,
 // which machine, which profile and seed, when and how long. It measures nothing and formats nothing.
-using InterpEval.Harness.Runs;
 
 namespace InterpEval.Harness.Results;
 

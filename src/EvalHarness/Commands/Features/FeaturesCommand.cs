@@ -2,7 +2,6 @@
 // --latents latents of a dictionary, measured on --tokens tokens of the embedded corpus's validation split (seeded
 // document order). Options are static fields; the work is FeaturesHandler's.
 using System.CommandLine;
-using InterpEval.Harness.Cli;
 using InterpEval.Harness.Commands.Inspect;
 using InterpEval.Harness.Commands.Model;
 using InterpEval.Interp;

@@ -10,7 +10,7 @@ using InterpEval.Interp.IO;
 using InterpEval.Suites.Probes;
 using InterpEval.Torch;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Commands.Features;
 
 /// <param name="Dict">The dictionary directory.</param>
 /// <param name="Model">The subject model's directory.</param>

@@ -3,7 +3,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using InterpEval.Harness.Cli;
 using InterpEval.Harness.Commands.Model;
 using InterpEval.Torch;
 using Spectre.Console;

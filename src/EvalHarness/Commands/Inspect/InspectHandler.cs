@@ -7,7 +7,7 @@ using InterpEval.Harness.Tool;
 using InterpEval.Torch;
 using Spectre.Console;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Commands.Inspect;
 
 /// <param name="Dict">The dictionary directory.</param>
 /// <param name="Model">The subject model's directory.</param>

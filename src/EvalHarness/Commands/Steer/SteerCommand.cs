@@ -4,7 +4,6 @@
 // training split (seeded order, documents dealt round-robin across domains so that every domain is seen).
 using System.CommandLine;
 using System.Globalization;
-using InterpEval.Harness.Cli;
 using InterpEval.Harness.Commands.Inspect;
 using InterpEval.Harness.Commands.Model;
 using InterpEval.Interp;

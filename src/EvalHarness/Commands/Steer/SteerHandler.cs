@@ -12,7 +12,7 @@ using InterpEval.Suites.Steering;
 using InterpEval.Torch;
 using Spectre.Console;
 
-namespace InterpEval.Harness.Cli;
+namespace InterpEval.Harness.Commands.Steer;
 
 /// <param name="Dict">The dictionary directory.</param>
 /// <param name="Model">The subject model's directory.</param>
