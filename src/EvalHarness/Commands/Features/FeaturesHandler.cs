@@ -1,5 +1,5 @@
 // FeaturesHandler — `interp-eval features`: measures the first latents of a dictionary on the embedded corpus's validation
-// split and writes OUT/index.html, a self-contained feature browser. Computation in Interpret/FeatureSummary, layout in
+// split and writes OUT/index.html, a self-contained feature browser. Computation in Interp's FeatureSummary, layout in
 // Interpret/FeatureBrowserHtml.
 using InterpEval.Harness.Interpret;
 using InterpEval.Harness.Tool;
@@ -31,7 +31,7 @@ public sealed class FeaturesHandler(TextWriter stdout)
         var stream = labeller.Stream(ProbeData.Shuffled(corpus.Validation, 0), subject.Separator, o.Tokens);
         var harvest = LatentHarvester.Harvest(subject.Model, subject.Dictionary, stream.Ids, subject.Model.Config.NCtx, 8);
         int count = Math.Min(o.Latents, subject.Dictionary.DSae);
-        var summaries = FeatureSummary.Build(subject, stream, harvest.Latents, count);
+        var summaries = FeatureSummary.Build(subject.Model, subject.Dictionary, subject.Tokenizer, stream, harvest.Latents, count);
         string outDir = o.Out;
         Directory.CreateDirectory(outDir);
         string path = Path.Combine(outDir, "index.html");

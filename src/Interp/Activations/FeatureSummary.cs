@@ -1,11 +1,14 @@
 // FeatureSummary — what the feature browser shows for each latent: density on corpus tokens, top activating contexts
 // (with the latent's value at every context token), top output tokens (decoder row through the unembedding, W_dec,i ·
-// W_U; the final norm is ignored) and nearest latents by decoder cosine. It computes; FeatureBrowserHtml renders.
-using InterpEval.Interp.Activations;
+// W_U, the model's UnembeddingMatrix; the final norm is ignored) and nearest latents by decoder cosine (DecoderCosines).
+// It computes; the tool's feature browser renders.
 using InterpEval.Interp.Data;
+using InterpEval.Interp.Dictionaries;
+using InterpEval.Interp.Models;
+using InterpEval.Interp.Tokenizers;
 using InterpEval.Torch;
 
-namespace InterpEval.Harness.Interpret;
+namespace InterpEval.Interp.Activations;
 
 public sealed record ContextToken(string Text, double Value);
 
@@ -23,8 +26,10 @@ public static class FeatureSummary
     public const int Contexts = 8, Window = 8, OutputTokens = 10, Neighbours = 5;
 
     /// <summary>Summaries of latents 0 … count−1 over the labelled stream's latents.</summary>
-    public static List<LatentSummary> Build(InterpretSubject subject, LabelledTokens stream, SparseLatents latents, int count)
+    public static List<LatentSummary> Build(TransformerModel model, SparseDictionary dictionary, ITokenizer tokenizer, LabelledTokens stream,
+        SparseLatents latents, int count)
     {
+        var subject = new Subject(model, dictionary, tokenizer);
         var evaluated = stream.IsSeparator.LongCount(s => !s);
         var outputs = TopOutputTokens(subject, count);
         var neighbours = NearestByDecoderCosine(subject, count);
@@ -41,7 +46,7 @@ public static class FeatureSummary
         return summaries;
     }
 
-    private static TopContext Context(InterpretSubject subject, LabelledTokens stream, SparseLatents latents, int j, int row, double value)
+    private static TopContext Context(Subject subject, LabelledTokens stream, SparseLatents latents, int j, int row, double value)
     {
         int from = row, to = Math.Min(stream.Count - 1, row + 2);
         while (from > 0 && row - from < Window && !stream.IsSeparator[from - 1]) from--;
@@ -50,16 +55,18 @@ public static class FeatureSummary
         return new TopContext(value, tokens, row - from);
     }
 
+    private sealed record Subject(TransformerModel Model, SparseDictionary Dictionary, ITokenizer Tokenizer);
+
     // W_dec [F, D] · W_U [D, V] for the shown latents: the ten largest logits each. Empty when the decoder does not write
     // to a d_model-wide stream.
-    private static List<OutputToken>[] TopOutputTokens(InterpretSubject subject, int count)
+    private static List<OutputToken>[] TopOutputTokens(Subject subject, int count)
     {
         var result = Enumerable.Range(0, count).Select(_ => new List<OutputToken>()).ToArray();
         using var scope = DisposeScope.Enter();
         using var noGrad = Autograd.NoGrad();
-        var unembedding = Unembedding(subject);                                                      // [V, D]
-        if (unembedding is null || unembedding.Size(1) != subject.Dictionary.DOut) return result;
-        var logits = subject.Dictionary.WDec.Narrow(0, 0, count).Mm(unembedding.T);                     // [n, V]
+        var unembeddingDV = subject.Model.UnembeddingMatrix;                                         // [D, V]
+        if (unembeddingDV.Size(0) != subject.Dictionary.DOut) return result;
+        var logits = subject.Dictionary.WDec.Narrow(0, 0, count).Mm(unembeddingDV);                    // [n, V]
         var best = logits.TopK(Math.Min(OutputTokens, logits.Size(1)), 1);
         float[] values = best.Values.To(Device.Cpu).ToArray<float>();
         long[] ids = best.Indices.To(Device.Cpu).ToArray<long>();
@@ -69,27 +76,13 @@ public static class FeatureSummary
         return result;
     }
 
-    /// <summary>The unembedding as [V, D]: lm_head.weight when stored, else the tied token embedding.</summary>
-    private static Tensor? Unembedding(InterpretSubject subject)
+    private static List<Neighbour>[] NearestByDecoderCosine(Subject subject, int count)
     {
-        var named = subject.Model.NamedParameters().ToList();
-        var head = named.FirstOrDefault(kv => kv.Key == "lm_head.weight").Value
-            ?? named.FirstOrDefault(kv => kv.Key.EndsWith("wte.weight", StringComparison.Ordinal) || kv.Key.EndsWith("embed_tokens.weight", StringComparison.Ordinal)).Value;
-        return head;
-    }
-
-    private static List<Neighbour>[] NearestByDecoderCosine(InterpretSubject subject, int count)
-    {
-        using var scope = DisposeScope.Enter();
-        using var noGrad = Autograd.NoGrad();
         var wDec = subject.Dictionary.WDec;                                                              // [F, D]
-        var unit = wDec / wDec.Norm(2, 1, keepDim: true).Clamp(min: 1e-12);
-        var cosine = unit.Narrow(0, 0, count).Mm(unit.T);                                                // [n, F]
-        int k = (int)Math.Min(Neighbours + 1, wDec.Size(0));
-        var best = cosine.TopK(k, 1);
-        float[] values = best.Values.To(Device.Cpu).ToArray<float>();
-        long[] ids = best.Indices.To(Device.Cpu).ToArray<long>();
-        return Enumerable.Range(0, count).Select(j => Enumerable.Range(j * k, k).Where(e => ids[e] != j)
-            .Take(Neighbours).Select(e => new Neighbour((int)ids[e], values[e])).ToList()).ToArray();
+        int k = (int)Math.Min(Neighbours, wDec.Size(0) - 1);
+        if (k < 1) return [.. Enumerable.Range(0, count).Select(_ => new List<Neighbour>())];
+        using var scope = DisposeScope.Enter();
+        DecoderNeighbours best = DecoderCosines.Nearest(wDec.Narrow(0, 0, count), wDec, k, excludeSelf: true);
+        return [.. Enumerable.Range(0, count).Select(j => Enumerable.Range(j * k, k).Select(e => new Neighbour(best.Index[e], best.Cosine[e])).ToList())];
     }
 }
