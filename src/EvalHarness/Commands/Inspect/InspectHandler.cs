@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using InterpEval.Harness.Interpret;
 using InterpEval.Harness.Tool;
+using InterpEval.Interp.Activations;
 using InterpEval.Torch;
 using Spectre.Console;
 
@@ -19,10 +20,6 @@ public sealed record InspectOptions(string Dict, string Model, string Text, int 
 
 public sealed class InspectHandler(TextWriter output)
 {
-    public sealed record TokenLatents(int Position, long Id, string Token, IReadOnlyList<LatentValue> Latents);
-
-    public sealed record LatentValue(int Latent, double Value);
-
     public ExitCode Run(InspectOptions o)
     {
         using var subject = InterpretSubject.Load(o.Dict, o.Model, o.Device);
@@ -40,21 +37,7 @@ public sealed class InspectHandler(TextWriter output)
         long[] ids = subject.Prompt(text);
         if (ids.Length > subject.Model.Config.NCtx)
             throw new UsageException($"--text: {ids.Length} tokens exceed the model's context of {subject.Model.Config.NCtx}");
-        using var scope = DisposeScope.Enter();
-        using var noGrad = Autograd.NoGrad();
-        var x = Interp.Activations.LatentHarvester.Capture(subject.Model, Tensor.From<long>(ids, [1, ids.Length], subject.Model.Device), subject.Dictionary.Config.HookName);
-        var f = subject.Dictionary.Encode(x.Select(0, 0)).To(Device.Cpu);                                  // [T, F]
-        var best = f.TopK(Math.Min(top, subject.Dictionary.DSae), 1);
-        float[] values = best.Values.ToArray<float>();
-        long[] latents = best.Indices.ToArray<long>();
-        int k = (int)best.Values.Size(1), first = subject.Separator is null ? 0 : 1;
-        var rows = new List<TokenLatents>();
-        for (int t = first; t < ids.Length; t++)
-        {
-            var active = Enumerable.Range(t * k, k).Where(e => values[e] > 0).Select(e => new LatentValue((int)latents[e], values[e])).ToList();
-            rows.Add(new TokenLatents(t - first, ids[t], subject.Tokenizer.TokenText((int)ids[t]), active));
-        }
-        return rows;
+        return LatentInspection.TopLatents(subject.Model, subject.Dictionary, subject.Tokenizer, ids, subject.Separator is null ? 0 : 1, top);
     }
 
     private static Table Table(List<TokenLatents> rows)

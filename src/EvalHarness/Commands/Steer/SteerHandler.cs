@@ -39,7 +39,8 @@ public sealed class SteerHandler(TextWriter stdout)
         if (temperature < 0) throw new UsageException($"--temperature must be at least 0 (got {temperature.ToString(CultureInfo.InvariantCulture)})");
         string prompt = o.Prompt;
         if (prompt.Length == 0) throw new UsageException("--prompt is empty — give a prompt to continue");
-        double max = MaxActivation(subject, latent, o.CalibrationTokens);
+        double max = LatentCalibration.MaxActivation(subject.Model, subject.Dictionary, subject.Tokenizer, subject.Separator,
+            Corpus.Load(EmbeddedAssets.CorpusPath), latent, o.CalibrationTokens);
         double value = o.Scale * max;
         var options = new SamplingOptions(o.Tokens, temperature, TopK: 40, Seed: o.Seed);
         long[] ids = subject.Prompt(prompt);
@@ -54,19 +55,5 @@ public sealed class SteerHandler(TextWriter stdout)
             Markup.Escape(prompt + subject.Tokenizer.Decode(steered.Select(i => (int)i).ToArray())));
         console.Write(table);
         return ExitCode.Ok;
-    }
-
-    /// <summary>The latent's largest activation over the first `tokens` tokens of the corpus training split.</summary>
-    public static double MaxActivation(InterpretSubject subject, int latent, int tokens)
-    {
-        var corpus = Corpus.Load(EmbeddedAssets.CorpusPath);
-        var labeller = new TokenLabeller(subject.Tokenizer, ConceptSet.ForCorpus(corpus));
-        var stream = labeller.Stream(ProbeData.Stratified(corpus.Train, 0), subject.Separator, tokens);
-        var harvest = LatentHarvester.Harvest(subject.Model, subject.Dictionary, stream.Ids, subject.Model.Config.NCtx, 8);
-        var (rows, values) = harvest.Latents.Column(latent);
-        double max = 0;
-        for (int e = 0; e < rows.Count; e++)
-            if (!stream.IsSeparator[rows[e]]) max = Math.Max(max, values[e]);
-        return max;
     }
 }
