@@ -25,6 +25,13 @@ public sealed record JumpReluOptions(double? ThresholdInit = null, double? Bandw
         ThresholdInit is not null ? "--threshold-init" : Bandwidth is not null ? "--bandwidth" : SparsityLoss is not null ? "--sparsity-loss"
         : TanhC is not null ? "--tanh-c" : PreActCoefficient is not null ? "--pre-act" : null;
 
+    /// <summary>Sets every given knob on a jumprelu dictionary; any knob set on another architecture is an error.</summary>
+    public void ApplyTo(SparseDictionary d)
+    {
+        if (d is JumpReluDictionary j) Apply(j);
+        else if (FirstSet() is { } option) throw new ArgumentException($"{option} applies to jumprelu dictionaries, not {d.Config.Architecture}");
+    }
+
     /// <summary>Sets every given knob on d; ArgumentException naming the option for a bad value.</summary>
     public void Apply(JumpReluDictionary d)
     {

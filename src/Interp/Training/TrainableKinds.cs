@@ -84,7 +84,7 @@ public static class TrainableKinds
         try
         {
             SetSparsityCoefficient(dictionary, s.SparsityCoefficient);
-            if (dictionary is JumpReluDictionary j) s.JumpRelu?.Apply(j);
+            s.JumpRelu?.ApplyTo(dictionary);
         }
         catch
         {
@@ -99,13 +99,7 @@ public static class TrainableKinds
     {
         if (coefficient is not double c) return;
         if (!(c >= 0) || !double.IsFinite(c)) throw new ArgumentException($"--l1 is {c} — expected a non-negative number");
-        switch (d)
-        {
-            case ReluDictionary r: r.L1Coefficient = c; break;
-            case JumpReluDictionary j: j.SparsityCoefficient = c; break;
-            case GatedDictionary g: g.L1Coefficient = c; break;
-            default: throw new ArgumentException($"--l1 applies to relu, jumprelu and gated; {d.Config.Architecture} controls sparsity with --k");
-        }
+        d.SparsityCoefficient = c;                                                           // throws for the topk family
     }
 
     /// <summary>Width of a hook's activations per token; attention patterns and norm scales are not dictionary inputs.</summary>
