@@ -4,6 +4,7 @@
 using System.CommandLine;
 using System.Globalization;
 using InterpEval.Harness.Cli;
+using InterpEval.Harness.Commands.Train;
 using InterpEval.Interp;
 using InterpEval.Interp.Data;
 using InterpEval.Interp.Models;
@@ -134,7 +135,7 @@ public sealed class TrainHandler
     private static T Usage<T>(Func<T> f)
     {
         try { return f(); }
-        catch (ArgumentException e) when (e is not UsageException) { throw new UsageException(e.Message, e); }
+        catch (ArgumentException e) when (e is not UsageException) { throw new UsageException(e is SpecFieldException fault ? TrainFlags.Reword(fault) : e.Message, e); }
     }
 
     private static bool IsTerminal(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
