@@ -1,7 +1,7 @@
 // EvalHandler — `interp-eval eval`: loads the subject model (default: embedded), its tokenizer and the corpus, loads each
 // dictionary, runs the chosen suites (default: every suite that can run), then writes results.json and results.csv
 // (the harness's exporters, no baseline) and each dictionary's sparsity.safetensors under --out, and prints the table.
-// The measuring itself is SubjectEvaluation's, shared with `run`.
+// Loading is SubjectSet.Load's and the measuring SubjectEvaluation's, both shared with `run`.
 // Judging against baselines is `run`'s job; this command only measures.
 using System.CommandLine;
 using InterpEval.Harness.Bench;
@@ -30,29 +30,21 @@ public sealed class EvalHandler
         using var model = TransformerModel.Load(modelDir, device);
         var tokenizer = TokenizerLoader.Load(modelDir);
         var corpus = Corpus.Load(parseResult.GetValue(EvalCommand.Corpus) ?? EmbeddedAssets.CorpusPath);
-        var (dictionaries, clts) = LoadDictionaries(parseResult.GetValue(EvalCommand.Dict) ?? [], device, model);
-        try
-        {
-            using OutputLock outputLock = OutputLock.Acquire(parseResult.GetValue(EvalCommand.Out)!);   // one run per --out folder
-            var options = new SuiteOptions(Tokens: parseResult.GetValue(EvalCommand.Tokens), ContextLength: Math.Min(128, model.Config.NCtx));
-            string outDir = parseResult.GetValue(EvalCommand.Out)!;
-            var output = parseResult.InvocationConfiguration.Output;
-            IRunProgress progress = Terminal.IsTerminal(output) ? new SpectreProgress(Terminal.For(output)) : new PlainProgress(parseResult.InvocationConfiguration.Error);
-            var sparsityFiles = new List<string>();
-            var evaluation = new SubjectEvaluation(model, tokenizer, corpus, options, dictionaries, clts, progress, strict: explicitSuites,
-                onSparsity: (subject, result) => sparsityFiles.Add(WriteSparsity(outDir, subject, result)));
-            var records = progress.Scope(() => evaluation.RunAll(suites, cancellation));
-            var run = RunResult.RecordsOnly(Info(parseResult, started, device), records);
-            var written = ExporterSet.WriteAll(run, outDir, ExporterSet.Select(["json", "csv"]), cancellation);
-            new ConsoleTableExporter().Write(run, Terminal.For(output, 140));
-            foreach (string path in written.Concat(sparsityFiles)) output.WriteLine($"wrote {path}");
-            return ExitCode.Ok;
-        }
-        finally
-        {
-            foreach (var (_, d) in dictionaries) d.Dispose();
-            foreach (var (_, c) in clts) c.Dispose();
-        }
+        using var subjects = LoadSubjects(parseResult.GetValue(EvalCommand.Dict) ?? [], device, model);
+        using OutputLock outputLock = OutputLock.Acquire(parseResult.GetValue(EvalCommand.Out)!);   // one run per --out folder
+        var options = new SuiteOptions(Tokens: parseResult.GetValue(EvalCommand.Tokens), ContextLength: Math.Min(128, model.Config.NCtx));
+        string outDir = parseResult.GetValue(EvalCommand.Out)!;
+        var output = parseResult.InvocationConfiguration.Output;
+        IRunProgress progress = Terminal.IsTerminal(output) ? new SpectreProgress(Terminal.For(output)) : new PlainProgress(parseResult.InvocationConfiguration.Error);
+        var sparsityFiles = new List<string>();
+        var evaluation = new SubjectEvaluation(model, tokenizer, corpus, options, subjects.Dictionaries, subjects.Clts, progress, strict: explicitSuites,
+            onSparsity: (subject, result) => sparsityFiles.Add(WriteSparsity(outDir, subject, result)));
+        var records = progress.Scope(() => evaluation.RunAll(suites, cancellation));
+        var run = RunResult.RecordsOnly(Info(parseResult, started, device), records);
+        var written = ExporterSet.WriteAll(run, outDir, ExporterSet.Select(["json", "csv"]), cancellation);
+        new ConsoleTableExporter().Write(run, Terminal.For(output, 140));
+        foreach (string path in written.Concat(sparsityFiles)) output.WriteLine($"wrote {path}");
+        return ExitCode.Ok;
     }
 
     /// <summary>The named suites (unknown names are usage errors), or every registered suite.</summary>
@@ -70,37 +62,20 @@ public sealed class EvalHandler
         return chosen;
     }
 
-    /// <summary>Each --dict directory loaded, with its subject id (the directory's name, made unique); cross-layer
-    /// transcoders (CltFormat) apart from single dictionaries.</summary>
-    private static (List<(string Subject, SparseDictionary Dictionary)>, List<(string Subject, CrossLayerTranscoder Clt)>) LoadDictionaries(
-        string[] dirs, Device device, TransformerModel model)
+    /// <summary>Each --dict directory loaded (SubjectSet.Load), with its subject id (the directory's name, made unique).</summary>
+    private static SubjectSet LoadSubjects(string[] dirs, Device device, TransformerModel model)
     {
-        var loaded = new List<(string, SparseDictionary)>();
-        var clts = new List<(string, CrossLayerTranscoder)>();
         var used = new HashSet<string>(StringComparer.Ordinal);
-        try
+        var entries = new List<(string, string)>();
+        foreach (string dir in dirs)
         {
-            foreach (string dir in dirs)
-            {
-                if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: dictionary directory does not exist (--dict)");
-                string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
-                string subject = name;
-                for (int i = 2; !used.Add(subject); i++) subject = $"{name}-{i}";
-                if (CltFormat.IsCltDirectory(dir)) clts.Add((subject, CltFormat.Load(dir, device)));
-                else
-                {
-                    loaded.Add((subject, SparseDictionary.Load(dir, device)));
-                    CheckFits(loaded[^1].Item2, dir, model);
-                }
-            }
-            return (loaded, clts);
+            if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: dictionary directory does not exist (--dict)");
+            string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
+            string subject = name;
+            for (int i = 2; !used.Add(subject); i++) subject = $"{name}-{i}";
+            entries.Add((subject, dir));
         }
-        catch
-        {
-            foreach (var (_, d) in loaded) d.Dispose();
-            foreach (var (_, c) in clts) c.Dispose();
-            throw;
-        }
+        return SubjectSet.Load(entries, device, (d, dir) => CheckFits(d, dir, model));
     }
 
     /// <summary>Refuses, before any progress line, a dictionary that reads a hook the model lacks or has the wrong width for it.</summary>
