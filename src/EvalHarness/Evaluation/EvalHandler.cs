@@ -6,6 +6,7 @@
 using System.CommandLine;
 using InterpEval.Harness.Bench;
 using InterpEval.Harness.Cli;
+using InterpEval.Harness.Config;
 using InterpEval.Harness.Exporters;
 using InterpEval.Harness.Runs;
 using InterpEval.Interp;
@@ -32,7 +33,9 @@ public sealed class EvalHandler
         var corpus = Corpus.Load(parseResult.GetValue(EvalCommand.Corpus) ?? EmbeddedAssets.CorpusPath);
         using var subjects = LoadSubjects(parseResult.GetValue(EvalCommand.Dict) ?? [], device, model);
         using OutputLock outputLock = OutputLock.Acquire(parseResult.GetValue(EvalCommand.Out)!);   // one run per --out folder
-        var options = new SuiteOptions(Tokens: parseResult.GetValue(EvalCommand.Tokens), ContextLength: Math.Min(128, model.Config.NCtx));
+        var defaults = Profiles.DefaultPreset.Eval;                                         // window and batch as run's default profile
+        var options = new SuiteOptions(parseResult.GetValue(EvalCommand.Tokens), Math.Min(defaults.ContextLength, model.Config.NCtx), defaults.SequencesPerBatch,
+            Profiles.DefaultPreset.Seed);
         string outDir = parseResult.GetValue(EvalCommand.Out)!;
         var output = parseResult.InvocationConfiguration.Output;
         IRunProgress progress = Terminal.IsTerminal(output) ? new SpectreProgress(Terminal.For(output)) : new PlainProgress(parseResult.InvocationConfiguration.Error);
@@ -40,7 +43,7 @@ public sealed class EvalHandler
         var evaluation = new SubjectEvaluation(model, tokenizer, corpus, options, subjects.Dictionaries, subjects.Clts, progress, strict: explicitSuites,
             onSparsity: (subject, result) => sparsityFiles.Add(WriteSparsity(outDir, subject, result)));
         var records = progress.Scope(() => evaluation.RunAll(suites, cancellation));
-        var run = RunResult.RecordsOnly(Info(parseResult, started, device), records);
+        var run = RunResult.RecordsOnly(Info(parseResult, started, device, options.Seed), records);
         var written = ExporterSet.WriteAll(run, outDir, ExporterSet.Select(["json", "csv"]), cancellation);
         new ConsoleTableExporter().Write(run, Terminal.For(output, 140));
         foreach (string path in written.Concat(sparsityFiles)) output.WriteLine($"wrote {path}");
@@ -96,9 +99,9 @@ public sealed class EvalHandler
     private static bool IsResidualWide(string hook) =>
         new[] { "hook_resid_pre", "hook_resid_mid", "hook_resid_post", "hook_mlp_out", "hook_attn_out", "hook_normalized" }.Any(s => hook.EndsWith(s, StringComparison.Ordinal));
 
-    private static RunInfo Info(ParseResult parseResult, DateTimeOffset started, Device device) => new(
+    private static RunInfo Info(ParseResult parseResult, DateTimeOffset started, Device device, ulong seed) => new(
         $"{started:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..6]}", VersionAction.ToolVersion, GitCommit.Current(), MachineInfo.Current(),
-        "eval", started, (DateTimeOffset.UtcNow - started).TotalSeconds, new SuiteOptions().Seed, device.ToString(),
+        "eval", started, (DateTimeOffset.UtcNow - started).TotalSeconds, seed, device.ToString(),
         parseResult.GetValue(GlobalOptions.Threads));
 
     /// <summary>SAELens's sparsity.safetensors ("sparsity": log10(density + 1e-10) [F]) under out/SUBJECT/; returns the path.</summary>
