@@ -29,6 +29,8 @@ public sealed class CrossLayerTranscoderTrainable : ITrainableDictionary
             throw new SpecFieldException($"architecture '{s.Architecture}' is not supported for a clt — expected one of {string.Join(", ", CltConfig.Activations)}", "architecture");
         if (s.Hook is not null || s.HookOut is not null)
             throw new SpecFieldException($"hook/hook_out: a clt reads blocks.{{l}}.{CltConfig.DefaultInputHook} and predicts blocks.{{l}}.{CltConfig.DefaultOutputHook} at every layer; give neither", "hook", "hook_out");
+        if (s.JumpRelu?.FirstSet() is { } option)
+            throw new SpecFieldException($"{option} applies to jumprelu dictionaries (sae, transcoder, skip-transcoder), not a clt", option);
         if (s.Width < 1) throw new SpecFieldException($"width is {s.Width} — expected at least 1 (latents per layer)", "width");
         if (activation != CltActivation.TopK && s.K is not null) throw new SpecFieldException($"k applies to topk, not {s.Architecture}", "k");
         if (activation == CltActivation.TopK && s.SparsityCoefficient is not null) throw new SpecFieldException("sparsity_coefficient applies to relu and jumprelu; a topk clt controls sparsity with k", "sparsity_coefficient", "k");

@@ -29,7 +29,7 @@ public sealed record JumpReluOptions(double? ThresholdInit = null, double? Bandw
     public void ApplyTo(SparseDictionary d)
     {
         if (d is JumpReluDictionary j) Apply(j);
-        else if (FirstSet() is { } option) throw new SpecFieldException($"{option} applies to jumprelu dictionaries, not {d.Config.Architecture}", option);
+        else if (FirstSet() is { } option) throw new SpecFieldException($"{option} applies to jumprelu dictionaries (sae, transcoder, skip-transcoder), not {d.Config.Architecture}", option);
     }
 
     /// <summary>Sets every given knob on d; SpecFieldException naming the field for a bad value.</summary>

@@ -46,8 +46,6 @@ public static class TrainableKinds
 
     public static ITrainableDictionary Create(TrainableSpec spec)
     {
-        if (spec.JumpRelu?.FirstSet() is { } option && (spec.Architecture != "jumprelu" || spec.Kind == "clt"))
-            throw new SpecFieldException($"{option} applies to jumprelu dictionaries (sae, transcoder, skip-transcoder), not {spec.Kind} {spec.Architecture}", option);
         if (Kinds.TryGetValue(spec.Kind, out var kind)) return kind.Create(spec);
         throw new SpecFieldException(Unavailable.TryGetValue(spec.Kind, out var why) ? why
             : $"kind '{spec.Kind}' is not supported — expected one of {string.Join(", ", Names)}", "kind");
