@@ -5,7 +5,7 @@
 // the loader as JSON, so a user config overrides them field by field as any other layer. The one source of defaults.
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 
 namespace InterpEval.Harness.Config;
 

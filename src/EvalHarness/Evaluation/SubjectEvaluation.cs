@@ -2,8 +2,7 @@
 // suite on every subject, each suite deciding what it does on which kind of subject); this class shows its progress,
 // turns a suite that cannot run into a usage error (suites named explicitly) or a note, and hands sparsity's per-latent
 // densities to the caller. It loads, writes and prints nothing itself.
-using InterpEval.Harness.Cli;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.Data;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.Models;
