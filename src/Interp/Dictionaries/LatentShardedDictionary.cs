@@ -88,7 +88,7 @@ public sealed class LatentShardedDictionary : IDisposable
         {
             AuxKCoefficient = full is TopKDictionary t ? t.AuxKCoefficient : 1.0 / 32,
             KAux = (full as TopKDictionary)?.KAux,
-            L1Coefficient = full is ReluDictionary r ? r.L1Coefficient : 0,
+            L1Coefficient = full is ReluDictionary r ? r.SparsityCoefficient : 0,
             Threshold = full is BatchTopKDictionary b ? b.Threshold : -1,
             ThresholdUpdates = (full as BatchTopKDictionary)?.ThresholdUpdates ?? 0,
             ThresholdRate = (full as BatchTopKDictionary)?.ThresholdRate ?? BatchTopKDictionary.DefaultThresholdRate,

@@ -75,7 +75,7 @@ public sealed class DictionaryTrainer
     {
         if (CheckpointRoot is not { } root) throw new ArgumentException("resume needs the output directory that holds the checkpoints");
         string dir = TrainingCheckpoint.Latest(root)
-            ?? throw new FileNotFoundException($"{Path.Combine(root, TrainingCheckpoint.Folder)}: no checkpoint to resume from — train without --resume first");
+            ?? throw new FileNotFoundException($"{Path.Combine(root, TrainingCheckpoint.Folder)}: no checkpoint to resume from — start a fresh training first");
         var checkpoint = TrainingCheckpoint.Read(dir);
         try
         {
@@ -256,9 +256,9 @@ public sealed class DictionaryTrainer
             foreach (var (name, t) in d.CheckpointState())
                 if (!AllFinite(t))
                     throw new TrainingDivergedException($"{prefix} — tensor {name} holds NaN or Inf; training diverged: try a lower learning rate " +
-                        $"(--lr, now {lr.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}) or a sparsity warm-up");
+                        $"(learning_rate, now {lr.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}) or a sparsity warm-up");
             throw new TrainingDivergedException(
-                $"{prefix} — training diverged; try a lower learning rate (--lr, now {lr.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}), " +
+                $"{prefix} — training diverged; try a lower learning rate (learning_rate, now {lr.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}), " +
                 "a sparsity warm-up, or check the activations for NaN");
         }
 

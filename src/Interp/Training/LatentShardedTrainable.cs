@@ -68,10 +68,10 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
 
     private long _stepsDone;
 
-    /// <summary>batchtopk estimates θ from the second half of the run (SparseDictionaryTrainable.ThresholdStartStep).</summary>
+    /// <summary>batchtopk estimates θ from the second half of the run (BatchTopKDictionary.ThresholdStartStep).</summary>
     public void BeginStep(int step, int totalSteps)
     {
-        Dictionary.UpdateThreshold = step >= SparseDictionaryTrainable.ThresholdStartStep(totalSteps);
+        Dictionary.UpdateThreshold = step >= BatchTopKDictionary.ThresholdStartStep(totalSteps);
         _stepsDone = step + 1;
     }
 
