@@ -9,6 +9,7 @@
 // reused buffer, keeping per-row heaps (and AuxK's dead-latent choice) across blocks, so no [N, S] tensor exists. On CPU the three sparse sums are hand-written parallel loops (the scatter sorts
 // by latent, so it is deterministic); other devices compose ATen ops. Not here: CUDA-specific kernels.
 #include "ie_common.h"
+#include "sparse_kernels.h"
 #include <ATen/Parallel.h>
 #include <algorithm>
 #include <cmath>
@@ -16,6 +17,9 @@
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
+using ie::bag_sum;
+using ie::gather_dot;
+using ie::index_add_outer;
 
 // Index bounds: every index of idxNK must lie in [0, S); one pass, a clear message naming the op and the bad value.
 static void check_index_bounds(const char* op, const at::Tensor& idxNK, int64_t S) {
@@ -30,7 +34,7 @@ static bool cpu_kernel(const at::Tensor& t) { return t.device().is_cpu() && ie_h
 
 // out[n,:] = Σ_j weights[n,j]·table[idx[n,j],:] without materialising [N, k, D]. CPU: one parallel loop over tokens;
 // elsewhere embedding_bag (mode sum).
-static at::Tensor bag_sum(const at::Tensor& tableSD, const at::Tensor& idxNK, const at::Tensor& weightsNK) {
+at::Tensor ie::bag_sum(const at::Tensor& tableSD, const at::Tensor& idxNK, const at::Tensor& weightsNK) {
   int64_t n = idxNK.size(0), k = idxNK.size(1), D = tableSD.size(1);
   if (n == 0 || k == 0) return at::zeros({n, D}, tableSD.options());
   if (!cpu_kernel(tableSD)) {
@@ -62,7 +66,7 @@ static at::Tensor bag_sum(const at::Tensor& tableSD, const at::Tensor& idxNK, co
 }
 
 // out[n,j] = ⟨g[n,:], table[idx[n,j],:]⟩ — the gradient of a bag sum w.r.t. its weights, without gathering [N, k, D].
-static at::Tensor gather_dot(const at::Tensor& gND, const at::Tensor& tableSD, const at::Tensor& idxNK) {
+at::Tensor ie::gather_dot(const at::Tensor& gND, const at::Tensor& tableSD, const at::Tensor& idxNK) {
   int64_t n = idxNK.size(0), k = idxNK.size(1), D = tableSD.size(1);
   if (!cpu_kernel(tableSD) || n == 0 || k == 0) {
     auto rowsNKD = tableSD.index_select(0, idxNK.reshape({-1})).view({n, k, D});
@@ -94,7 +98,7 @@ static at::Tensor gather_dot(const at::Tensor& gND, const at::Tensor& tableSD, c
 // CPU: a counting sort of the N·k indices by latent, then one parallel loop over latents, each summing its own
 // entries in token order (deterministic, no atomics, nothing of size [N·k, D]). Elsewhere: index_add_ of the outer
 // products.
-static at::Tensor index_add_outer(int64_t S, const at::Tensor& idxNK, const at::Tensor& coefNK, const at::Tensor& rowsND) {
+at::Tensor ie::index_add_outer(int64_t S, const at::Tensor& idxNK, const at::Tensor& coefNK, const at::Tensor& rowsND) {
   int64_t D = rowsND.size(1);
   auto gradSD = at::zeros({S, D}, rowsND.options());
   if (idxNK.numel() == 0) return gradSD;
