@@ -57,7 +57,7 @@ public static class SparseOps
     /// pre = (x − c·bDec)·wEnc + bEnc, f = relu(pre), ŷ = f·wDec + bDec, mse = Σ(ŷ − y)²/N,
     /// sparsity = λ Σ f·‖wDec,i‖ / N, loss = mse + sparsity (c = applyBDecToInput). x [N, D], y [N, O], wEnc [D, S],
     /// bEnc [S], wDec [S, O], bDec [O]. Differentiable w.r.t. every input through loss, mse, sparsity, f and ŷ; pre has no gradient.
-    /// When the density of pre &gt; 0 (estimated on every 8th token) is below <paramref name="sparseBelowDensity"/>, f comes
+    /// When the density of pre &gt; 0 (estimated on at most 512 evenly spaced tokens) is below <paramref name="sparseBelowDensity"/>, f comes
     /// back sparse (<see cref="ReluSaeTerms.Indices"/> set) and decode and every gradient but the encoder GEMM's input
     /// are sparse sums over the active latents (TopK's kernels); 0 keeps the dense path.
     /// </summary>

@@ -20,7 +20,7 @@ public sealed class ReluDictionary : SparseDictionary
     /// <summary>λ of the sparsity penalty (Anthropic used 5 on activations normalised to E‖x‖² = d_in).</summary>
     public double L1Coefficient { get; set; } = 5;
 
-    /// <summary>The latent density (fraction of latents above zero, estimated on every 8th token of the batch) below which
+    /// <summary>The latent density (fraction of latents above zero, estimated on at most 512 evenly spaced tokens of the batch) below which
     /// the fused objective takes its sparse path (TopK's sparse decode and gradients); 0 keeps every batch dense. At
     /// d_in 256, 16384 latents the sparse step is the faster one well above this density (docs/benchmarks.md).</summary>
     public double SparseDensityThreshold { get; set; } = DefaultSparseDensityThreshold;

@@ -106,12 +106,14 @@ static at::Tensor relu_mask_colsum_(at::Tensor& dNS, const at::Tensor& fNS) {
   return partialBS.sum(0);
 }
 
-// Every kSampleStride-th token decides the path: the fraction of its latents above zero estimates the batch's density.
-static constexpr int64_t kSampleStride = 8;
+// At most kSampleTokens evenly spaced tokens decide the path (every token of a batch up to that size): the fraction of
+// their latents above zero estimates the batch's density.
+static constexpr int64_t kSampleTokens = 512;
 
 static double sampled_density(const at::Tensor& preNS) {
   int64_t n = preNS.size(0), S = preNS.size(1);
   if (n == 0 || S == 0) return 0.0;
+  const int64_t kSampleStride = std::max<int64_t>(1, n / kSampleTokens);
   auto rows = preNS.slice(0, 0, n, kSampleStride);
   if (!hand_kernel(preNS)) return (rows > 0).sum().item<double>() / static_cast<double>(rows.numel());
   int64_t m = rows.size(0), positive = 0;
