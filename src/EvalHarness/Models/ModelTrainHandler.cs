@@ -24,7 +24,7 @@ public sealed class ModelTrainHandler
                 BatchSize: parseResult.GetValue(ModelTrainCommand.Batch), LearningRate: parseResult.GetValue(ModelTrainCommand.LearningRate)));
         var output = parseResult.InvocationConfiguration.Output;
         var progress = new Progress(output, recipe.TrainingOptions.Steps);
-        EmbeddedModelReport report = EmbeddedModelBuilder.Build(corpus, recipe, outDir, progress);
+        EmbeddedModelReport report = EmbeddedModelBuilder.Build(corpus, recipe, outDir, parseResult.GetValue(GlobalOptions.Device), progress);
         AtomicFile.WriteAllText(Path.Combine(outDir, "training_report.json"), ToJson(report, recipe).ToJsonString(new() { WriteIndented = true }));
         WriteTable(report, output);
         return ExitCode.Ok;

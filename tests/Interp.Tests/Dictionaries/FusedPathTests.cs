@@ -27,8 +27,8 @@ public class FusedPathTests : ScopedTest
     public void TrainingStepsStayTogether(string arch)
     {
         var config = Config(arch, dIn: 8, dSae: 32, k: arch == "topk" ? 4 : null);
-        using var fused = DictionaryRegistry.Create(config, seed: 3);
-        using var generic = DictionaryRegistry.Create(config, seed: 3);
+        using var fused = DictionaryRegistry.Create(config, seed: 3, device: Device.Cpu);
+        using var generic = DictionaryRegistry.Create(config, seed: 3, device: Device.Cpu);
         generic.UseFusedKernels = false;
         using var gen = new Generator(4);
         var x = Tensor.Randn([64, 8], gen);                                                  // [N, D]
@@ -43,7 +43,7 @@ public class FusedPathTests : ScopedTest
     public void FiringCountsAgreeWithTheDenseLatents(string arch)
     {
         var config = Config(arch, dIn: 8, dSae: 48, k: arch == "topk" ? 4 : null);
-        using var fused = DictionaryRegistry.Create(config, seed: 5);
+        using var fused = DictionaryRegistry.Create(config, seed: 5, device: Device.Cpu);
         using var gen = new Generator(6);
         var o = fused.Forward(Tensor.Randn([24, 8], gen));
         Assert.That(o.Sparse is not null, Is.EqualTo(arch == "topk"), "topk's fused path hands back (values, indices)");
@@ -78,8 +78,8 @@ public class FusedPathTests : ScopedTest
 
     private static void AssertPathsAgree(DictionaryConfig config, bool withDead, bool transcoderTarget)
     {
-        using var fused = DictionaryRegistry.Create(config, seed: 1);
-        using var generic = DictionaryRegistry.Create(config, seed: 1);
+        using var fused = DictionaryRegistry.Create(config, seed: 1, device: Device.Cpu);
+        using var generic = DictionaryRegistry.Create(config, seed: 1, device: Device.Cpu);
         generic.UseFusedKernels = false;
         using var gen = new Generator(2);
         var x = Tensor.Randn([24, config.DIn], gen);                                         // [N, D_in]
