@@ -1,6 +1,7 @@
 // sparse_kernels.h — the three sparse sums of sparse_ops.cpp that other shim files share (relu_sae.cpp's sparse path):
 // a weighted bag sum of table rows, the gathered dot products (its weight gradient) and the scatter of rank-one updates.
-// CPU: hand-written parallel loops; other devices (or hand kernels off): composed ATen ops. Legend: N tokens, k entries
+// CPU: hand-written parallel loops that skip entries of weight 0 (they add nothing); other devices (or hand kernels
+// off): composed ATen ops. Legend: N tokens, k entries
 // per token, S table rows (latents), D row width.
 #pragma once
 #include <ATen/ATen.h>

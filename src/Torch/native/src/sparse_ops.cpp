@@ -56,6 +56,7 @@ at::Tensor ie::bag_sum(const at::Tensor& tableSD, const at::Tensor& idxNK, const
         scalar_t* o = op + t * D;
         for (int64_t j = 0; j < k; ++j) {
           scalar_t c = wp[t * k + j];
+          if (c == 0) continue;  // an entry of weight 0 adds nothing (relu-clipped or padding entries)
           const scalar_t* r = tp + ip[t * k + j] * D;
           for (int64_t d = 0; d < D; ++d) o[d] += c * r[d];
         }
@@ -110,13 +111,15 @@ at::Tensor ie::index_add_outer(int64_t S, const at::Tensor& idxNK, const at::Ten
   auto idx = idxNK.contiguous(), coef = coefNK.contiguous(), rows = rowsND.contiguous();
   int64_t k = idx.size(1), nk = idx.numel();
   const int64_t* ip = idx.data_ptr<int64_t>();
-  std::vector<int64_t> start(S + 1, 0), order(nk);
-  for (int64_t e = 0; e < nk; ++e) start[ip[e] + 1]++;
-  for (int64_t s = 0; s < S; ++s) start[s + 1] += start[s];
-  std::vector<int64_t> fill(start.begin(), start.end() - 1);
-  for (int64_t e = 0; e < nk; ++e) order[fill[ip[e]]++] = e;
   AT_DISPATCH_FLOATING_TYPES(rows.scalar_type(), "index_add_outer", [&] {
     const scalar_t* cp = coef.data_ptr<scalar_t>();
+    // Entries of coefficient 0 (relu-clipped or padding entries) add nothing and are left out of the sort.
+    std::vector<int64_t> start(S + 1, 0), order(nk);
+    for (int64_t e = 0; e < nk; ++e) start[ip[e] + 1] += cp[e] != 0;
+    for (int64_t s = 0; s < S; ++s) start[s + 1] += start[s];
+    std::vector<int64_t> fill(start.begin(), start.end() - 1);
+    for (int64_t e = 0; e < nk; ++e)
+      if (cp[e] != 0) order[fill[ip[e]]++] = e;
     const scalar_t* rp = rows.data_ptr<scalar_t>();
     scalar_t* gp = gradSD.data_ptr<scalar_t>();
     at::parallel_for(0, S, 64, [&](int64_t s0, int64_t s1) {
