@@ -299,7 +299,9 @@ static std::vector<at::Tensor> streamed_topk(const at::Tensor& xND, const at::Te
                                              const at::Tensor& deadS, int64_t kAux) {
   int64_t n = xND.size(0), S = wEncTSD.size(0);
   bool aux = deadS.defined() && deadS.numel() > 0 && kAux > 0;
-  auto x = xND.contiguous(), w = wEncTSD.contiguous(), b = bS.contiguous();
+  // w stays as given: the encoder arrives as W_enc.T, whose column blocks are BLAS-ready row-major slices of W_enc
+  // (a contiguous copy would transpose all of it every step).
+  auto x = xND.contiguous(), w = wEncTSD, b = bS.contiguous();
   auto dead = aux ? deadS.to(at::kBool).contiguous() : at::Tensor();
   auto valuesNK = at::empty({n, k}, x.options());
   auto idxNK = at::empty({n, k}, x.options().dtype(at::kLong));
