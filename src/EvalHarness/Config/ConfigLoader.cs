@@ -6,8 +6,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using InterpEval.Harness.Cli;
 using InterpEval.Harness.Exporters;
+using InterpEval.Harness.Tool;
 using InterpEval.Suites;
 
 namespace InterpEval.Harness.Config;

@@ -4,9 +4,11 @@
 // drawn by ChartRenderer. Feature dashboards (top activating contexts) are not part of this page yet.
 using System.Net;
 using System.Text;
+using InterpEval.Harness.Baselines;
 using InterpEval.Harness.Gates;
 using InterpEval.Harness.Plots;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
+using InterpEval.Harness.Tool;
 using InterpEval.Suites;
 
 namespace InterpEval.Harness.Exporters;

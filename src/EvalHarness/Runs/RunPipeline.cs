@@ -6,13 +6,13 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Baselines;
-using InterpEval.Harness.Bench;
-using InterpEval.Harness.Cli;
 using InterpEval.Harness.Config;
 using InterpEval.Harness.Evaluation;
 using InterpEval.Harness.Exporters;
 using InterpEval.Harness.Gates;
 using InterpEval.Harness.History;
+using InterpEval.Harness.Results;
+using InterpEval.Harness.Tool;
 using InterpEval.Suites;
 using InterpEval.Torch;
 
@@ -57,7 +57,7 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         var clock = Stopwatch.StartNew();
         IReadOnlyList<IReadOnlyList<MetricRecord>> runs = MeasureAll(request, cancellation);
         IReadOnlyList<MetricRecord> records = runs.Count == 1 ? runs[0] : MeanRecords(runs);
-        RunInfo info = new(RunId(started), VersionAction.ToolVersion, GitCommit.Current(), MachineInfo.Current(), config.Profile, started,
+        RunInfo info = new(RunInfo.NewId(started), VersionAction.ToolVersion, GitCommit.Current(), MachineInfo.Current(), config.Profile, started,
             clock.Elapsed.TotalSeconds, config.Seed, request.Device.ToString(), request.Threads);
         var ranSuites = new HashSet<string>(config.Suites, StringComparer.Ordinal);
         GateResult? gate = request.UpdateBaselines || baseline is null ? null : Gate.Evaluate(records, baseline, ranSuites, config.FailOnMissing);
@@ -139,15 +139,12 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         using SubjectEnvironment env = SubjectEnvironment.Load(config.Model, config.Corpus, request.Device);
         loading.Complete();
         var provider = new DictionaryProvider(config, env, request.Device, VersionAction.ToolVersion, progress);
-        using ProvidedSubjects subjects = provider.Provide(cancellation);
-        var options = new SuiteOptions(config.Eval.Tokens, config.Eval.ContextLength, config.Eval.SequencesPerBatch, config.Seed);
+        using SubjectSet subjects = provider.Provide(cancellation);
+        var options = config.Eval.ToSuiteOptions(config.Seed);
         var evaluation = new SubjectEvaluation(env.Model, env.Tokenizer, env.Corpus, options, subjects.Dictionaries, subjects.Clts, progress);
         return evaluation.RunAll([.. config.Suites.Select(SuiteRegistry.Get)], cancellation);
     }
 
     private static Baseline? ReadBaseline(string path, bool mustExist) =>
         mustExist || File.Exists(path) ? BaselineFile.Read(path) : null;
-
-    private static string RunId(DateTimeOffset started) =>
-        started.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
 }

@@ -11,6 +11,7 @@ using System.Text.Json.Nodes;
 using InterpEval.Harness.Config;
 using InterpEval.Harness.Evaluation;
 using InterpEval.Harness.Runs;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.Activations;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.IO;

@@ -25,7 +25,7 @@ public class ArchitectureTests : ScopedTest
     public void ReluObjectiveIsMsePlusDecoderNormWeightedL1()
     {
         using var d = (ReluDictionary)Hand("relu");
-        d.L1Coefficient = 2;
+        d.SparsityCoefficient = 2;
         var o = d.Forward(XTensor());
         // mse: row 0 (1.5 − 1.75)² + (0.5 − 0.25)² = 0.125; row 1 0 + (2.5 − 2)² = 0.25; mean 0.1875
         Assert.That(o.Parts.Mse.ToDouble(), Is.EqualTo(0.1875).Within(1e-6));

@@ -125,14 +125,15 @@ public class CltTrainingTests() : TinyModelFixture("gpt2")
         public void Report(TrainingProgress value) => report(value);
     }
 
-    [TestCase("gelu", null, null, "--arch 'gelu'")]
-    [TestCase("relu", null, 4, "--k applies to topk")]
-    [TestCase("topk", 0.1, null, "--l1 applies to relu and jumprelu")]
-    public void BadSpecsNameTheOption(string arch, double? l1, int? k, string fragment)
+    [TestCase("gelu", null, null, "architecture 'gelu'")]
+    [TestCase("relu", null, 4, "k applies to topk")]
+    [TestCase("topk", 0.1, null, "sparsity_coefficient applies to relu and jumprelu")]
+    public void BadSpecsNameTheField(string arch, double? l1, int? k, string fragment)
     {
-        var e = Assert.Throws<ArgumentException>(() => TrainableKinds.Create(Spec(arch, l1, k)))!;
-        Assert.That(e.Message, Does.Contain(fragment));
-        e = Assert.Throws<ArgumentException>(() => TrainableKinds.Create(Spec("relu") with { Hook = HookNames.ResidPre(0) }))!;
-        Assert.That(e.Message, Does.Contain("--hook"));
+        var e = Assert.Throws<SpecFieldException>(() => TrainableKinds.Create(Spec(arch, l1, k)))!;
+        Assert.That(e.Message, Does.StartWith(fragment));
+        e = Assert.Throws<SpecFieldException>(() => TrainableKinds.Create(Spec("relu") with { Hook = HookNames.ResidPre(0) }))!;
+        Assert.That(e.Message, Does.StartWith("hook/hook_out"));
+        Assert.That(e.Reword(f => "--" + f.Replace('_', '-')), Does.StartWith("--hook/--hook-out: a clt reads blocks.{l}.hook_resid_mid"));
     }
 }

@@ -21,7 +21,7 @@ public class GatedTests : ScopedTest
             d.BMag.Copy_(Tensor.Randn([F], g) * 0.05);
             d.BDec.Copy_(Tensor.Randn([DIn], g) * 0.1);
         }
-        d.L1Coefficient = 0.7;
+        d.SparsityCoefficient = 0.7;
         return d;
     }
 
