@@ -304,7 +304,7 @@ public abstract class SparseDictionary : IDisposable
     public void Save(string directory) => DictionaryFormat.Save(this, directory);
 
     /// <summary>Loads a dictionary directory (ours or SAELens's) through the registry; faults name the file and field.</summary>
-    public static SparseDictionary Load(string directory, Device? device = null) => DictionaryFormat.Load(directory, device ?? Device.Cpu);
+    public static SparseDictionary Load(string directory, Device device) => DictionaryFormat.Load(directory, device);
 
     public void Dispose()
     {

@@ -42,7 +42,7 @@ public sealed class CrossLayerTranscoderTrainable : ITrainableDictionary
             ModelName = s.ModelName, ContextSize = s.ContextSize, DatasetPath = s.DatasetPath,
         };
         if (config.Problems() is [var problem, ..]) throw new ArgumentException(problem);
-        var clt = CrossLayerTranscoder.Create(config, s.Seed, s.Device ?? Device.Cpu);
+        var clt = CrossLayerTranscoder.Create(config, s.Seed, s.Device);
         clt.SparsityCoefficient = s.SparsityCoefficient ?? DefaultSparsityCoefficient;
         return new CrossLayerTranscoderTrainable($"clt-{config.ActivationName}-{s.Width}", clt);
     }

@@ -16,12 +16,13 @@ namespace InterpEval.Interp.Training;
 /// <param name="Hook">The hook read (default: the kind's, at the middle layer).</param>
 /// <param name="HookOut">The hook predicted by a transcoder (default: the same layer's hook_mlp_out).</param>
 /// <param name="Model">The subject model's config (layers and widths).</param>
+/// <param name="Device">Where the dictionary lives (the run's --device).</param>
 /// <param name="ModelName">Recorded in cfg.json.</param>
 /// <param name="ContextSize">Tokens per training sequence, recorded in cfg.json.</param>
 /// <param name="DatasetPath">Where the tokens came from, recorded in cfg.json.</param>
 /// <param name="JumpRelu">JumpReLU's knobs (threshold init, bandwidth, sparsity loss, tanh c, pre-activation penalty); jumprelu only.</param>
 public sealed record TrainableSpec(string Kind, string Architecture, int Width, int? K, double? SparsityCoefficient, string? Hook,
-    string? HookOut, ModelConfig Model, string ModelName = "", int ContextSize = 128, string DatasetPath = "", ulong Seed = 0, Device? Device = null,
+    string? HookOut, ModelConfig Model, Device Device, string ModelName = "", int ContextSize = 128, string DatasetPath = "", ulong Seed = 0,
     JumpReluOptions? JumpRelu = null);
 
 /// <param name="Name">The kind name.</param>

@@ -67,8 +67,8 @@ public class LaunchTests
             Assert.That(InterpEval.Interp.Training.DictionaryTrainer.LatestCheckpointStep(Path.Combine(sharded, "shards", $"rank-{rank}")), Is.EqualTo(8), r.ToString());
         var one = CliRunner.Run([.. topk, "--out", alone]);
         Assert.That(one.ExitCode, Is.EqualTo(0), one.ToString());
-        using var a = InterpEval.Interp.Dictionaries.SparseDictionary.Load(sharded);
-        using var b = InterpEval.Interp.Dictionaries.SparseDictionary.Load(alone);
+        using var a = InterpEval.Interp.Dictionaries.SparseDictionary.Load(sharded, InterpEval.Torch.Device.Cpu);
+        using var b = InterpEval.Interp.Dictionaries.SparseDictionary.Load(alone, InterpEval.Torch.Device.Cpu);
         Assert.That(a.DSae, Is.EqualTo(32), "one ordinary directory holds every latent");
         double worst = new[] { (a.WEnc, b.WEnc), (a.BEnc, b.BEnc), (a.WDec, b.WDec), (a.BDec, b.BDec) }
             .Max(p => p.Item1.ToArray<float>().Zip(p.Item2.ToArray<float>()).Max(q => Math.Abs(q.First - q.Second)));

@@ -28,7 +28,7 @@ public class CltTrainingTests() : TinyModelFixture("gpt2")
         new ActivationStoreOptions(hooks, ContextLength: 8, SequencesPerForward: 8, BufferTokens: 128, BatchTokens: 64, Seed: (ulong)pass)).Batches();
 
     private TrainableSpec Spec(string arch, double? l1 = null, int? k = null) =>
-        new("clt", arch, Width: 24, K: k, SparsityCoefficient: l1, Hook: null, HookOut: null, Model: Model.Config, ModelName: "tiny", Seed: 3);
+        new("clt", arch, Width: 24, K: k, SparsityCoefficient: l1, Hook: null, HookOut: null, Model: Model.Config, ModelName: "tiny", Seed: 3, Device: Device.Cpu);
 
     private static DictionaryTrainerOptions Options(int steps) => new() { Steps = steps, BatchTokens = 64, LearningRate = 3e-3, SparsityWarmupSteps = 5 };
 
@@ -62,7 +62,7 @@ public class CltTrainingTests() : TinyModelFixture("gpt2")
 
         var batch = Passes(trainable.Hooks)(0).First();
         var inputs = clt.Config.InputHookNames.Select(h => batch.Activations[h]).ToArray();
-        using var loaded = CrossLayerTranscoder.Load(_out);
+        using var loaded = CrossLayerTranscoder.Load(_out, device: Device.Cpu);
         for (int l = 0; l < 2; l++)
         {
             TinyDictionaries.AssertClose(loaded.Predict(inputs)[l].Values(), clt.Predict(inputs)[l].Values(), 1e-4, $"ŷ_{l}");

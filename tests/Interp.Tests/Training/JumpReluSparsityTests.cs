@@ -94,7 +94,7 @@ public class JumpReluSparsityTests
     {
         var model = ModelConfig.Parse(TinyModels.Gpt2Config(), "config.json");
         var spec = new TrainableSpec("sae", "jumprelu", 16, null, 0.7, null, null, model,
-            JumpRelu: new JumpReluOptions(ThresholdInit: 0.25, Bandwidth: 0.3, SparsityLoss: "tanh", TanhC: 2.5, PreActCoefficient: 1e-3));
+            JumpRelu: new JumpReluOptions(ThresholdInit: 0.25, Bandwidth: 0.3, SparsityLoss: "tanh", TanhC: 2.5, PreActCoefficient: 1e-3), Device: Device.Cpu);
         using (var t = (SparseDictionaryTrainable)TrainableKinds.Create(spec))
         {
             var j = (JumpReluDictionary)t.Dictionary;

@@ -37,9 +37,9 @@ public partial class LatentShardedTrainingTests
                 new DictionaryTrainer([alone], DataParallelWorker.Options(), Path.Combine(dir, "alone")).Train(DataParallelWorker.Reference());
             using (var early = LatentShardTrainWorker.Make(arch))                   // one step: the yardstick of movement
                 new DictionaryTrainer([early], DataParallelWorker.Options() with { Steps = 1 }, Path.Combine(dir, "early")).Train(DataParallelWorker.Reference());
-            using var sharded = SparseDictionary.Load(Path.Combine(dir, "dict"));
-            using var unsharded = SparseDictionary.Load(Path.Combine(dir, "alone"));
-            using var initial = SparseDictionary.Load(Path.Combine(dir, "early"));
+            using var sharded = SparseDictionary.Load(Path.Combine(dir, "dict"), InterpEval.Torch.Device.Cpu);
+            using var unsharded = SparseDictionary.Load(Path.Combine(dir, "alone"), InterpEval.Torch.Device.Cpu);
+            using var initial = SparseDictionary.Load(Path.Combine(dir, "early"), InterpEval.Torch.Device.Cpu);
             Assert.That(sharded.DSae, Is.EqualTo(unsharded.DSae));
             Assert.That(File.Exists(Path.Combine(dir, "dict", "sparsity.safetensors")), "the gathered feature density is saved");
             double worst = 0, moved = 0;
@@ -90,8 +90,8 @@ public partial class LatentShardedTrainingTests
             var resumed = Run("resume", "store-2");
             foreach (var res in resumed) Assert.That(res.ExitCode, Is.EqualTo(0), res.ToString());
             Assert.That(resumed[0].Stdout, Does.Contain($"trained {DataParallelWorker.Steps - DataParallelWorker.CheckpointEvery} steps"), "the run continues from step 4");
-            using (var a = SparseDictionary.Load(Path.Combine(dir, "dict")))
-            using (var b = SparseDictionary.Load(Path.Combine(dir, "uninterrupted")))
+            using (var a = SparseDictionary.Load(Path.Combine(dir, "dict"), InterpEval.Torch.Device.Cpu))
+            using (var b = SparseDictionary.Load(Path.Combine(dir, "uninterrupted"), InterpEval.Torch.Device.Cpu))
             {
                 double worst = new[] { (a.WEnc, b.WEnc), (a.BEnc, b.BEnc), (a.WDec, b.WDec), (a.BDec, b.BDec) }
                     .Max(p => p.Item1.ToArray<float>().Zip(p.Item2.ToArray<float>()).Max(q => Math.Abs(q.First - q.Second)));
@@ -129,7 +129,7 @@ public static class LatentShardTrainWorker
             Architecture = architecture, Kind = DictionaryKind.Sae, DIn = DataParallelWorker.Dim, DSae = 96, K = architecture is "topk" or "batchtopk" ? 2 : null,
             HookName = TrainingFixtures.Hook,
         };
-        return new SparseDictionaryTrainable($"sae-{architecture}", DictionaryRegistry.Create(config, 5), TrainingFixtures.Hook);
+        return new SparseDictionaryTrainable($"sae-{architecture}", DictionaryRegistry.Create(config, 5, InterpEval.Torch.Device.Cpu), TrainingFixtures.Hook);
     }
 
     public static int Run(string[] args)

@@ -16,7 +16,7 @@ public class TrainingHooksTests
     {
         Architecture = architecture, DIn = Dim, DSae = 24, K = architecture is "topk" or "batchtopk" or "matryoshka-batchtopk" ? 3 : null,
         HookName = TrainingFixtures.Hook,
-    }, seed: 3);
+    }, seed: 3, device: Device.Cpu);
 
     private static SparseDictionaryTrainable Make(string architecture) => new(architecture, Dictionary(architecture), TrainingFixtures.Hook);
 

@@ -94,18 +94,25 @@ public static class BenchCommand
         HelpName = "W", DefaultValueFactory = _ => 1, CustomParser = OptionParsers.PositiveInt("--world-size"),
     };
 
+    public static readonly Option<double?> TrainDensity = new("--density")
+    {
+        Description = "relu: start b_enc so that this fraction of latents fires (e.g. 0.005, a dictionary past warm-up); the relu objective goes sparse below 0.02",
+        HelpName = "D",
+    };
+
     public static Command CreateTrain()
     {
         var command = new Command("train", "Full training steps of a relu or topk SAE on random data (forward, objective, backward, Adam, topk's decoder constraint): tokens/s, GEMM GFLOP/s and the fraction of the sgemm peak measured in the same run")
         {
-            TrainArch, TrainDIn, TrainWidth, TrainK, TrainBatch, TrainSteps, TrainGeneric, TrainGemmSize, TrainProfilePhases, TrainWorldSize, Json,
+            TrainArch, TrainDIn, TrainWidth, TrainK, TrainBatch, TrainSteps, TrainGeneric, TrainGemmSize, TrainProfilePhases, TrainDensity, TrainWorldSize, Json,
         };
         command.SetAction(parseResult =>
         {
             var options = new BenchOptions<TrainSettings>(new TrainSettings(
                 parseResult.GetValue(TrainArch)!, parseResult.GetValue(TrainDIn), parseResult.GetValue(TrainWidth), parseResult.GetValue(TrainK), parseResult.GetValue(TrainBatch),
                 parseResult.GetValue(TrainSteps), parseResult.GetValue(GlobalOptions.Device), Fused: !parseResult.GetValue(TrainGeneric),
-                GemmSize: parseResult.GetValue(TrainGemmSize), ProfilePhases: parseResult.GetValue(TrainProfilePhases)), parseResult.GetValue(Json));
+                GemmSize: parseResult.GetValue(TrainGemmSize), ProfilePhases: parseResult.GetValue(TrainProfilePhases),
+                Density: parseResult.GetValue(TrainDensity)), parseResult.GetValue(Json));
             var output = parseResult.InvocationConfiguration.Output;
             return parseResult.GetValue(TrainWorldSize) is > 1 and var world                      // data parallel: BenchTrainWorldHandler
                 ? (int)new BenchTrainWorldHandler(output).Run(options.Settings, world, options.Json)

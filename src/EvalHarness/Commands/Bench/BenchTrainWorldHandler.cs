@@ -25,6 +25,7 @@ public sealed class BenchTrainWorldHandler(TextWriter output)
     public ExitCode Run(TrainSettings settings, int worldSize, bool json)
     {
         if (worldSize < 2) throw new UsageException($"--world-size {worldSize} — the data-parallel benchmark needs at least 2 ranks");
+        if (settings.Density is not null) throw new UsageException("--density: not measured with --world-size yet — drop one of them");
         if (settings.Batch % worldSize != 0)
             throw new UsageException($"--batch {settings.Batch} does not split evenly over --world-size {worldSize} — use a multiple of {worldSize}");
         try { settings.Validate(); }
