@@ -53,7 +53,9 @@ public sealed class SweepHandler(TextWriter stdout, IRunProgress progress)
         {
             ["widths"] = new JsonArray([.. o.Widths.Select(w => (JsonNode)w)]), ["tokens"] = new JsonArray([.. o.Tokens.Select(t => (JsonNode)t)]),
             ["architectures"] = new JsonArray([.. o.Architectures.Select(a => (JsonNode)a)]), ["seeds"] = o.Seeds, ["points"] = points.Count,
-            ["timing_s"] = new JsonObject { ["harvest"] = timing.Harvest, ["training"] = timing.Training, ["evaluation"] = timing.Evaluation, ["total"] = clock.Elapsed.TotalSeconds },
+            ["timing_s"] = new JsonObject { ["harvest"] = timing.Harvest, ["training"] = timing.Training, ["evaluation"] = timing.Evaluation, ["total"] = clock.Elapsed.TotalSeconds,
+                ["harvest_tokenise"] = timing.Tokenise },
+            ["harvested_rows"] = timing.HarvestedRows,
         });
         Print(fits, points.Count, timing, clock.Elapsed.TotalSeconds, o.Out);
         return ExitCode.Ok;
@@ -63,7 +65,7 @@ public sealed class SweepHandler(TextWriter stdout, IRunProgress progress)
     {
         string F(double v) => Numbers.Format(v);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{points} points · harvest {t.Harvest:F1} s, training {t.Training:F1} s, evaluation {t.Evaluation:F1} s, total {total:F1} s"));
+            $"{points} points · harvest {t.Harvest:F1} s ({t.HarvestedRows} rows; tokenising {t.Tokenise:F1} s), training {t.Training:F1} s, evaluation {t.Evaluation:F1} s, total {total:F1} s"));
         foreach (var a in fits)
         {
             stdout.WriteLine($"{a.Architecture} ({a.Frontier.Count} compute-optimal points):");
