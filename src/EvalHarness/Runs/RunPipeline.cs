@@ -1,6 +1,7 @@
 // RunPipeline — `interp-eval run` from a resolved config to an exit code (DESIGN §3): baseline checked first (a bad one
 // stops the run before any work), subject model + corpus, dictionaries (loaded, or trained and cached), suites →
-// records, gate vs baseline, exporters, history, and — only after all of that succeeded — the baseline update.
+// records (and, when the profile has a sweep, its fitted exponents: SweepSession, SweepMetrics), gate vs baseline,
+// exporters, history, and — only after all of that succeeded — the baseline update.
 // Cancellation stops between and inside phases; every file it writes goes through a temp file and a rename.
 using System.Diagnostics;
 using System.Text.Json;
@@ -13,6 +14,7 @@ using InterpEval.Harness.Evaluation;
 using InterpEval.Harness.Exporters;
 using InterpEval.Harness.Gates;
 using InterpEval.Harness.History;
+using InterpEval.Harness.Sweeps;
 using InterpEval.Suites;
 using InterpEval.Torch;
 
@@ -52,7 +54,6 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         HarnessConfig config = request.Config;
         Baseline? baseline = ReadBaseline(config.BaselinePath, mustExist: !request.UpdateBaselines);
         IReadOnlyList<IExporter> exporters = ExporterSet.Select(config.Exporters);
-        if (config.Sweeps.Count > 0) progress.Note($"profile {config.Profile}: sweeps not run by this build: {string.Join("; ", config.Sweeps)}");
         DateTimeOffset started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         IReadOnlyList<IReadOnlyList<MetricRecord>> runs = MeasureAll(request, cancellation);
@@ -61,7 +62,7 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
             clock.Elapsed.TotalSeconds, config.Seed, request.Device.ToString(), request.Threads);
         var ranSuites = new HashSet<string>(config.Suites, StringComparer.Ordinal);
         GateResult? gate = request.UpdateBaselines || baseline is null ? null : Gate.Evaluate(records, baseline, ranSuites, config.FailOnMissing);
-        var result = new RunResult(info, JsonSerializer.SerializeToElement(request.ConfigJson), records, gate);
+        var result = new RunResult(info, JsonSerializer.SerializeToElement(request.ConfigJson), records, gate) { Sweep = _sweep };
         return Publish(request, result, runs, exporters, baseline, ranSuites, cancellation);
     }
 
@@ -110,6 +111,7 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
             Baseline updated = runs.Count > 1
                 ? BaselineUpdate.FromCalibration(config.BaselinePath, result.Info, runs, baseline, ranSuites)
                 : BaselineUpdate.From(config.BaselinePath, result.Info, result.Records, baseline, ranSuites);
+            if (_sweep is not null) updated = SweepMetrics.WithBootstrapTolerances(updated, SweepMetrics.Estimates(_sweep.Fits), baseline);
             BaselineFile.Write(updated);
             stdout.WriteLine($"baseline written: {config.BaselinePath} ({updated.Entries.Count} metrics" +
                              (runs.Count > 1 ? $", calibrated over {runs.Count} seeds)" : ")"));
@@ -142,8 +144,14 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         using ProvidedSubjects subjects = provider.Provide(cancellation);
         var options = new SuiteOptions(config.Eval.Tokens, config.Eval.ContextLength, config.Eval.SequencesPerBatch, config.Seed);
         var evaluation = new SubjectEvaluation(env.Model, env.Tokenizer, env.Corpus, options, subjects.Dictionaries, subjects.Clts, progress);
-        return evaluation.RunAll([.. config.Suites.Select(SuiteRegistry.Get)], cancellation);
+        IReadOnlyList<MetricRecord> records = evaluation.RunAll([.. config.Suites.Select(SuiteRegistry.Get)], cancellation);
+        if (config.Sweep is not { } sweep) return records;
+        _sweep = SweepSession.Run(SweepRequest.From(config, sweep, Path.Combine(config.Out, "sweep")), request.Device, progress, cancellation: cancellation);
+        return [.. records, .. SweepMetrics.Records(_sweep.Fits)];
     }
+
+    /// <summary>The sweep of the last measured seed (its plots go into the report, its intervals into the baseline).</summary>
+    private SweepOutcome? _sweep;
 
     private static Baseline? ReadBaseline(string path, bool mustExist) =>
         mustExist || File.Exists(path) ? BaselineFile.Read(path) : null;

@@ -18,6 +18,9 @@ public sealed record RunResult(RunInfo Info, JsonElement Config, IReadOnlyList<M
 
     public static JsonElement EmptyConfig { get; } = JsonDocument.Parse("{}").RootElement.Clone();
 
+    /// <summary>The profile's sweep (plots and fits for the report), or null when it ran none.</summary>
+    public Sweeps.SweepOutcome? Sweep { get; init; }
+
     /// <summary>True when a gate ran and failed (a regression, or a missing metric when that fails the gate).</summary>
     public bool Failed => Gate is { Passed: false };
 }

@@ -44,6 +44,18 @@ public sealed record SweepPoint(string Id, string Architecture, int Width, int? 
 public sealed record SweepRequest(HarnessConfig Config, IReadOnlyList<int> Widths, IReadOnlyList<long> Tokens, IReadOnlyList<string> Architectures,
     IReadOnlyList<int> Ks, IReadOnlyList<double> L1s, int Seeds, string Out, IReadOnlyList<string> Suites, int Bootstrap = 1000)
 {
+    /// <summary>The request for a config's "sweep" object (already validated with the config).</summary>
+    public static SweepRequest From(HarnessConfig config, SweepSettings s, string outDir) =>
+        new(config, s.Widths.Distinct().Order().ToList(), s.Tokens.Distinct().Order().ToList(), s.Architectures.Distinct().ToList(),
+            s.K.Distinct().ToList(), s.L1.Distinct().ToList(), s.Seeds, outDir, s.Suites, s.Bootstrap);
+
+    /// <summary>What a point's files depend on besides its id (which holds the grid coordinates): points made under other
+    /// settings are not resumed.</summary>
+    public string SettingsKey() => JsonSerializer.Serialize(new
+    {
+        Config.Model, Config.Corpus, Config.Seed, Config.Training, Config.Eval, Suites, tool = typeof(SweepRequest).Assembly.GetName().Version?.ToString(),
+    });
+
     /// <summary>Every point of the grid, in a stable order.</summary>
     public IReadOnlyList<SweepPoint> Points()
     {
@@ -87,6 +99,7 @@ public sealed class SweepRunner(IRunProgress progress)
     {
         HarnessConfig config = request.Config;
         IReadOnlyList<SweepPoint> points = request.Points();
+        ForgetOtherSettings(request);
         using SubjectEnvironment env = SubjectEnvironment.Load(config.Model, config.Corpus, device);
         string hook = HookNames.ResidPost(env.Model.Config.NLayers / 2);
         int dIn = env.Model.Config.DModel;
@@ -124,6 +137,21 @@ public sealed class SweepRunner(IRunProgress progress)
         }
         evaluation = evalClock.Elapsed.TotalSeconds;
         return (results, new SweepTiming(harvest, training, evaluation, tokenise, harvested));
+    }
+
+    /// <summary>Deletes OUT/points when it was made under other settings (another seed, training or eval config), then
+    /// records the present ones.</summary>
+    private void ForgetOtherSettings(SweepRequest request)
+    {
+        string folder = Path.Combine(request.Out, PointsFolder), file = Path.Combine(folder, "settings.json");
+        string key = request.SettingsKey();
+        if (Directory.Exists(folder) && (!File.Exists(file) || File.ReadAllText(file) != key))
+        {
+            progress.Note($"{folder}: made under other settings — starting over");
+            Directory.Delete(folder, recursive: true);
+        }
+        Directory.CreateDirectory(folder);
+        AtomicFile.WriteAllText(file, key);
     }
 
     public static string PointDir(SweepRequest r, SweepPoint p) => Path.Combine(r.Out, PointsFolder, p.Id);
