@@ -56,7 +56,7 @@ public static class Profiles
         full["profile"] = "full";
         full["sweep"] = Parse("""
         { "widths": [32, 64, 128, 256, 512, 1024], "tokens": [8192, 16384, 32768, 65536], "architectures": ["topk"], "k": [16],
-          "suites": ["reconstruction", "sparsity", "fidelity"], "bootstrap": 1000 }
+          "suites": ["reconstruction", "sparsity"], "bootstrap": 1000 }
         """);
         return full;
     }
