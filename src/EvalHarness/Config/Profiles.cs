@@ -55,7 +55,7 @@ public static class Profiles
         JsonObject full = Default();
         full["profile"] = "full";
         full["sweep"] = Parse("""
-        { "widths": [32, 64, 128, 256, 512, 1024], "tokens": [8192, 16384, 32768, 65536], "architectures": ["topk"], "k": [16],
+        { "widths": [32, 64, 128, 256, 512, 1024], "tokens": [8192, 32768, 131072, 262144], "architectures": ["topk"], "k": [16],
           "suites": ["reconstruction", "sparsity"], "bootstrap": 1000 }
         """);
         return full;

@@ -49,11 +49,12 @@ public sealed record SweepRequest(HarnessConfig Config, IReadOnlyList<int> Width
         new(config, s.Widths.Distinct().Order().ToList(), s.Tokens.Distinct().Order().ToList(), s.Architectures.Distinct().ToList(),
             s.K.Distinct().ToList(), s.L1.Distinct().ToList(), s.Seeds, outDir, s.Suites, s.Bootstrap);
 
-    /// <summary>What a point's files depend on besides its id (which holds the grid coordinates): points made under other
-    /// settings are not resumed.</summary>
+    /// <summary>What a point's files depend on besides its id (which holds the grid coordinates), the stream included
+    /// (its size follows the grid's largest budget): points made under other settings are not resumed.</summary>
     public string SettingsKey() => JsonSerializer.Serialize(new
     {
-        Config.Model, Config.Corpus, Config.Seed, Config.Training, Config.Eval, Suites, tool = typeof(SweepRequest).Assembly.GetName().Version?.ToString(),
+        Config.Model, Config.Corpus, Config.Seed, Config.Training, Config.Eval, Suites, StreamTokens = SweepRunner.StreamTokens(Tokens.Max()),
+        tool = typeof(SweepRequest).Assembly.GetName().Version?.ToString(),
     });
 
     /// <summary>Every point of the grid, in a stable order.</summary>
@@ -109,7 +110,7 @@ public sealed class SweepRunner(IRunProgress progress)
         if (toTrain.Count > 0)
         {
             var clock = Stopwatch.StartNew();
-            using RecordedPasses stream = Harvest(env, config, hook, toTrain.Max(p => p.Tokens), out tokenise, cancellation);
+            using RecordedPasses stream = Harvest(env, config, hook, request.Tokens.Max(), toTrain.Max(p => p.Tokens), out tokenise, cancellation);
             harvest = clock.Elapsed.TotalSeconds;
             harvested = stream.Rows;
             clock.Restart();
@@ -161,16 +162,17 @@ public sealed class SweepRunner(IRunProgress progress)
     /// more than the budget, so one pass covers it after the separators and window starts are dropped.</summary>
     public static long StreamTokens(long tokens) => tokens + tokens / 5;
 
-    /// <summary>The recipe's stream for the largest budget (TrainingRecipe: documents in the recipe's order, windows,
-    /// separators and window starts dropped, shuffled with the config seed), recorded once: as many full batches as the
-    /// largest budget takes steps.</summary>
-    private RecordedPasses Harvest(SubjectEnvironment env, HarnessConfig config, string hook, long tokens, out double tokenise, CancellationToken cancellation)
+    /// <summary>The recipe's stream for the grid's largest budget (TrainingRecipe: documents in the recipe's order,
+    /// windows, separators and window starts dropped, shuffled with the config seed), recorded once: as many full
+    /// batches as the largest budget still to train takes steps (a resumed sweep records the same stream).</summary>
+    private RecordedPasses Harvest(SubjectEnvironment env, HarnessConfig config, string hook, long gridTokens, long tokens, out double tokenise,
+        CancellationToken cancellation)
     {
         int batch = config.Training.BatchTokens;
         int steps = new DictionaryTrainerOptions { Tokens = tokens, BatchTokens = batch }.TotalSteps;
         var clock = Stopwatch.StartNew();
         var separator = DocumentSeparator.For(env.Model.Config, env.Tokenizer);
-        long[] ids = TrainingRecipe.Tokens(env.Corpus.Train, env.Tokenizer, separator, StreamTokens(tokens));
+        long[] ids = TrainingRecipe.Tokens(env.Corpus.Train, env.Tokenizer, separator, StreamTokens(gridTokens));
         tokenise = clock.Elapsed.TotalSeconds;
         var stream = new TrainingStream(ids.LongLength, config.Training.ContextLength, config.Training.BufferTokens);
         ActivationPasses passes = TrainingRecipe.Passes(env.Model, ids, [hook], stream, batch, separator, config.Seed);
