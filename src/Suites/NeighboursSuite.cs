@@ -1,7 +1,7 @@
 // NeighboursSuite — geometry of a dictionary's decoder (DESIGN §8): each latent's nearest other latent by decoder
 // cosine, summarised as the mean max-cosine and the fraction of latents with a near-duplicate (cos > 0.9); and, for
 // two dictionaries of different widths on the same hook, which small-dictionary latent each large one descends from
-// (feature splitting: its max-cosine match). Cosines of unit rows in float32, chunked so F × F is never held at once;
+// (feature splitting: its max-cosine match). The cosines are Interp's DecoderCosines (unit rows in float32, chunked);
 // summaries in float64. Needs no model.
 using InterpEval.Interp.Dictionaries;
 
@@ -15,7 +15,6 @@ public sealed class NeighboursSuite : ISuite
 {
     public const string SuiteName = "neighbours";
     public const double DuplicateCosine = 0.9;
-    private const int ChunkRows = 1024;
 
     public string Name => SuiteName;
 
@@ -58,39 +57,10 @@ public sealed class NeighboursSuite : ISuite
         ];
     }
 
-    // For each row of query [Q, d], the row of keys [K, d] with the largest cosine.
+    // For each row of query [Q, d], the row of keys [K, d] with the largest cosine (DecoderCosines, k = 1).
     private static DecoderMatch Best(Tensor query, Tensor keys, bool excludeSelf, CancellationToken cancellation)
     {
-        if (query.Dim != 2 || keys.Dim != 2 || query.Size(1) != keys.Size(1))
-            throw new ArgumentException($"expected decoders [Q, d] and [K, d], got {query.ShapeString} and {keys.ShapeString}");
-        int q = (int)query.Size(0);
-        var index = new int[q];
-        var cosine = new double[q];
-        using var scope = DisposeScope.Enter();
-        using var noGrad = Autograd.NoGrad();
-        var k = UnitRows(keys);                                                              // [K, d]
-        var all = UnitRows(query);                                                           // [Q, d]
-        for (int start = 0; start < q; start += ChunkRows)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            using var chunkScope = DisposeScope.Enter();
-            int rows = Math.Min(ChunkRows, q - start);
-            var cos = all.Narrow(0, start, rows).Mm(k.T);                                    // [rows, K]
-            if (excludeSelf)
-            {
-                var self = Tensor.Arange(start, start + rows, 1, ScalarType.Int64, cos.Device).Unsqueeze(1);  // [rows, 1]
-                cos = cos.Scatter(1, self, Tensor.Full([rows, 1], double.NegativeInfinity, device: cos.Device));
-            }
-            var best = cos.Max(1);
-            best.Indices.To(ScalarType.Int32).ToArray<int>().CopyTo(index, start);
-            best.Values.To(ScalarType.Float64).ToArray<double>().CopyTo(cosine, start);
-        }
-        return new DecoderMatch(index, cosine);
-    }
-
-    private static Tensor UnitRows(Tensor m)
-    {
-        var x = m.Detach().To(ScalarType.Float32);
-        return x / x.Norm(2, 1, keepDim: true).Clamp(min: 1e-12);
+        DecoderNeighbours best = DecoderCosines.Nearest(query, keys, 1, excludeSelf, cancellation);
+        return new DecoderMatch(best.Index, best.Cosine);
     }
 }

@@ -1,6 +1,7 @@
 // CliRunner — runs the tool in process through its real entry point and captures what it printed.
 using System.CommandLine;
 using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 
 namespace InterpEval.Harness.Tests;
 

@@ -1,7 +1,6 @@
 // SparseOps: the fused TopK kernels against their dense slow twins (values, indices, every gradient; float64 at 1e-10,
 // float32 at 1e-5), against hand-computed values, against finite differences, and their shape/dtype errors.
-// Legend: N tokens, K active latents, S = d_sae, D = d_in. The [Explicit] benchmark is not a test.
-using System.Diagnostics;
+// Legend: N tokens, K active latents, S = d_sae, D = d_in.
 using System.Globalization;
 
 namespace InterpEval.Torch.Tests;
@@ -137,37 +136,6 @@ public class SparseOpsTests
         Assert.That(Assert.Throws<TorchException>(() => SparseOps.TopKEncode(x, w, b, 7))!.Message,
             Does.Contain("k is 7").And.Contain("[6, 4]"));
         Assert.That(Assert.Throws<TorchException>(() => SparseOps.TopKEncode(x, w, b, 0))!.Message, Does.Contain("k is 0"));
-    }
-
-    [Test, Explicit("benchmark: d_in 256, width 16384, k 32, batch 4096 — seconds per step on 2 cores")]
-    public void BenchTopKStep()
-    {
-        const int n = 4096, d = 256, s = 16384, k = 32, steps = 5;
-        TorchRuntime.SetNumThreads(Environment.ProcessorCount);
-        using var gen = new Generator(0);
-        var x = Tensor.Randn([n, d], gen);
-        var wEnc = Tensor.Randn([s, d], gen).Mul(0.06).RequiresGrad_();
-        var bEnc = Tensor.Zeros([s]).RequiresGrad_();
-        var wDec = Tensor.Randn([s, d], gen).Mul(0.06).RequiresGrad_();
-        foreach (var (name, enc, dec) in new (string, Encoder, Decoder)[]
-                 { ("sparse", SparseOps.TopKEncode, SparseOps.TopKDecode),
-                   ("dense twin", SparseOps.TopKEncodeReference, SparseOps.TopKDecodeReference) })
-        {
-            Step(enc, dec, x, wEnc, bEnc, wDec, k);   // warm-up
-            var clock = Stopwatch.StartNew();
-            for (int i = 0; i < steps; i++) Step(enc, dec, x, wEnc, bEnc, wDec, k);
-            double perStep = clock.Elapsed.TotalSeconds / steps;
-            TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name}: {perStep * 1e3:F1} ms/step, {n / perStep:F0} tokens/s ({TorchRuntime.NumThreads} threads)"));
-        }
-    }
-
-    private static void Step(Encoder enc, Decoder dec, Tensor x, Tensor wEnc, Tensor bEnc, Tensor wDec, long k)
-    {
-        using var scope = DisposeScope.Enter();
-        foreach (var p in new[] { wEnc, bEnc, wDec }) p.ClearGrad();
-        var (v, idx) = enc(x, wEnc, bEnc, k);
-        (dec(v, idx, wDec) - x).Pow(2).Mean().Backward();
     }
 
     private static Tensor Randn(Generator gen, ScalarType dtype, params long[] shape) => Tensor.Randn(shape, gen, dtype);

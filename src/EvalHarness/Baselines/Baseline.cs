@@ -1,6 +1,7 @@
 // Baseline — a stored metric snapshot for one profile, as read from or written to baselines/<profile>.json: the
 // entries keyed by suite/subject/name and the provenance of the run that produced them. Reading and writing the file is
 // BaselineFile; judging a run against it is Gate.
+
 namespace InterpEval.Harness.Baselines;
 
 /// <param name="Path">The file it was read from (as given), or where it will be written.</param>

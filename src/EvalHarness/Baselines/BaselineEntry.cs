@@ -1,7 +1,6 @@
 // BaselineEntry — one stored metric of a baseline file: its key (suite/subject/name), value, direction, tolerance, unit,
 // the calibration its tolerance was derived from (when calibrated), and the line of the file it was read from (so
 // MSBuild lines and annotations point at it). It does no comparing.
-using InterpEval.Harness.Gates;
 using InterpEval.Suites;
 
 namespace InterpEval.Harness.Baselines;

@@ -5,7 +5,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using InterpEval.Harness.Gates;
 using InterpEval.Interp.IO;
 using InterpEval.Suites;
 

@@ -3,7 +3,6 @@
 // (the interval of a normal estimate is ±1.96σ), and since a later run's estimate carries the same sampling error as the
 // stored one, their difference has sd σ·√2; a one-sided regression at the Bonferroni level α/M over the M gated
 // metrics gives the band k·σ with k = Φ⁻¹(1 − α/M)·√2. It derives numbers only; the baseline update applies them.
-using InterpEval.Harness.Gates;
 
 namespace InterpEval.Harness.Baselines;
 

@@ -2,7 +2,7 @@
 // tokenizer, and the dictionaries that replace its MLPs — one CLT directory, or one transcoder or skip-transcoder
 // directory per layer (--dict given once per layer, in any order) — checked to fit the model, with one-line usage
 // errors for anything else (an sae, a missing layer, a width that does not match). It computes nothing.
-using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.Circuits;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.Models;

@@ -3,6 +3,20 @@
 // through ErrorReport. Commands live in one factory each (*Command.cs); this file only assembles them.
 using System.CommandLine;
 using System.CommandLine.Help;
+using InterpEval.Harness.Commands;
+using InterpEval.Harness.Commands.Bench;
+using InterpEval.Harness.Commands.Compare;
+using InterpEval.Harness.Commands.Dict;
+using InterpEval.Harness.Commands.Eval;
+using InterpEval.Harness.Commands.Features;
+using InterpEval.Harness.Commands.History;
+using InterpEval.Harness.Commands.Inspect;
+using InterpEval.Harness.Commands.Model;
+using InterpEval.Harness.Commands.Run;
+using InterpEval.Harness.Commands.Steer;
+using InterpEval.Harness.Commands.Tokenize;
+using InterpEval.Harness.Commands.Train;
+using InterpEval.Harness.Tool;
 
 namespace InterpEval.Harness.Cli;
 

@@ -6,8 +6,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using InterpEval.Harness.Cli;
 using InterpEval.Harness.Exporters;
+using InterpEval.Harness.Tool;
 using InterpEval.Suites;
 
 namespace InterpEval.Harness.Config;
@@ -204,7 +204,7 @@ public static class ConfigLoader
             if (!SuiteRegistry.TryGet(c.Suites[i], out _)) Fail($"suites.{i}", $"suites: unknown suite '{c.Suites[i]}' — expected one of {string.Join(", ", SuiteRegistry.Names)}");
         for (int i = 0; i < c.Exporters.Count; i++)
             if (!ExporterSet.Names.Contains(c.Exporters[i])) Fail($"exporters.{i}", $"exporters: unknown exporter '{c.Exporters[i]}' — expected one of {string.Join(", ", ExporterSet.Names)}");
-        if (c.Sweep is { } sw && Sweeps.SweepGrid.Problem(sw.Widths, sw.Tokens, sw.Architectures, sw.K, sw.L1, sw.Seeds, sw.Suites, sw.Bootstrap, c.Training.BatchTokens) is { } grid)
+        if (c.Sweep is { } sw && SweepGrid.Problem(sw.Widths, sw.Tokens, sw.Architectures, sw.K, sw.L1, sw.Seeds, sw.Suites, sw.Bootstrap, c.Training.BatchTokens) is { } grid)
             Fail($"sweep.{grid.Field}", $"sweep.{grid.Field}: {grid.Message}");
         if (c.Dictionaries.Count == 0) Fail("dictionaries", "dictionaries is empty — give at least one to train or load");
         for (int i = 0; i < c.Dictionaries.Count; i++)

@@ -3,7 +3,7 @@
 // default (the same subjects wider and longer trained, the model suites, ≤ 5 min) and full (default plus a sweep of
 // 6 widths × 4 token budgets of TopK SAEs whose fitted scaling exponents are gated metrics; docs/scaling.md). JSON, so a user config overrides them field by field as any other layer.
 using System.Text.Json.Nodes;
-using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 
 namespace InterpEval.Harness.Config;
 

@@ -2,8 +2,7 @@
 // single dictionary (ground-truth once, on the first: it measures the training recipe, not the dictionary), the full
 // replacement model when transcoders cover every layer (SuiteInput.LayerTranscoders), feature splitting across widths
 // with the neighbours suite, and each cross-layer transcoder through CltEvaluation. It loads, writes and prints nothing.
-using InterpEval.Harness.Cli;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.Data;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.Models;

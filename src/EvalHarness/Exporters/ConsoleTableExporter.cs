@@ -1,7 +1,8 @@
 // ConsoleTableExporter — the run as a Spectre.Console table (one row per metric: value, baseline, delta, verdict) and
 // a closing verdict line with the failures spelled out. Colours only on a real terminal; plain text in files and CI.
 using InterpEval.Harness.Gates;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
+using InterpEval.Harness.Tool;
 using InterpEval.Suites;
 using Spectre.Console;
 
@@ -12,7 +13,7 @@ public sealed class ConsoleTableExporter(int width = 140) : IExporter
     public string Name => "console";
     public string FileName => "summary.txt";
 
-    public void Export(RunResult run, TextWriter writer) => Write(run, Cli.Terminal.For(writer, width));
+    public void Export(RunResult run, TextWriter writer) => Write(run, Tool.Terminal.For(writer, width));
 
     /// <summary>Writes the table and verdict to a console (the runner passes its own, with colours when interactive).</summary>
     public void Write(RunResult run, IAnsiConsole console)

@@ -2,8 +2,10 @@
 // invariant numbers, so a spreadsheet in any locale or pandas reads the same values. Run facts live in results.json.
 using System.Globalization;
 using CsvHelper;
+using InterpEval.Harness.Baselines;
 using InterpEval.Harness.Gates;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
+using InterpEval.Harness.Tool;
 using InterpEval.Suites;
 
 namespace InterpEval.Harness.Exporters;

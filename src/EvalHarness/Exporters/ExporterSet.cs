@@ -1,6 +1,6 @@
 // ExporterSet — the exporters by name (static presets, BenchmarkDotNet style) and the step that writes a run to an
 // output directory, each file atomically (temp + rename) so an interrupted export never leaves half a file.
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
 using InterpEval.Interp.IO;
 
 namespace InterpEval.Harness.Exporters;

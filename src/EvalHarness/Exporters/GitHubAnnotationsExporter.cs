@@ -3,7 +3,7 @@
 // stdout by `run` when GITHUB_ACTIONS is set, so a pull request shows them on the baseline file.
 using System.Text;
 using InterpEval.Harness.Gates;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
 
 namespace InterpEval.Harness.Exporters;
 

@@ -1,12 +1,14 @@
 // HtmlReportExporter — report.html, one self-contained page: the verdict, the failures and improvements, a scatter of
 // L0 vs fve across subjects (the sparsity–fidelity trade-off the subjects sit on; baseline values as hollow markers
-// when gated), the sweep's section (laws and plots: SweepReport) when the profile ran a sweep, and the full table. Plots are inline SVG
+// when gated), the sections a run's extension made (the sweep's laws and plots) as given, and the full table. Plots are inline SVG
 // drawn by ChartRenderer. Feature dashboards (top activating contexts) are not part of this page yet.
 using System.Net;
 using System.Text;
+using InterpEval.Harness.Baselines;
 using InterpEval.Harness.Gates;
 using InterpEval.Harness.Plots;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
+using InterpEval.Harness.Tool;
 using InterpEval.Suites;
 
 namespace InterpEval.Harness.Exporters;
@@ -33,7 +35,7 @@ public sealed class HtmlReportExporter(ChartRenderer? plots = null) : IExporter
                     $"{Numbers.Format(Math.Round(info.DurationSeconds, 1))} s</p>\n");
         if (run.Gate is { } gate) Conclusions(html, gate);
         Plots(html, run);
-        if (run.Sweep is { } sweep) html.Append(Sweeps.SweepReport.Section(sweep, _plots));
+        foreach (ReportSection section in run.Sections) html.Append(section.Html);
         Table(html, run);
         html.Append("</body></html>\n");
         writer.Write(html.ToString());

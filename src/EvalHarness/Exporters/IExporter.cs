@@ -1,6 +1,6 @@
 // IExporter — formats a finished run (records, and verdicts when gated) into one output format. Exporters only format:
 // they never measure, judge or decide exit codes. Every number goes out culture-invariant.
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
 
 namespace InterpEval.Harness.Exporters;
 

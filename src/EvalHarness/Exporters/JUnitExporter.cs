@@ -5,7 +5,8 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using InterpEval.Harness.Gates;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
+using InterpEval.Harness.Tool;
 using InterpEval.Suites;
 
 namespace InterpEval.Harness.Exporters;

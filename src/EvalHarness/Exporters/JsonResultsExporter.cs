@@ -6,14 +6,14 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using InterpEval.Harness.Gates;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
 using InterpEval.Suites;
 
 namespace InterpEval.Harness.Exporters;
 
 public sealed class JsonResultsExporter : IExporter
 {
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = ResultsJson.SchemaVersion;
 
     public string Name => "json";
     public string FileName => "results.json";

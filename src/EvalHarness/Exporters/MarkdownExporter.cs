@@ -1,8 +1,10 @@
 // MarkdownExporter — summary.md, written to be pasted as a pull-request comment: the verdict and counts first, then
 // the regressions and improvements as short lists, then every metric in a collapsed table. Invariant numbers.
 using System.Text;
+using InterpEval.Harness.Baselines;
 using InterpEval.Harness.Gates;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
+using InterpEval.Harness.Tool;
 using InterpEval.Suites;
 
 namespace InterpEval.Harness.Exporters;

@@ -2,7 +2,7 @@
 // the baseline file (`baselines/smoke.json(12): error IE0001: ...`), so MSBuild's Exec task and IDEs show regressions as
 // build errors. Codes: IE0001 regressed, IE0002 missing (an error when it fails the gate, else a warning).
 using InterpEval.Harness.Gates;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
 
 namespace InterpEval.Harness.Exporters;
 

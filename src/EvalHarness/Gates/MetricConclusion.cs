@@ -2,7 +2,7 @@
 // entry it was compared with, the band it was allowed, its z-score (the change in calibrated standard deviations), and
 // one sentence saying why. Exporters read it; none recompute it.
 using InterpEval.Harness.Baselines;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Tool;
 using InterpEval.Suites;
 
 namespace InterpEval.Harness.Gates;

@@ -6,7 +6,7 @@
 using System.Globalization;
 using InterpEval.Harness.Exporters;
 using InterpEval.Harness.Gates;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
 using InterpEval.Suites;
 using Microsoft.Data.Sqlite;
 

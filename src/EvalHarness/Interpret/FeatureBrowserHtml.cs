@@ -3,6 +3,7 @@
 // contexts with tokens shaded by activation, top output tokens and decoder-cosine neighbours. Layout only; no metrics.
 using System.Text;
 using System.Text.Json;
+using InterpEval.Interp.Activations;
 
 namespace InterpEval.Harness.Interpret;
 

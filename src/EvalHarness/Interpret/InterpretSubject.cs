@@ -1,7 +1,7 @@
 // InterpretSubject — what inspect, steer and features load: a dictionary (--dict), the subject model it reads (--model,
 // the embedded model by default) and the model directory's tokenizer, checked to fit each other (hook present, widths
 // equal) with one-line usage errors. It computes nothing.
-using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.Activations;
 using InterpEval.Interp.Data;
 using InterpEval.Interp.Dictionaries;

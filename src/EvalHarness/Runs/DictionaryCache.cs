@@ -18,14 +18,18 @@ public sealed class DictionaryCache(string root)
     public string Root { get; } = root;
 
     /// <summary>The content hash of a trained dictionary (hex, 64 characters).</summary>
-    public static string Key(string toolVersion, SubjectEnvironment env, DictionarySpec spec, TrainingSettings training, ulong seed)
+    public static string Key(string toolVersion, SubjectEnvironment env, DictionarySpec spec, TrainingSettings training, ulong seed) =>
+        Key(toolVersion, env.ModelFingerprint, env.CorpusFingerprint, spec, training, seed);
+
+    /// <summary>The same from the model's and corpus's fingerprints.</summary>
+    public static string Key(string toolVersion, string modelFingerprint, string corpusFingerprint, DictionarySpec spec, TrainingSettings training, ulong seed)
     {
         var canonical = new JsonObject
         {
             ["format"] = Format,
             ["tool_version"] = toolVersion,
-            ["model"] = env.ModelFingerprint,
-            ["corpus"] = env.CorpusFingerprint,
+            ["model"] = modelFingerprint,
+            ["corpus"] = corpusFingerprint,
             ["spec"] = JsonSerializer.SerializeToNode(spec with { Training = null, Path = null }, ConfigLoader.Json),
             ["training"] = JsonSerializer.SerializeToNode(training, ConfigLoader.Json),
             ["seed"] = seed,

@@ -5,6 +5,7 @@
 // cached. Every subject is evaluated as loaded
 // from disk, so a run that trained and a run that hit the cache measure the same weights.
 using InterpEval.Harness.Config;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.Data;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.Training;

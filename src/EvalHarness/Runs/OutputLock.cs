@@ -3,7 +3,7 @@
 // config is valid until they exit. A second run on the same folder is refused at once with one line instead of
 // interleaving its result files with the first's. The file itself stays (deleting it would race with a newcomer).
 using System.Globalization;
-using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 
 namespace InterpEval.Harness.Runs;
 

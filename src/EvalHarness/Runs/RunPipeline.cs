@@ -1,20 +1,19 @@
 // RunPipeline — `interp-eval run` from a resolved config to an exit code (DESIGN §3): baseline checked first (a bad one
 // stops the run before any work), subject model + corpus, dictionaries (loaded, or trained and cached), suites →
-// records (and, when the profile has a sweep, its fitted exponents: SweepSession, SweepMetrics), gate vs baseline,
+// records (and an extension's, as the config's sweep: IRunExtension), gate vs baseline,
 // exporters, history, and — only after all of that succeeded — the baseline update.
 // Cancellation stops between and inside phases; every file it writes goes through a temp file and a rename.
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Baselines;
-using InterpEval.Harness.Bench;
-using InterpEval.Harness.Cli;
 using InterpEval.Harness.Config;
 using InterpEval.Harness.Evaluation;
 using InterpEval.Harness.Exporters;
 using InterpEval.Harness.Gates;
 using InterpEval.Harness.History;
-using InterpEval.Harness.Sweeps;
+using InterpEval.Harness.Results;
+using InterpEval.Harness.Tool;
 using InterpEval.Suites;
 using InterpEval.Torch;
 
@@ -38,8 +37,9 @@ public enum AnnotationMode
 /// <param name="Annotations">Diagnostics printed on stdout after the table.</param>
 /// <param name="Calibrate">With UpdateBaselines: measure the profile under this many seeds (seed, seed + 1, …) and store
 /// each metric's mean with a band derived from its spread (ToleranceModel); 0 = one run, tolerances kept.</param>
+/// <param name="Extension">Work after the suites (the config's sweep), or null.</param>
 public sealed record RunRequest(HarnessConfig Config, JsonObject ConfigJson, bool UpdateBaselines, Device Device, int Threads,
-    AnnotationMode Annotations = AnnotationMode.Auto, int Calibrate = 0);
+    AnnotationMode Annotations = AnnotationMode.Auto, int Calibrate = 0, IRunExtension? Extension = null);
 
 /// <param name="ExitCode">0 ok, 1 regression.</param>
 /// <param name="Result">The finished run.</param>
@@ -58,11 +58,11 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         var clock = Stopwatch.StartNew();
         IReadOnlyList<IReadOnlyList<MetricRecord>> runs = MeasureAll(request, cancellation);
         IReadOnlyList<MetricRecord> records = runs.Count == 1 ? runs[0] : MeanRecords(runs);
-        RunInfo info = new(RunId(started), VersionAction.ToolVersion, GitCommit.Current(), MachineInfo.Current(), config.Profile, started,
+        RunInfo info = new(RunInfo.NewId(started), VersionAction.ToolVersion, GitCommit.Current(), MachineInfo.Current(), config.Profile, started,
             clock.Elapsed.TotalSeconds, config.Seed, request.Device.ToString(), request.Threads);
         var ranSuites = new HashSet<string>(config.Suites, StringComparer.Ordinal);
         GateResult? gate = request.UpdateBaselines || baseline is null ? null : Gate.Evaluate(records, baseline, ranSuites, config.FailOnMissing);
-        var result = new RunResult(info, JsonSerializer.SerializeToElement(request.ConfigJson), records, gate) { Sweep = _sweep };
+        var result = new RunResult(info, JsonSerializer.SerializeToElement(request.ConfigJson), records, gate) { Sections = request.Extension?.Section is { } section ? [section] : [] };
         return Publish(request, result, runs, exporters, baseline, ranSuites, cancellation);
     }
 
@@ -111,7 +111,7 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
             Baseline updated = runs.Count > 1
                 ? BaselineUpdate.FromCalibration(config.BaselinePath, result.Info, runs, baseline, ranSuites)
                 : BaselineUpdate.From(config.BaselinePath, result.Info, result.Records, baseline, ranSuites);
-            if (_sweep is not null) updated = SweepMetrics.WithBootstrapTolerances(updated, SweepMetrics.Estimates(_sweep.Fits), baseline);
+            if (request.Extension is { } extension) updated = extension.AdjustBaseline(updated, baseline);
             BaselineFile.Write(updated);
             stdout.WriteLine($"baseline written: {config.BaselinePath} ({updated.Entries.Count} metrics" +
                              (runs.Count > 1 ? $", calibrated over {runs.Count} seeds)" : ")"));
@@ -145,17 +145,9 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         var options = new SuiteOptions(config.Eval.Tokens, config.Eval.ContextLength, config.Eval.SequencesPerBatch, config.Seed);
         var evaluation = new SubjectEvaluation(env.Model, env.Tokenizer, env.Corpus, options, subjects.Dictionaries, subjects.Clts, progress);
         IReadOnlyList<MetricRecord> records = evaluation.RunAll([.. config.Suites.Select(SuiteRegistry.Get)], cancellation);
-        if (config.Sweep is not { } sweep) return records;
-        _sweep = SweepSession.Run(SweepRequest.From(config, sweep, Path.Combine(config.Out, "sweep")), request.Device, progress, cancellation: cancellation);
-        return [.. records, .. SweepMetrics.Records(_sweep.Fits)];
+        return request.Extension is { } extension ? [.. records, .. extension.Measure(config, request.Device, progress, cancellation)] : records;
     }
-
-    /// <summary>The sweep of the last measured seed (its plots go into the report, its intervals into the baseline).</summary>
-    private SweepOutcome? _sweep;
 
     private static Baseline? ReadBaseline(string path, bool mustExist) =>
         mustExist || File.Exists(path) ? BaselineFile.Read(path) : null;
-
-    private static string RunId(DateTimeOffset started) =>
-        started.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
 }

@@ -6,7 +6,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using InterpEval.Harness.Plots;
 using InterpEval.Interp.IO;
 using InterpEval.Suites.Scaling;
 

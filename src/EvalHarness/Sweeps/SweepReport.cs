@@ -6,7 +6,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using InterpEval.Harness.Plots;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Tool;
 using InterpEval.Suites.Scaling;
 
 namespace InterpEval.Harness.Sweeps;

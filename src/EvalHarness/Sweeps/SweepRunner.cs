@@ -13,6 +13,7 @@ using System.Text.Json.Nodes;
 using InterpEval.Harness.Config;
 using InterpEval.Harness.Evaluation;
 using InterpEval.Harness.Runs;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.Data;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.IO;

@@ -5,7 +5,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Plots;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.IO;
 using InterpEval.Suites.Scaling;
 

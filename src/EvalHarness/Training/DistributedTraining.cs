@@ -2,7 +2,7 @@
 // MASTER_PORT or Slurm's variables; see DistributedEnvironment): rendezvous, a check that every rank was given the same
 // options, this rank's shard of the token stream, and the trainer's sync. Bad variables, a port in use and mismatched
 // options are usage errors (exit 2) naming the variable; a rank lost later is a DistributedException (exit 70).
-using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.Training;
 using InterpEval.Torch.Distributed;
 

@@ -3,6 +3,7 @@
 // a regression fails the build with IE0001 at the baseline file's line; exit 0 passes; exit 2 is error IE0000.
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using InterpEval.Harness.Tool;
 
 namespace InterpEval.Harness.Tests.Build;
 

@@ -1,7 +1,7 @@
 // The CLI's contract as a user and CI see it: help, version, usage errors as one line with exit 2, global options
 // reaching libtorch, run as a placeholder.
 using System.Text.RegularExpressions;
-using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 using InterpEval.Torch;
 
 namespace InterpEval.Harness.Tests.Cli;

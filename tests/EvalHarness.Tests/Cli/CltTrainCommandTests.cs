@@ -1,7 +1,7 @@
 // `interp-eval train --kind clt` on the embedded model: a short relu run saves a loadable cross-layer transcoder in
 // circuit-tracer's layout (one encoder and one decoder file per layer, cfg.json) with the summary line; options a clt
 // does not take are one line with exit 2.
-using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.Dictionaries;
 
 namespace InterpEval.Harness.Tests.Cli;

@@ -3,6 +3,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 using InterpEval.Torch;
 
 namespace InterpEval.Harness.Tests.Cli;

@@ -1,6 +1,6 @@
 // `interp-eval train` as a user runs it on the embedded model: a short transcoder run that saves a loadable
 // dictionary with the summary line, a resume from its checkpoint, and bad options as one line with exit 2.
-using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.Training;
 

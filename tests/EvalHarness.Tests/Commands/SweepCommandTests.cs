@@ -4,10 +4,8 @@
 // uninterrupted one, and bad grids as exit 2 with one line.
 using System.Text.Json;
 using System.Xml.Linq;
-using InterpEval.Harness.Cli;
 using InterpEval.Harness.Commands.Sweep;
-using InterpEval.Harness.Runs;
-using InterpEval.Harness.Sweeps;
+using InterpEval.Harness.Tool;
 using InterpEval.Harness.Tests.Interpret;
 using InterpEval.Harness.Tests.Plots;
 using InterpEval.Torch;

@@ -71,9 +71,9 @@ public sealed class ConfigLoaderTests
     [Test]
     public void Unknown_profile_and_malformed_set_are_usage_errors()
     {
-        Assert.That(Assert.Throws<InterpEval.Harness.Cli.UsageException>(() => ConfigLoader.Load(Sources(profile: "huge")))!.Message, Does.Contain("unknown profile 'huge'"));
-        Assert.That(Assert.Throws<InterpEval.Harness.Cli.UsageException>(() => ConfigLoader.Load(Sources(set: ["steps"])))!.Message, Does.Contain("expected PATH=VALUE"));
-        Assert.That(Assert.Throws<InterpEval.Harness.Cli.UsageException>(() => ConfigLoader.Load(Sources(set: ["dictionaries.zzz.width=3"])))!.Message, Does.Contain("no element 'zzz'"));
+        Assert.That(Assert.Throws<InterpEval.Harness.Tool.UsageException>(() => ConfigLoader.Load(Sources(profile: "huge")))!.Message, Does.Contain("unknown profile 'huge'"));
+        Assert.That(Assert.Throws<InterpEval.Harness.Tool.UsageException>(() => ConfigLoader.Load(Sources(set: ["steps"])))!.Message, Does.Contain("expected PATH=VALUE"));
+        Assert.That(Assert.Throws<InterpEval.Harness.Tool.UsageException>(() => ConfigLoader.Load(Sources(set: ["dictionaries.zzz.width=3"])))!.Message, Does.Contain("no element 'zzz'"));
     }
 
     [Test]

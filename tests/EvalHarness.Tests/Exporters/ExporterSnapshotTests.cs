@@ -4,7 +4,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using InterpEval.Harness.Exporters;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
 
 namespace InterpEval.Harness.Tests.Exporters;
 

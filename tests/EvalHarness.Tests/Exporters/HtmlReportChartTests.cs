@@ -2,7 +2,7 @@
 // one are left out), baseline values as hollow markers when gated, and no chart when no subject has both.
 using InterpEval.Harness.Exporters;
 using InterpEval.Harness.Plots;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
 using InterpEval.Suites;
 
 namespace InterpEval.Harness.Tests.Exporters;

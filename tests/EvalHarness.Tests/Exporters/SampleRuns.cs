@@ -3,9 +3,8 @@
 // byte-for-byte stable.
 using System.Text.Json;
 using InterpEval.Harness.Baselines;
-using InterpEval.Harness.Bench;
 using InterpEval.Harness.Gates;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
 using InterpEval.Suites;
 
 namespace InterpEval.Harness.Tests.Exporters;

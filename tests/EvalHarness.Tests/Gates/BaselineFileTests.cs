@@ -2,7 +2,7 @@
 // one InvalidDataException naming the file; an update interrupted between the temp write and the rename leaves the old
 // file byte-for-byte intact and no temp file behind; an update keeps the tolerances a user edited.
 using InterpEval.Harness.Baselines;
-using InterpEval.Harness.Gates;
+using InterpEval.Harness.Runs;
 using InterpEval.Harness.Tests.Exporters;
 using InterpEval.Suites;
 

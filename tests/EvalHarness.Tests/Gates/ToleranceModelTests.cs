@@ -4,6 +4,7 @@
 // false-alarm rate checked by simulation (the multiplier would fail it if it ignored N or M).
 using InterpEval.Harness.Baselines;
 using InterpEval.Harness.Gates;
+using InterpEval.Harness.Results;
 using InterpEval.Harness.Runs;
 using InterpEval.Suites;
 
@@ -99,7 +100,7 @@ public sealed class ToleranceModelTests
         Assert.That(naiveAlarms / (double)profiles, Is.GreaterThan(0.2), "the simulation would not catch an uncorrected band");
     }
 
-    private static RunInfo Info() => new("r", "0.1.0", null, new InterpEval.Harness.Bench.MachineInfo(2, "linux", null), "smoke", DateTimeOffset.UnixEpoch, 1, 0, "cpu", 2);
+    private static RunInfo Info() => new("r", "0.1.0", null, new InterpEval.Harness.Results.MachineInfo(2, "linux", null), "smoke", DateTimeOffset.UnixEpoch, 1, 0, "cpu", 2);
 
     private static MetricRecord R(string name, double value, MetricDirection d = MetricDirection.Lower, double? stderr = null, double? resolution = null) =>
         new("reconstruction", "topk", name, value, "", d, stderr, resolution);

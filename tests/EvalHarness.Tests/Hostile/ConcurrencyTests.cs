@@ -1,7 +1,6 @@
 // ConcurrencyTests — two writers at once (DESIGN §12, issue 10 item 7): two connections appending to one history
 // database from two threads both succeed and no row is lost (WAL + BEGIN IMMEDIATE + busy timeout); a second run on an
 // output folder another run holds is refused with one line (OutputLock), and the folder is free again once released.
-using InterpEval.Harness.Exporters;
 using InterpEval.Harness.History;
 using InterpEval.Harness.Runs;
 using InterpEval.Harness.Tests.Exporters;

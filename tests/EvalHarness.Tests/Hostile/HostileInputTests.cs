@@ -5,6 +5,7 @@
 // `interp-eval: …` naming the file (or option) and the fault, no stack trace, no output file left, in bounded time.
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using InterpEval.Harness.Baselines;
 using InterpEval.Harness.Runs;
 using InterpEval.Torch;
 

@@ -7,7 +7,7 @@
 using System.Diagnostics;
 using System.Text;
 using InterpEval.Harness.Baselines;
-using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 
 namespace InterpEval.Harness.Tests.Hostile;
 

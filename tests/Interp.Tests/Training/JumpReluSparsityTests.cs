@@ -110,36 +110,4 @@ public class JumpReluSparsityTests
         Assert.That(() => TrainableKinds.Create(spec with { JumpRelu = new JumpReluOptions(TanhC: 2) }),
             Throws.ArgumentException.With.Message.EqualTo("--tanh-c applies to --sparsity-loss tanh"));
     }
-
-    [Test, Explicit("exploration: prints L0 and FVU of several settings")]
-    public void Explore()
-    {
-        using var data = new EmbeddedActivations(32768);
-        var variants = new (string Name, JumpReluDictionary D)[]
-        {
-            ("old-l1", Make(0.001, 0.001, false, JumpReluPenalty.L0, 1)),
-            ("old-l10", Make(0.001, 0.001, false, JumpReluPenalty.L0, 10)),
-            ("saelens-l1", Make(0.01, 0.05, false, JumpReluPenalty.L0, 1)),
-            ("saelens-l10", Make(0.01, 0.05, false, JumpReluPenalty.L0, 10)),
-            ("new-l0.3", Make(0.1, 0.1, true, JumpReluPenalty.L0, 0.3)),
-            ("new-l1", Make(0.1, 0.1, true, JumpReluPenalty.L0, 1)),
-            ("new-l3", Make(0.1, 0.1, true, JumpReluPenalty.L0, 3)),
-            ("new-l10", Make(0.1, 0.1, true, JumpReluPenalty.L0, 10)),
-            ("new-eps05-l1", Make(0.1, 0.05, true, JumpReluPenalty.L0, 1)),
-            ("new-noin-l1", Make(0.1, 0.1, false, JumpReluPenalty.L0, 1)),
-            ("tanh-l1", Make(0.1, 0.1, true, JumpReluPenalty.Tanh, 1)),
-            ("tanh-l10", Make(0.1, 0.1, true, JumpReluPenalty.Tanh, 10)),
-        };
-        var trainables = variants.Select(v => (ITrainableDictionary)new SparseDictionaryTrainable(v.Name, v.D, EmbeddedActivations.Hook)).ToList();
-        var options = new DictionaryTrainerOptions { Steps = 150, BatchTokens = 1024, LearningRate = 1e-3, SparsityWarmupSteps = 8 };
-        try
-        {
-            var summaries = new DictionaryTrainer(trainables, options).Train(data.Passes(1024));
-            foreach (var s in summaries) TestContext.Out.WriteLine($"{s.Id}: L0 {s.L0:F1} FVU {s.Fvu:F3} dead {s.DeadFraction:P1}");
-        }
-        finally
-        {
-            foreach (var t in trainables) t.Dispose();
-        }
-    }
 }

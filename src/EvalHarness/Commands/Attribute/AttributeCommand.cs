@@ -2,7 +2,7 @@
 // CLT (one --dict) or per-layer transcoders (--dict once per layer), pruned as circuit-tracer prunes, written as graph
 // JSON (pruned, and unpruned with --full-out) and as an offline HTML viewer. The work is AttributeHandler's.
 using System.CommandLine;
-using InterpEval.Harness.Cli;
+using InterpEval.Harness.Commands.Model;
 
 namespace InterpEval.Harness.Commands.Attribute;
 

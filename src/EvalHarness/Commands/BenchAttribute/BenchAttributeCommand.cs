@@ -3,7 +3,7 @@
 // --dict; by default a seeded random topk CLT of the default profile's shape, width 256, k 16: the cost depends on the
 // shape and k, not on the trained weights). A benchmark command, never a timed test; the work is BenchAttributeHandler's.
 using System.CommandLine;
-using InterpEval.Harness.Cli;
+using InterpEval.Harness.Commands.Model;
 
 namespace InterpEval.Harness.Commands.BenchAttribute;
 

@@ -5,8 +5,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using InterpEval.Harness.Bench;
-using InterpEval.Harness.Cli;
+using InterpEval.Harness.Results;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp;
 using InterpEval.Interp.Circuits;
 using InterpEval.Interp.Data;

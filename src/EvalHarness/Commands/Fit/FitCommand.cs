@@ -1,6 +1,5 @@
 // FitCommand — the `fit` command's definition: options as static fields; the work is FitHandler's.
 using System.CommandLine;
-using InterpEval.Harness.Cli;
 
 namespace InterpEval.Harness.Commands.Fit;
 

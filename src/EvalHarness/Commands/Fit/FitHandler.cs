@@ -3,8 +3,7 @@
 // goodness of fit, as text or JSON. Writes no file. Unusable points are bad input (exit 2, one line naming the file).
 using System.Globalization;
 using System.Text.Json.Nodes;
-using InterpEval.Harness.Cli;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Tool;
 using InterpEval.Suites.Scaling;
 
 namespace InterpEval.Harness.Commands.Fit;

@@ -3,7 +3,7 @@
 // It checks parsing only; what a fit needs of the values (positive x, enough points) is the fitter's to say.
 using System.Globalization;
 using CsvHelper;
-using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 
 namespace InterpEval.Harness.Commands.Fit;
 

@@ -2,7 +2,6 @@
 // Neuronpedia layout without recomputing it: prune (as circuit-tracer prunes) to new thresholds, print the replacement
 // and completeness scores and node/edge counts, or write the offline HTML viewer. The work is GraphHandler's.
 using System.CommandLine;
-using InterpEval.Harness.Cli;
 using InterpEval.Harness.Commands.Attribute;
 
 namespace InterpEval.Harness.Commands.Graph;

@@ -3,8 +3,8 @@
 // edit propagates with attention frozen (default) or recomputed (--free-attention), or --direct (only the direct effect
 // the graph's edges describe). The work is InterveneHandler's.
 using System.CommandLine;
-using InterpEval.Harness.Cli;
 using InterpEval.Harness.Commands.Attribute;
+using InterpEval.Harness.Commands.Model;
 
 namespace InterpEval.Harness.Commands.Intervene;
 

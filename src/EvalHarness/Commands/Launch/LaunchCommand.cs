@@ -2,7 +2,6 @@
 // variables (RANK, LOCAL_RANK, WORLD_SIZE, MASTER_ADDR=127.0.0.1, MASTER_PORT), for data-parallel `train` on one
 // machine. Several machines are started by torchrun, Slurm or Kubernetes with the same variables (docs/distributed.md).
 using System.CommandLine;
-using InterpEval.Harness.Cli;
 
 namespace InterpEval.Harness.Commands.Launch;
 

@@ -6,7 +6,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using InterpEval.Harness.Cli;
+using InterpEval.Harness.Tool;
 
 namespace InterpEval.Harness.Commands.Launch;
 

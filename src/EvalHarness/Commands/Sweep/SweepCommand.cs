@@ -2,8 +2,7 @@
 // the typed SweepOptions (a bad list is exit 2 naming the option); the work is SweepHandler's.
 using System.CommandLine;
 using System.Globalization;
-using InterpEval.Harness.Cli;
-using InterpEval.Harness.Runs;
+using InterpEval.Harness.Tool;
 
 namespace InterpEval.Harness.Commands.Sweep;
 
@@ -27,7 +26,7 @@ public static class SweepCommand
         command.SetAction((parseResult, cancellation) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
-            IRunProgress progress = Terminal.IsTerminal(output) ? new SpectreProgress(Terminal.For(output)) : new PlainProgress(parseResult.InvocationConfiguration.Error);
+            IRunProgress progress = Terminal.Progress(output, parseResult.InvocationConfiguration.Error);
             var options = new SweepOptions(parseResult.GetValue(Config), List(parseResult.GetValue(Widths)!, "--widths", Int),
                 List(parseResult.GetValue(Tokens)!, "--tokens", Count), Names(parseResult.GetValue(Arch)!, "--arch"),
                 List(parseResult.GetValue(K)!, "--k", Int), parseResult.GetValue(L1) is { } l1 ? List(l1, "--l1", Double) : [],

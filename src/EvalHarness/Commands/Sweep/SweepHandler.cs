@@ -5,11 +5,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using InterpEval.Harness.Cli;
 using InterpEval.Harness.Config;
 using InterpEval.Harness.Plots;
-using InterpEval.Harness.Runs;
 using InterpEval.Harness.Sweeps;
+using InterpEval.Harness.Tool;
 using InterpEval.Interp.IO;
 using InterpEval.Suites;
 using InterpEval.Suites.Scaling;

@@ -1,0 +1,150 @@
+// EvalHandler — `interp-eval eval`: loads the subject model (default: embedded), its tokenizer and the corpus, loads each
+// dictionary, runs the chosen suites (default: every suite that can run), then writes results.json and results.csv
+// (the harness's exporters, no baseline) and each dictionary's sparsity.safetensors under --out, and prints the table.
+// The measuring itself is SubjectEvaluation's, shared with `run`.
+// Judging against baselines is `run`'s job; this command only measures.
+using InterpEval.Harness.Evaluation;
+using InterpEval.Harness.Exporters;
+using InterpEval.Harness.Results;
+using InterpEval.Harness.Runs;
+using InterpEval.Harness.Tool;
+using InterpEval.Interp;
+using InterpEval.Interp.Data;
+using InterpEval.Interp.Dictionaries;
+using InterpEval.Interp.Models;
+using InterpEval.Interp.Tokenizers;
+using InterpEval.Suites;
+using InterpEval.Torch;
+using InterpEval.Torch.SafeTensors;
+
+namespace InterpEval.Harness.Commands.Eval;
+
+/// <param name="Dicts">Dictionary directories (SAEs, transcoders, cross-layer transcoders).</param>
+/// <param name="Model">The subject model's directory.</param>
+/// <param name="Corpus">The labelled corpus, or null for the embedded one.</param>
+/// <param name="Suites">Suites to run; empty: every suite that can run.</param>
+/// <param name="Tokens">Evaluation tokens per suite.</param>
+/// <param name="Out">Directory for the result files.</param>
+/// <param name="Device">Where tensors live.</param>
+/// <param name="Threads">libtorch threads (recorded).</param>
+public sealed record EvalOptions(string[] Dicts, string Model, string? Corpus, string[] Suites, int Tokens, string Out,
+    Device Device, int Threads);
+
+public sealed class EvalHandler(TextWriter output, TextWriter error)
+{
+    public ExitCode Run(EvalOptions o, CancellationToken cancellation)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var suites = ChosenSuites(o.Suites, out bool explicitSuites);
+        Device device = o.Device;
+        string modelDir = o.Model;
+        using var model = TransformerModel.Load(modelDir, device);
+        var tokenizer = TokenizerLoader.Load(modelDir);
+        var corpus = Corpus.Load(o.Corpus ?? EmbeddedAssets.CorpusPath);
+        var (dictionaries, clts) = LoadDictionaries(o.Dicts, device, model);
+        try
+        {
+            using OutputLock outputLock = OutputLock.Acquire(o.Out);   // one run per --out folder
+            var options = new SuiteOptions(Tokens: o.Tokens, ContextLength: Math.Min(128, model.Config.NCtx));
+            string outDir = o.Out;
+            IRunProgress progress = Terminal.Progress(output, error);
+            var sparsityFiles = new List<string>();
+            var evaluation = new SubjectEvaluation(model, tokenizer, corpus, options, dictionaries, clts, progress, strict: explicitSuites,
+                onSparsity: (subject, result) => sparsityFiles.Add(WriteSparsity(outDir, subject, result)));
+            var records = progress.Scope(() => evaluation.RunAll(suites, cancellation));
+            var run = RunResult.RecordsOnly(Info(o.Threads, started, device), records);
+            var written = ExporterSet.WriteAll(run, outDir, ExporterSet.Select(["json", "csv"]), cancellation);
+            new ConsoleTableExporter().Write(run, Terminal.For(output, 140));
+            foreach (string path in written.Concat(sparsityFiles)) output.WriteLine($"wrote {path}");
+            return ExitCode.Ok;
+        }
+        finally
+        {
+            foreach (var (_, d) in dictionaries) d.Dispose();
+            foreach (var (_, c) in clts) c.Dispose();
+        }
+    }
+
+    /// <summary>The named suites (unknown names are usage errors), or every registered suite.</summary>
+    private static IReadOnlyList<ISuite> ChosenSuites(string[] names, out bool explicitSuites)
+    {
+        explicitSuites = names.Length > 0;
+        if (!explicitSuites) return SuiteRegistry.All;
+        var chosen = new List<ISuite>();
+        foreach (string name in names.Distinct(StringComparer.Ordinal))
+        {
+            if (!SuiteRegistry.TryGet(name, out var suite))
+                throw new UsageException($"--suite: unknown suite '{name}' — expected one of {string.Join(", ", SuiteRegistry.Names)}");
+            chosen.Add(suite);
+        }
+        return chosen;
+    }
+
+    /// <summary>Each --dict directory loaded, with its subject id (the directory's name, made unique); cross-layer
+    /// transcoders (CltFormat) apart from single dictionaries.</summary>
+    private static (List<(string Subject, SparseDictionary Dictionary)>, List<(string Subject, CrossLayerTranscoder Clt)>) LoadDictionaries(
+        string[] dirs, Device device, TransformerModel model)
+    {
+        var loaded = new List<(string, SparseDictionary)>();
+        var clts = new List<(string, CrossLayerTranscoder)>();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (string dir in dirs)
+            {
+                if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: dictionary directory does not exist (--dict)");
+                string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
+                string subject = name;
+                for (int i = 2; !used.Add(subject); i++) subject = $"{name}-{i}";
+                if (CltFormat.IsCltDirectory(dir)) clts.Add((subject, CltFormat.Load(dir, device)));
+                else
+                {
+                    loaded.Add((subject, SparseDictionary.Load(dir, device)));
+                    CheckFits(loaded[^1].Item2, dir, model);
+                }
+            }
+            return (loaded, clts);
+        }
+        catch
+        {
+            foreach (var (_, d) in loaded) d.Dispose();
+            foreach (var (_, c) in clts) c.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Refuses, before any progress line, a dictionary that reads a hook the model lacks or has the wrong width for it.</summary>
+    private static void CheckFits(SparseDictionary d, string dir, TransformerModel model)
+    {
+        string cfg = Path.Combine(dir, DictionaryFormat.ConfigFile);
+        foreach ((string? hook, int width, string field) in new[] { ((string?)d.Config.HookName, d.DIn, "d_in"), (d.Config.HookNameOut, d.DOut, "d_out") })
+        {
+            if (hook is null || (field == "d_out" && hook == d.Config.HookName)) continue;
+            if (!model.HookPoints.Contains(hook))
+                throw new InvalidDataException($"{cfg}: hook '{hook}' is not a hook point of the model — see `interp-eval model info`");
+            if (IsResidualWide(hook) && width != model.Config.DModel)
+                throw new InvalidDataException($"{cfg}: {field} is {width} but the model's {hook} is {model.Config.DModel} wide");
+        }
+    }
+
+    /// <summary>Hooks whose width is d_model (the residual stream, MLP and attention outputs, normalised inputs).</summary>
+    private static bool IsResidualWide(string hook) =>
+        new[] { "hook_resid_pre", "hook_resid_mid", "hook_resid_post", "hook_mlp_out", "hook_attn_out", "hook_normalized" }.Any(s => hook.EndsWith(s, StringComparison.Ordinal));
+
+    private static RunInfo Info(int threads, DateTimeOffset started, Device device) => new(
+        RunInfo.NewId(started), VersionAction.ToolVersion, GitCommit.Current(), MachineInfo.Current(),
+        "eval", started, (DateTimeOffset.UtcNow - started).TotalSeconds, new SuiteOptions().Seed, device.ToString(),
+        threads);
+
+    /// <summary>SAELens's sparsity.safetensors ("sparsity": log10(density + 1e-10) [F]) under out/SUBJECT/; returns the path.</summary>
+    private static string WriteSparsity(string outDir, string subject, SparsityResult result)
+    {
+        string dir = Path.Combine(outDir, subject);
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, "sparsity.safetensors");
+        using var scope = DisposeScope.Enter();
+        var logDensity = Tensor.From(result.LogDensities, result.LogDensities.Length).To(ScalarType.Float32);
+        SafeTensorsWriter.Write(path, new Dictionary<string, Tensor> { ["sparsity"] = logDensity });
+        return path;
+    }
+}
