@@ -3,7 +3,8 @@
 (mse + λ Σ f·‖W_dec,i‖, b_dec subtracted from the input, Adam) and of a topk SAE that decodes densely (topk → relu →
 scatter into a dense [N, d_sae] code → matmul; FVU objective; parallel decoder-gradient removal before the Adam step,
 row renormalisation after), on random data with the same shapes, FLOP formulas and sgemm peak procedure
-(bench_gemm.py) as the tool. Prints one JSON object. Run with Debian's /usr/bin/python3 (same libtorch and BLAS)."""
+(bench_gemm.py) as the tool; --density D starts the relu SAE's b_enc as the tool does (every latent fires on
+round(D·N) tokens), and the loop stays dense. Prints one JSON object. Run with Debian's /usr/bin/python3 (same libtorch and BLAS)."""
 import argparse
 import json
 import os
@@ -56,6 +57,7 @@ def main():
     parser.add_argument("--k", type=int, default=32)
     parser.add_argument("--batch", type=int, default=4096)
     parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--density", type=float, default=None, help="relu: fraction of latents firing at the start")
     parser.add_argument("--threads", type=int, default=2, help="torch and OpenBLAS threads (default 2)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -70,6 +72,11 @@ def main():
     w_dec *= (0.1 if args.arch == "relu" else 1.0) / w_dec.norm(dim=1, keepdim=True)
     params = [w_dec.t().clone().requires_grad_(), torch.zeros(args.width, requires_grad=True), w_dec.requires_grad_(),
               torch.zeros(args.d_in, requires_grad=True)]
+    if args.density is not None:
+        with torch.no_grad():  # b_enc,i = −(m-th and (m+1)-th largest pre_i over the batch)/2, m = round(D·N)
+            m = max(1, round(args.density * args.batch))
+            top = (x @ params[0]).topk(m + 1, dim=0).values
+            params[1] -= (top[m - 1] + top[m]) * 0.5
     opt = torch.optim.Adam(params, lr=1e-4)
     step = (lambda: relu_step(x, params, opt, 5.0)) if args.arch == "relu" else (lambda: topk_step(x, params, opt, args.k))
     step()  # warm-up
@@ -85,7 +92,7 @@ def main():
         "k": args.k if args.arch == "topk" else None, "batch": args.batch, "steps": args.steps,
         "threads": torch.get_num_threads(), "torch": torch.__version__, "seconds_per_step": mean,
         "seconds_per_step_best": min(seconds), "tokens_per_s": args.batch / mean, "gflop_per_step": flops / 1e9,
-        "gflops": flops / mean / 1e9, "sgemm_gflops": sgemm, "peak_fraction": flops / mean / 1e9 / sgemm, "final_loss": loss,
+        "gflops": flops / mean / 1e9, "sgemm_gflops": sgemm, "peak_fraction": flops / mean / 1e9 / sgemm, "final_loss": loss, "density": args.density,
     }))
 
 

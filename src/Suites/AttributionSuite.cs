@@ -47,6 +47,10 @@ public sealed class AttributionSuite : ISuite
         return Measure(SetName(input.Subject), coder, input.Model, input.Tokenizer!, cancellation);
     }
 
+    /// <summary>A CLT: its attribution graphs on the local replacement model.</summary>
+    public IReadOnlyList<MetricRecord>? RunClt(CltSuiteInput input, CancellationToken cancellation = default) =>
+        RunClt(input.Subject, input.Clt, input.Model, input.Tokenizer, cancellation);
+
     /// <summary>The records of a cross-layer transcoder.</summary>
     public static IReadOnlyList<MetricRecord> RunClt(string subject, CrossLayerTranscoder clt, TransformerModel model, ITokenizer tokenizer,
         CancellationToken cancellation = default) =>

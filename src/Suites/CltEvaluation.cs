@@ -1,5 +1,5 @@
-// CltEvaluation — the reconstruction, sparsity and fidelity metrics of a cross-layer transcoder (one dictionary, L
-// encoders, decoders into every later MLP output), which is not a SparseDictionary and so not an ISuite input. Per-layer
+// CltEvaluation — the reconstruction, sparsity and fidelity measurements of a cross-layer transcoder (one dictionary, L
+// encoders, decoders into every later MLP output), which the suites' RunClt turn into records (CltSuiteInput). Per-layer
 // records are named "{metric}/layer{l}" with the same formulas as the single-dictionary suites (docs/metrics.md), plus
 // overall fvu (Σ residuals / Σ total variances over layers) and l0 (latents per token over all layers). Fidelity is the
 // full replacement model: every MLP output replaced at once by the CLT's prediction from the replaced model's own
@@ -29,11 +29,9 @@ public static class CltEvaluation
         Corpus corpus, SuiteOptions options, CancellationToken cancellation = default)
     {
         if (Problem(clt, model) is { } problem) throw new InvalidDataException(problem);
-        var (reconstruction, sparsity) = MeasureLayers(clt, model, Batches(model, tokenizer, corpus, options), cancellation);
-        var records = new List<MetricRecord>();
-        records.AddRange(LayerRecords(subject, reconstruction, sparsity));
-        records.AddRange(FidelitySuite.ReplacementRecords(subject, MeasureReplacement(clt, model, Batches(model, tokenizer, corpus, options), cancellation)));
-        return records;
+        var input = new CltSuiteInput(subject, clt, model, tokenizer, corpus, options);
+        var (reconstruction, sparsity) = input.Layers(cancellation);
+        return [.. ReconstructionRecords(subject, reconstruction), .. SparsityRecords(subject, sparsity), .. ReplacementRecords(input, cancellation)];
     }
 
     /// <summary>Per-layer reconstruction and sparsity statistics over the batches.</summary>
@@ -128,7 +126,8 @@ public static class CltEvaluation
         return hooks;
     }
 
-    private static IEnumerable<EvalBatch> Batches(TransformerModel model, ITokenizer tokenizer, Corpus corpus, SuiteOptions options)
+    /// <summary>The evaluation batches of the validation split (the same windows as the single-dictionary suites).</summary>
+    public static IEnumerable<EvalBatch> Batches(TransformerModel model, ITokenizer tokenizer, Corpus corpus, SuiteOptions options)
     {
         var separator = DocumentSeparator.For(model.Config, tokenizer);
         var stream = EvalTokens.ValidationStream(corpus, tokenizer, separator.Id, options.Tokens);
@@ -136,13 +135,24 @@ public static class CltEvaluation
             separator.PrependToWindows);
     }
 
-    private static IEnumerable<MetricRecord> LayerRecords(string subject, ReconstructionStats[] reconstruction, SparsityStats[] sparsity)
+    /// <summary>The replacement model's fidelity records (every MLP output replaced by the CLT at once).</summary>
+    public static IReadOnlyList<MetricRecord> ReplacementRecords(CltSuiteInput input, CancellationToken cancellation = default) =>
+        FidelitySuite.ReplacementRecords(input.Subject,
+            MeasureReplacement(input.Clt, input.Model, Batches(input.Model, input.Tokenizer, input.Corpus, input.Options), cancellation));
+
+    /// <summary>fvu and fve pooled over layers (Σ residuals / Σ total variances), then each layer's reconstruction records.</summary>
+    public static IEnumerable<MetricRecord> ReconstructionRecords(string subject, ReconstructionStats[] reconstruction)
     {
         double residual = reconstruction.Sum(s => s.Fvu * s.TotalVariance), total = reconstruction.Sum(s => s.TotalVariance);
         yield return new(ReconstructionSuite.SuiteName, subject, "fvu", residual / total, "fraction", MetricDirection.Lower);
         yield return new(ReconstructionSuite.SuiteName, subject, "fve", 1 - residual / total, "fraction", MetricDirection.Higher);
         for (int l = 0; l < reconstruction.Length; l++)
             foreach (var r in ReconstructionSuite.Records(subject, reconstruction[l], l)) yield return r;
+    }
+
+    /// <summary>l0 over all layers (latents per token), then each layer's sparsity records.</summary>
+    public static IEnumerable<MetricRecord> SparsityRecords(string subject, SparsityStats[] sparsity)
+    {
         yield return new(SparsitySuite.SuiteName, subject, "l0", sparsity.Sum(s => s.L0.Mean), "latents/token", MetricDirection.None);
         for (int l = 0; l < sparsity.Length; l++)
             foreach (var r in SparsitySuite.Result(subject, sparsity[l]).Records) yield return r with { Name = $"{r.Name}/layer{l}" };

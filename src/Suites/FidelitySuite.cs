@@ -29,6 +29,10 @@ public sealed class FidelitySuite : ISuite
         return records;
     }
 
+    /// <summary>A CLT: its full replacement model (every MLP output replaced at once).</summary>
+    public IReadOnlyList<MetricRecord>? RunClt(CltSuiteInput input, CancellationToken cancellation = default) =>
+        CltEvaluation.ReplacementRecords(input, cancellation);
+
     /// <summary>The statistics of the splice and (when LayerTranscoders is set) of the full replacement model.</summary>
     public static (FidelityStats Spliced, FidelityStats? Replacement) Measure(SuiteInput input, CancellationToken cancellation = default)
     {

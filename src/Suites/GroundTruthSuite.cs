@@ -30,6 +30,9 @@ public sealed class GroundTruthSuite : ISuite
 
     public string? CannotRun(SuiteInput input) => null;
 
+    /// <summary>It measures the training recipe, not the input dictionary: once per evaluation is enough.</summary>
+    public bool OncePerEvaluation => true;
+
     public IReadOnlyList<MetricRecord> Run(SuiteInput input, CancellationToken cancellation = default)
     {
         ulong seed = input.Options.Seed;

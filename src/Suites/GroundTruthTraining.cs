@@ -19,7 +19,7 @@ public static class GroundTruthTraining
     public static TopKDictionary Train(SyntheticSuperposition data, GroundTruthTrainingOptions o, CancellationToken cancellation = default)
     {
         var config = new DictionaryConfig { Architecture = "topk", DIn = data.Options.Dim, DSae = o.Width, K = o.K, DatasetPath = "synthetic superposition" };
-        var d = (TopKDictionary)DictionaryRegistry.Create(config, o.Seed);
+        var d = (TopKDictionary)DictionaryRegistry.Create(config, o.Seed, data.Features.Device);  // where the data lives
         try
         {
             using var gen = new Generator(o.Seed + 1000);
@@ -46,7 +46,7 @@ public static class GroundTruthTraining
 
     private static void Step(TopKDictionary d, Adam adam, Tensor x, long[] sinceFired, GroundTruthTrainingOptions o)
     {
-        var dead = Tensor.From(sinceFired.Select(n => n >= o.DeadAfterTokens).ToArray());  // [F] bool
+        var dead = Tensor.From(sinceFired.Select(n => n >= o.DeadAfterTokens).ToArray()).To(d.Device);  // [F] bool
         var output = d.Forward(x, deadMask: dead);                                           // x [B, d]
         output.Loss.Backward();
         d.RemoveParallelDecoderGradient();

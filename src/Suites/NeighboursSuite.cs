@@ -25,6 +25,22 @@ public sealed class NeighboursSuite : ISuite
     public IReadOnlyList<MetricRecord> Run(SuiteInput input, CancellationToken cancellation = default) =>
         Records(input.Subject, Nearest(input.Dictionary.WDec, cancellation));
 
+    /// <summary>Feature splitting: for every pair on one hook (and output width) with different widths, which smaller
+    /// latent each larger one descends from, under the subject "{small}->{large}".</summary>
+    public IEnumerable<MetricRecord> RunAcross(IReadOnlyList<(string Subject, SparseDictionary Dictionary)> dictionaries,
+        CancellationToken cancellation = default)
+    {
+        foreach (var small in dictionaries)
+            foreach (var large in dictionaries)
+            {
+                if (small.Dictionary.DSae >= large.Dictionary.DSae || small.Dictionary.Config.HookName != large.Dictionary.Config.HookName
+                    || small.Dictionary.DOut != large.Dictionary.DOut) continue;
+                var parents = Parents(small.Dictionary, large.Dictionary, cancellation);
+                foreach (var r in SplittingRecords($"{small.Subject}->{large.Subject}", parents, small.Dictionary.DSae))
+                    yield return r;
+            }
+    }
+
     /// <summary>Each decoder row's nearest other row [F, d] → F matches (itself excluded).</summary>
     public static DecoderMatch Nearest(Tensor wDec, CancellationToken cancellation = default) => Best(wDec, wDec, excludeSelf: true, cancellation);
 

@@ -17,6 +17,10 @@ public sealed class ReconstructionSuite : ISuite
     public IReadOnlyList<MetricRecord> Run(SuiteInput input, CancellationToken cancellation = default) =>
         Records(input.Subject, Measure(input, cancellation));
 
+    /// <summary>A CLT: fvu and fve pooled over layers, then per layer ("{metric}/layer{l}").</summary>
+    public IReadOnlyList<MetricRecord>? RunClt(CltSuiteInput input, CancellationToken cancellation = default) =>
+        [.. CltEvaluation.ReconstructionRecords(input.Subject, input.Layers(cancellation).Reconstruction)];
+
     /// <summary>The accumulated statistics (for callers that want more than the records).</summary>
     public static ReconstructionStats Measure(SuiteInput input, CancellationToken cancellation = default)
     {

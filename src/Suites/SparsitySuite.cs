@@ -7,7 +7,8 @@ namespace InterpEval.Suites;
 /// <param name="Densities">Fraction of evaluated tokens each latent fired on [F].</param>
 /// <param name="LogDensities">log10(density + 1e-10) [F]: SAELens's "sparsity" tensor.</param>
 /// <param name="Histogram">Latents per log10-density bin.</param>
-public sealed record SparsityResult(IReadOnlyList<MetricRecord> Records, double[] Densities, double[] LogDensities, DensityHistogram Histogram);
+public sealed record SparsityResult(IReadOnlyList<MetricRecord> Records, double[] Densities, double[] LogDensities, DensityHistogram Histogram)
+    : SuiteResult(Records);
 
 public sealed class SparsitySuite : ISuite
 {
@@ -21,6 +22,13 @@ public sealed class SparsitySuite : ISuite
         EvalTokens.Missing(input) ?? EvalActivations.HookProblem(input.Dictionary, input.Model!);
 
     public IReadOnlyList<MetricRecord> Run(SuiteInput input, CancellationToken cancellation = default) => Measure(input, cancellation).Records;
+
+    /// <summary>The records with the densities behind them (a SparsityResult).</summary>
+    public SuiteResult Evaluate(SuiteInput input, CancellationToken cancellation = default) => Measure(input, cancellation);
+
+    /// <summary>A CLT: l0 over all layers, then per layer ("{metric}/layer{l}").</summary>
+    public IReadOnlyList<MetricRecord>? RunClt(CltSuiteInput input, CancellationToken cancellation = default) =>
+        [.. CltEvaluation.SparsityRecords(input.Subject, input.Layers(cancellation).Sparsity)];
 
     public static SparsityResult Measure(SuiteInput input, CancellationToken cancellation = default)
     {

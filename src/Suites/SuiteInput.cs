@@ -28,8 +28,10 @@ public sealed record SuiteInput(
     public IReadOnlyList<SparseDictionary>? LayerTranscoders { get; init; }
 }
 
+/// <summary>The suites' shared options. They hold no defaults of their own (the run config's profile and the `eval`
+/// command give them); only the seed defaults to 0.</summary>
 /// <param name="Tokens">Evaluation tokens per suite (before BOS/separator positions are dropped).</param>
 /// <param name="ContextLength">Tokens per evaluation sequence (≤ the model's context).</param>
 /// <param name="SequencesPerBatch">Sequences per forward pass.</param>
 /// <param name="Seed">Seed for every random choice a suite makes (sampling, probe splits, generation).</param>
-public sealed record SuiteOptions(int Tokens = 16384, int ContextLength = 128, int SequencesPerBatch = 16, ulong Seed = 0);
+public sealed record SuiteOptions(int Tokens, int ContextLength, int SequencesPerBatch, ulong Seed = 0);

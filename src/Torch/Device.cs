@@ -8,6 +8,9 @@ public enum DeviceType
 {
     Cpu = 0,
     Cuda = 1,
+
+    /// <summary>libtorch's meta device (c10::DeviceType::Meta, 14 in 1.13 and 2.x): shapes and dtypes without storage, for placement checks.</summary>
+    Meta = 14,
 }
 
 public readonly record struct Device(DeviceType Type, int Index = -1)
@@ -15,6 +18,9 @@ public readonly record struct Device(DeviceType Type, int Index = -1)
     public static readonly Device Cpu = new(DeviceType.Cpu);
 
     public static Device Cuda(int index = 0) => new(DeviceType.Cuda, index);
+
+    /// <summary>The meta device (see DeviceType.Meta).</summary>
+    public static readonly Device Meta = new(DeviceType.Meta);
 
     /// <summary>Number of CUDA devices libtorch can see (0 for a CPU-only libtorch).</summary>
     public static int CudaDeviceCount => NativeMethods.ie_cuda_device_count();
@@ -36,5 +42,10 @@ public readonly record struct Device(DeviceType Type, int Index = -1)
             throw new InvalidOperationException($"device {this} requested but libtorch sees {CudaDeviceCount} CUDA device(s); build the shim against a CUDA libtorch (Torch_DIR) or use --device cpu");
     }
 
-    public override string ToString() => Type == DeviceType.Cpu ? "cpu" : Index < 0 ? "cuda" : $"cuda:{Index}";
+    public override string ToString() => Type switch
+    {
+        DeviceType.Cpu => "cpu",
+        DeviceType.Meta => "meta",
+        _ => Index < 0 ? "cuda" : $"cuda:{Index}",
+    };
 }

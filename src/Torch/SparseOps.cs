@@ -57,12 +57,18 @@ public static class SparseOps
     /// pre = (x − c·bDec)·wEnc + bEnc, f = relu(pre), ŷ = f·wDec + bDec, mse = Σ(ŷ − y)²/N,
     /// sparsity = λ Σ f·‖wDec,i‖ / N, loss = mse + sparsity (c = applyBDecToInput). x [N, D], y [N, O], wEnc [D, S],
     /// bEnc [S], wDec [S, O], bDec [O]. Differentiable w.r.t. every input through loss, mse, sparsity, f and ŷ; pre has no gradient.
+    /// When the density of pre &gt; 0 (estimated on at most 512 evenly spaced tokens) is below <paramref name="sparseBelowDensity"/>, f comes
+    /// back sparse (<see cref="ReluSaeTerms.Indices"/> set) and decode and every gradient but the encoder GEMM's input
+    /// are sparse sums over the active latents (TopK's kernels); 0 keeps the dense path.
     /// </summary>
-    public static ReluSaeTerms ReluSaeObjective(Tensor x, Tensor y, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, double lambda, bool applyBDecToInput)
+    public static ReluSaeTerms ReluSaeObjective(Tensor x, Tensor y, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, double lambda, bool applyBDecToInput,
+        double sparseBelowDensity = 0)
     {
         NativeCheck.Check(NativeMethods.ie_relu_sae_objective(x.Handle, y.Handle, wEnc.Handle, bEnc.Handle, wDec.Handle, bDec.Handle, lambda,
-            applyBDecToInput ? 1 : 0, out IntPtr loss, out IntPtr mse, out IntPtr sparsity, out IntPtr pre, out IntPtr f, out IntPtr yHat));
-        return new(Tensor.WrapOut(loss)!, Tensor.WrapOut(mse)!, Tensor.WrapOut(sparsity)!, Tensor.WrapOut(pre)!, Tensor.WrapOut(f)!, Tensor.WrapOut(yHat)!);
+            applyBDecToInput ? 1 : 0, sparseBelowDensity, out IntPtr loss, out IntPtr mse, out IntPtr sparsity, out IntPtr pre, out IntPtr f,
+            out IntPtr yHat, out IntPtr indices));
+        return new(Tensor.WrapOut(loss)!, Tensor.WrapOut(mse)!, Tensor.WrapOut(sparsity)!, Tensor.WrapOut(pre)!, Tensor.WrapOut(f)!, Tensor.WrapOut(yHat)!,
+            Tensor.WrapOut(indices));
     }
 
     /// <summary>Slow twin of <see cref="ReluSaeObjective"/>: the same formulas as plain ops, differentiated by autograd.</summary>
@@ -110,5 +116,16 @@ public sealed record TopKEncoding(Tensor Values, Tensor Indices, Tensor PreActiv
 /// mask was given.</summary>
 public sealed record TopKStreamedEncoding(Tensor Values, Tensor Indices, Tensor? AuxIndices);
 
-/// <summary>The ReLU SAE objective's terms: loss, mse, sparsity (0-dim), pre and f [N, S], ŷ [N, O].</summary>
-public sealed record ReluSaeTerms(Tensor Loss, Tensor Mse, Tensor Sparsity, Tensor PreActivations, Tensor Features, Tensor YHat);
+/// <summary>The ReLU SAE objective's terms: loss, mse, sparsity (0-dim), pre [N, S], f, ŷ [N, O]. f is the dense
+/// latents [N, S] when Indices is null; on the sparse path it is their values [N, k] at Indices [N, k] (int64; each row's
+/// active latents, then entries of value 0 at latents inactive in that row, so indices are distinct within a row).</summary>
+public sealed record ReluSaeTerms(Tensor Loss, Tensor Mse, Tensor Sparsity, Tensor PreActivations, Tensor Features, Tensor YHat, Tensor? Indices = null)
+{
+    /// <summary>Whether the sparse path ran.</summary>
+    public bool IsSparse => Indices is not null;
+
+    /// <summary>The dense latents [N, S]: Features itself on the dense path, else scattered from (values, indices)
+    /// (on the autograd graph through the values).</summary>
+    public Tensor DenseFeatures => Indices is null ? Features
+        : Tensor.Zeros([Features.Size(0), PreActivations.Size(1)], Features.Dtype, Features.Device).Scatter(1, Indices, Features);
+}

@@ -10,7 +10,7 @@ namespace InterpEval.Suites.Tests;
 
 internal static class EmbeddedSubject
 {
-    private static readonly Lazy<TransformerModel> LazyModel = new(() => TransformerModel.Load(EmbeddedAssets.ModelDirectory));
+    private static readonly Lazy<TransformerModel> LazyModel = new(() => TransformerModel.Load(EmbeddedAssets.ModelDirectory, device: Device.Cpu));
     private static readonly Lazy<ByteLevelBpeTokenizer> LazyTokenizer = new(() => ByteLevelBpeTokenizer.Load(EmbeddedAssets.ModelDirectory));
     private static readonly Lazy<Corpus> LazyCorpus = new(() => Corpus.Load(EmbeddedAssets.CorpusPath));
 
@@ -28,7 +28,7 @@ internal static class EmbeddedSubject
             HookName = kind == DictionaryKind.Sae ? "blocks.1.hook_resid_post" : "blocks.1.ln2.hook_normalized", HookLayer = 1,
             HookNameOut = kind == DictionaryKind.Sae ? null : "blocks.1.hook_mlp_out", HookLayerOut = kind == DictionaryKind.Sae ? null : 1,
         };
-        return DictionaryRegistry.Create(config, seed: 11);
+        return DictionaryRegistry.Create(config, seed: 11, device: Device.Cpu);
     }
 
     public static SuiteInput Input(SparseDictionary dictionary, int tokens = 2048) =>

@@ -79,7 +79,7 @@ public class NeighboursAndGroundTruthTests
         }
 
         using var any = TinySubject.Zero("blocks.0.hook_resid_post");
-        var records = new GroundTruthSuite().Run(new SuiteInput("x", any, null, null, null, new SuiteOptions()));
+        var records = new GroundTruthSuite().Run(new SuiteInput("x", any, null, null, null, new SuiteOptions(Tokens: 256, ContextLength: 24, SequencesPerBatch: 3)));
         Assert.That(records.Select(r => r.Subject), Is.All.EqualTo(GroundTruthSuite.Subject));
         Assert.That(records.Single(r => r.Name == "mmcs").Value, Is.GreaterThanOrEqualTo(0.95));
         Assert.That(records.Single(r => r.Name == "recovered_frac").Value, Is.GreaterThanOrEqualTo(0.9));

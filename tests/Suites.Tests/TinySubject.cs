@@ -34,7 +34,7 @@ internal sealed class TinySubject : IDisposable
             ModelType = "gpt2", Family = ModelFamily.Gpt2, VocabSize = Tokenizer.VocabSize, DModel = DModel, NLayers = Layers, NHeads = 4,
             NKvHeads = 4, HeadDim = 4, DMlp = 64, NCtx = 32, NormEps = 1e-5, TieWordEmbeddings = true, BosTokenId = Separator, EosTokenId = Separator,
         };
-        Model = TransformerModel.Initialize(config, seed);
+        Model = TransformerModel.Initialize(config, seed, device: Device.Cpu);
         Corpus = new Corpus(Texts.Select((t, i) => new CorpusDocument($"doc{i}", "prose", "en", "test",
             i % 3 == 0 ? CorpusSplit.Train : CorpusSplit.Validation, string.Concat(Enumerable.Repeat(t + " ", 3)), [])));
     }
@@ -69,7 +69,7 @@ internal sealed class TinySubject : IDisposable
     public static SparseDictionary Random(string hook, int width, ulong seed, string? hookOut = null, int d = DModel)
     {
         var config = hookOut is null ? SaeConfig(hook, width, d) : TranscoderConfig(hook, hookOut, width, d);
-        return DictionaryRegistry.Create(config, seed);
+        return DictionaryRegistry.Create(config, seed, device: Device.Cpu);
     }
 
     public static DictionaryConfig SaeConfig(string hook, int width, int d) =>

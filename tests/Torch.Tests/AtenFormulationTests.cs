@@ -55,9 +55,10 @@ public class AtenFormulationTests
         AssertSame(Run, ["values", "indices", "y", "gathered", "dx", "dWEncT", "dbEnc", "dWDec"]);
     }
 
-    [TestCase(true, 5.0)]
-    [TestCase(false, 0.3)]
-    public void ReluObjectiveAgrees(bool apply, double lambda)
+    [TestCase(true, 5.0, 0.0, Description = "dense path")]
+    [TestCase(false, 0.3, 0.0, Description = "dense path")]
+    [TestCase(true, 5.0, 1.0, Description = "sparse path (the ATen formulation picks the active latents with topk)")]
+    public void ReluObjectiveAgrees(bool apply, double lambda, double sparseBelow)
     {
         using var gen = new Generator(7);
         var x = Randn(gen, 12, 5);
@@ -66,9 +67,10 @@ public class AtenFormulationTests
         {
             var xl = x.Detach().RequiresGrad_();
             var w = weights.Select(t => t.Detach().RequiresGrad_()).ToArray();
-            var t = SparseOps.ReluSaeObjective(xl, xl, w[0], w[1], w[2], w[3], lambda, apply);
+            var t = SparseOps.ReluSaeObjective(xl, xl, w[0], w[1], w[2], w[3], lambda, apply, sparseBelow);
+            Assert.That(t.IsSparse, Is.EqualTo(sparseBelow > 0), "the path taken");
             (t.Loss + t.Features.Sum()).Backward();
-            return [[t.Loss.ToDouble()], t.Features.Values(), t.YHat.Values(), xl.Grad!.Values(), .. w.Select(p => p.Grad!.Values())];
+            return [[t.Loss.ToDouble()], t.DenseFeatures.Values(), t.YHat.Values(), xl.Grad!.Values(), .. w.Select(p => p.Grad!.Values())];
         }
         AssertSame(Run, ["loss", "f", "yHat", "dx", "dWEnc", "dbEnc", "dWDec", "dbDec"]);
     }

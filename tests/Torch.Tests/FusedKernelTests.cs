@@ -1,7 +1,8 @@
 // The fused training kernels against their dense slow twins: GatherEncode (AuxK's encoder read at chosen latents),
 // TopKEncode fed a transposed (non-contiguous) encoder as the dictionaries pass it, TopKEncodeStreamed (column blocks,
 // AuxK's choice in the same pass) against the dense topk, and the ReLU SAE objective
-// (every output and every gradient, float64 at 1e-10, float32 at 1e-4 relative), plus finite differences.
+// (every output and every gradient, float64 at 1e-10, float32 at 1e-4 relative), plus finite differences; its sparse
+// path against its dense path at the same tolerances, and the density threshold that switches between them.
 // Legend: N tokens, K chosen latents, S = d_sae, D = d_in, O = d_out.
 namespace InterpEval.Torch.Tests;
 
@@ -170,6 +171,56 @@ public class FusedKernelTests
         Assert.That(msg, Does.Contain("W_enc").And.Contain("[4, 5]"));
     }
 
+    [TestCase(true, 0.7, ScalarType.Float64, 1e-10, Description = "sae, float64")]
+    [TestCase(false, 0.3, ScalarType.Float64, 1e-10, Description = "no input centring, float64")]
+    [TestCase(true, 5.0, ScalarType.Float32, 1e-4, Description = "sae, float32")]
+    public void ReluObjectiveSparsePathAgreesWithDensePath(bool apply, double lambda, ScalarType dtype, double relTol)
+    {
+        using var gen = new Generator(23);
+        var (n, d, s) = (40, 6, 64);
+        var x = Randn(gen, n, d, dtype);
+        // b_enc well below zero: about 10 % of latents fire, rows differ in their count (the sparse rows get padding).
+        Tensor[] weights = [Randn(gen, d, s, dtype), Randn(gen, s, dtype).Add(-3.2), Randn(gen, s, d, dtype).Mul(0.3), Randn(gen, d, dtype)];
+        using (Autograd.NoGrad()) weights[2].Select(0, 1).Zero_();
+        var gF = Randn(gen, n, s, dtype).Mul(0.01);
+        var dense = ReluResults((a, b, c, e, f, g, l, ap) => Checked(SparseOps.ReluSaeObjective(a, b, c, e, f, g, l, ap, 0), sparse: false),
+            x, x, weights, lambda, apply, gF);
+        var sparse = ReluResults((a, b, c, e, f, g, l, ap) => Checked(SparseOps.ReluSaeObjective(a, b, c, e, f, g, l, ap, 1.0), sparse: true),
+            x, x, weights, lambda, apply, gF);
+        string[] names = ["loss", "mse", "sparsity", "pre", "f", "yHat", "dx", "dWEnc", "dbEnc", "dWDec", "dbDec"];
+        for (int i = 0; i < names.Length; i++)
+        {
+            double scale = Math.Max(1, dense[i].Select(Math.Abs).DefaultIfEmpty(0).Max());
+            TestUtil.AssertClose(dense[i], sparse[i], relTol * scale, $"{dtype} sparse {names[i]}");
+        }
+    }
+
+    [Test]
+    public void ReluObjectiveSwitchesToTheSparsePathBelowTheDensityThreshold()
+    {
+        using var gen = new Generator(29);
+        var x = Randn(gen, 64, 8);
+        Tensor[] w = [Randn(gen, 8, 100), Randn(gen, 100).Add(-5), Randn(gen, 100, 8), Randn(gen, 8)];
+        double density;
+        using (Autograd.NoGrad())
+            density = Tensor.AddMm(w[1], x - w[3], w[0]).Gt(0).To(ScalarType.Float64).Mean().ToDouble();
+        Assert.That(density, Is.InRange(0.005, 0.2), "the batch's density (every token is sampled at 64 tokens)");
+        Assert.That(SparseOps.ReluSaeObjective(x, x, w[0], w[1], w[2], w[3], 1, true, density * 1.5).IsSparse, Is.True, "below the threshold");
+        Assert.That(SparseOps.ReluSaeObjective(x, x, w[0], w[1], w[2], w[3], 1, true, density * 0.5).IsSparse, Is.False, "above the threshold");
+        Assert.That(SparseOps.ReluSaeObjective(x, x, w[0], w[1], w[2], w[3], 1, true).IsSparse, Is.False, "threshold 0: always dense");
+        var sparse = SparseOps.ReluSaeObjective(x, x, w[0], w[1], w[2], w[3], 1, true, 1);
+        var k = sparse.Features.Size(1);
+        var counts = sparse.Features.Gt(0).Sum(1).Longs();
+        Assert.That(k, Is.EqualTo(counts.Max()), "k is the widest row's active count");
+        Assert.That(k, Is.LessThan(100));
+    }
+
+    private static ReluSaeTerms Checked(ReluSaeTerms t, bool sparse)
+    {
+        Assert.That(t.IsSparse, Is.EqualTo(sparse), "the path taken");
+        return t with { Features = t.DenseFeatures };
+    }
+
     private static void AssertReluAgrees(int n, int d, int s, int o, bool apply, double lambda, ScalarType dtype, double relTol)
     {
         using var gen = new Generator((ulong)(n * 31 + s));
@@ -178,7 +229,7 @@ public class FusedKernelTests
         Tensor[] weights = [Randn(gen, d, s, dtype), Randn(gen, s, dtype).Add(-0.1), Randn(gen, s, o, dtype).Mul(0.3), Randn(gen, o, dtype)];
         using (Autograd.NoGrad()) weights[2].Select(0, 1).Zero_();   // a zero decoder row: its norm's gradient is 0 on both paths
         var gF = Randn(gen, n, s, dtype).Mul(0.01);
-        var fast = ReluResults(SparseOps.ReluSaeObjective, x, y, weights, lambda, apply, gF);
+        var fast = ReluResults((a, b, c, d, e, f, l, ap) => SparseOps.ReluSaeObjective(a, b, c, d, e, f, l, ap), x, y, weights, lambda, apply, gF);
         var slow = ReluResults(SparseOps.ReluSaeObjectiveReference, x, y, weights, lambda, apply, gF);
         string[] names = ["loss", "mse", "sparsity", "pre", "f", "yHat", "dx", "dWEnc", "dbEnc", "dWDec", "dbDec"];
         for (int i = 0; i < names.Length; i++)

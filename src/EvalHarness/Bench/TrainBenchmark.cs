@@ -14,8 +14,10 @@ namespace InterpEval.Harness.Bench;
 /// <param name="Fused">Take the fused/sparse kernels (the default) or the generic autograd path.</param>
 /// <param name="GemmSize">N of the N×N sgemm that gives the peak.</param>
 /// <param name="ProfilePhases">Also time each phase of the step (Phases) on its own.</param>
+/// <param name="Density">relu only: start b_enc so that this fraction of latents fires on the batch (every latent on
+/// round(Density·N) tokens), the regime of a dictionary past warm-up; null leaves b_enc at 0 (about half fire).</param>
 public sealed record TrainSettings(string Architecture, int DIn, int Width, int K, int Batch, int Steps, Device Device,
-    bool Fused = true, int WarmupSteps = 1, int GemmSize = 2048, ulong Seed = 0, bool ProfilePhases = false)
+    bool Fused = true, int WarmupSteps = 1, int GemmSize = 2048, ulong Seed = 0, bool ProfilePhases = false, double? Density = null)
 {
     public static readonly string[] Architectures = ["relu", "topk"];
 
@@ -25,6 +27,9 @@ public sealed record TrainSettings(string Architecture, int DIn, int Width, int 
             throw new ArgumentException($"--arch must be one of {string.Join(", ", Architectures)}, got '{Architecture}'");
         if (Architecture == "topk" && (K < 1 || K > Width)) throw new ArgumentException($"--k must lie in [1, --width = {Width}], got {K}");
         if (Batch < 2) throw new ArgumentException($"--batch must be at least 2 (topk's objective needs a batch variance), got {Batch}");
+        if (Density is not null && Architecture != "relu") throw new ArgumentException($"--density applies to --arch relu only, got --arch {Architecture}");
+        if (Density is { } r && !(r * Batch >= 1 && r < 1))
+            throw new ArgumentException($"--density must lie in [1/--batch, 1) so that every latent fires on at least one token, got {r}");
     }
 }
 
@@ -33,8 +38,10 @@ public sealed record TrainSettings(string Architecture, int DIn, int Width, int 
 /// products; topk: the encoder product): what the step would take with everything else free.</param>
 /// <param name="PhaseSeconds">With ProfilePhases: mean seconds per timed step of each phase, in step order (they sum to
 /// the step less the stopwatch reads); null otherwise.</param>
+/// <param name="LatentDensity">Fraction of latents above zero on the batch after the timed steps (untimed forward).</param>
+/// <param name="SparseLatents">Whether that forward's latents came back sparse (relu's sparse path, topk always).</param>
 public sealed record TrainResult(TrainSettings Settings, IReadOnlyList<double> StepSeconds, GemmResult Gemm, double GemmFloorSeconds, double FinalLoss,
-    IReadOnlyDictionary<string, double>? PhaseSeconds = null)
+    IReadOnlyDictionary<string, double>? PhaseSeconds = null, double LatentDensity = double.NaN, bool SparseLatents = false)
 {
     /// <summary>GEMM FLOPs of one step (see docs/benchmarks.md). relu: five N·D·S products (encoder, decoder, and in the
     /// backward dF = e·W_decᵀ, dW_dec = fᵀe, dW_enc = xᵀ·dpre), 2 FLOPs each term: 10·N·D·S. topk: the dense encoder
@@ -73,6 +80,7 @@ public sealed class TrainBenchmark(TrainSettings settings)
         using var adam = new Adam(dictionary.Parameters, new AdamOptions(LearningRate: 1e-4));
         using var generator = new Generator(settings.Seed + 1);
         using var x = Tensor.Randn([settings.Batch, settings.DIn], generator, ScalarType.Float32, settings.Device);  // [N, D]
+        if (settings.Density is { } density) SetDensity(dictionary, x, density);
 
         double loss = 0;
         for (int i = 0; i < settings.WarmupSteps; i++) loss = Step(dictionary, adam, x, null);
@@ -84,7 +92,29 @@ public sealed class TrainBenchmark(TrainSettings settings)
             loss = Step(dictionary, adam, x, phases);
             seconds[i] = stopwatch.Elapsed.TotalSeconds;
         }
-        return new TrainResult(settings, seconds, gemm, GemmFloor(x), loss, phases?.MeanPerStep(settings.Steps));
+        var (latentDensity, sparse) = MeasureDensity(dictionary, x);
+        return new TrainResult(settings, seconds, gemm, GemmFloor(x), loss, phases?.MeanPerStep(settings.Steps), latentDensity, sparse);
+    }
+
+    /// <summary>b_enc,i = −(the m-th and (m+1)-th largest of pre_i over the batch, averaged), m = round(density·N): every
+    /// latent then fires on m tokens of x.</summary>
+    private static void SetDensity(SparseDictionary dictionary, Tensor x, double density)
+    {
+        using var scope = DisposeScope.Enter();
+        using var noGrad = Autograd.NoGrad();
+        long n = x.Size(0), m = Math.Max(1, (long)Math.Round(density * n));
+        var top = dictionary.PreActivations(x).TopK(Math.Min(m + 1, n), dim: 0).Values;     // [m + 1, S]
+        var cut = m < n ? (top.Select(0, m - 1) + top.Select(0, m)) * 0.5 : top.Select(0, m - 1) - 1;   // [S]
+        dictionary.BEnc.Sub_(cut);
+    }
+
+    /// <summary>The latent density on x and whether the forward's latents were sparse (untimed, no gradient).</summary>
+    private static (double Density, bool Sparse) MeasureDensity(SparseDictionary dictionary, Tensor x)
+    {
+        using var scope = DisposeScope.Enter();
+        using var noGrad = Autograd.NoGrad();
+        var output = dictionary.Forward(x);
+        return ((double)output.ActiveTotal() / ((double)x.Size(0) * dictionary.DSae), output.Sparse is not null);
     }
 
     /// <summary>The phases of a step in order; their names are the keys of TrainResult.PhaseSeconds.</summary>

@@ -1,8 +1,10 @@
 // HarnessConfig — what `interp-eval run` does, as the JSON config names it (schema in docs/harness.md): the subject
 // model and corpus (embedded by default), the dictionaries to train or load, the suites and their options, where
-// outputs, caches, history and baselines go. Every field has a default (from the profile); ConfigLoader merges the
-// profile, the file, --set and the command-line options, then Validate names the field at fault.
+// outputs, caches, history and baselines go. Every field has a default: the records' defaults are the default profile's
+// values (Profiles.DefaultPreset adds its subjects and suites); ConfigLoader merges the profile, the file, --set and the
+// command-line options, then Validate names the field at fault.
 using System.Text.Json.Serialization;
+using InterpEval.Suites;
 
 namespace InterpEval.Harness.Config;
 
@@ -61,7 +63,11 @@ public sealed record HarnessConfig
 /// <param name="Tokens">Evaluation tokens per suite.</param>
 /// <param name="ContextLength">Tokens per evaluation window.</param>
 /// <param name="SequencesPerBatch">Windows per forward pass.</param>
-public sealed record EvalSettings(int Tokens = 16384, int ContextLength = 128, int SequencesPerBatch = 16);
+public sealed record EvalSettings(int Tokens = 8192, int ContextLength = 128, int SequencesPerBatch = 16)
+{
+    /// <summary>The suites' options for these settings and a seed.</summary>
+    public SuiteOptions ToSuiteOptions(ulong seed) => new(Tokens, ContextLength, SequencesPerBatch, seed);
+}
 
 /// <param name="Steps">Optimiser steps.</param>
 /// <param name="BatchTokens">Tokens per step.</param>
@@ -73,12 +79,12 @@ public sealed record EvalSettings(int Tokens = 16384, int ContextLength = 128, i
 /// <param name="DeadTokens">A latent silent this many tokens is dead (AuxK); null = min(10 M, a tenth of steps × batch).</param>
 /// <param name="BufferTokens">The activation store's shuffling buffer.</param>
 public sealed record TrainingSettings(
-    int Steps = 1000,
+    int Steps = 200,
     int BatchTokens = 1024,
-    double LearningRate = 1e-3,
+    double LearningRate = 0.002,
     int WarmupSteps = 0,
     int? SparsityWarmupSteps = null,
-    int StreamTokens = 262144,
+    int StreamTokens = 131072,
     int ContextLength = 128,
     int BufferTokens = 8192,
     long? DeadTokens = null);

@@ -1,7 +1,10 @@
 // Profiles — the built-in presets every config field defaults from: smoke (CI: a TopK and a ReLU SAE on the middle
 // residual stream, a TopK transcoder per layer, a TopK CLT; small budgets, the cheap suites, ≤ 60 s on 2 cores),
 // default (the same subjects wider and longer trained, the model suites, ≤ 5 min) and full (default plus a sweep of
-// 6 widths × 4 token budgets of TopK SAEs whose fitted scaling exponents are gated metrics; docs/scaling.md). JSON, so a user config overrides them field by field as any other layer.
+// 6 widths × 4 token budgets of TopK SAEs whose fitted scaling exponents are gated metrics; docs/scaling.md). Typed
+// presets (DefaultPreset is HarnessConfig's own defaults), handed to the loader as JSON, so a user config overrides them
+// field by field as any other layer. The one source of defaults.
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Tool;
 
@@ -20,46 +23,51 @@ public static class Profiles
         _ => throw new UsageException($"--profile: unknown profile '{name}' — expected one of {string.Join(", ", Names)}"),
     };
 
-    private static JsonObject Smoke() => Parse("""
+    /// <summary>The default profile, typed: HarnessConfig's own defaults (its records' defaults are this profile's
+    /// values) plus the subjects and suites. Every other default reads from here.</summary>
+    public static HarnessConfig DefaultPreset { get; } = new()
     {
-      "profile": "smoke",
-      "suites": ["reconstruction", "sparsity"],
-      "eval": { "tokens": 4096, "context_length": 128, "sequences_per_batch": 16 },
-      "training": { "steps": 60, "batch_tokens": 512, "learning_rate": 0.003, "stream_tokens": 16384, "buffer_tokens": 4096 },
-      "dictionaries": [
-        { "id": "topk-resid", "kind": "sae", "architecture": "topk", "width": 256, "k": 16 },
-        { "id": "relu-resid", "kind": "sae", "architecture": "relu", "width": 256 },
-        { "id": "plt", "kind": "transcoder", "architecture": "topk", "width": 256, "k": 16, "layers": "all" },
-        { "id": "clt", "kind": "clt", "architecture": "topk", "width": 128, "k": 8 }
-      ]
-    }
-    """);
+        Suites = ["reconstruction", "sparsity", "fidelity", "neighbours", "attribution"],
+        Dictionaries =
+        [
+            new("topk-resid", "sae", "topk", 512, K: 32),
+            new("relu-resid", "sae", "relu", 512),
+            new("plt", "transcoder", "topk", 512, K: 32, Layers: JsonValue.Create("all")),
+            new("clt", "clt", "topk", 256, K: 16),
+        ],
+    };
 
-    private static JsonObject Default() => Parse("""
+    /// <summary>The smoke profile: the default's subjects narrower, trained and measured on less.</summary>
+    public static HarnessConfig SmokePreset { get; } = DefaultPreset with
     {
-      "profile": "default",
-      "suites": ["reconstruction", "sparsity", "fidelity", "neighbours", "attribution"],
-      "eval": { "tokens": 8192, "context_length": 128, "sequences_per_batch": 16 },
-      "training": { "steps": 200, "batch_tokens": 1024, "learning_rate": 0.002, "stream_tokens": 131072, "buffer_tokens": 8192 },
-      "dictionaries": [
-        { "id": "topk-resid", "kind": "sae", "architecture": "topk", "width": 512, "k": 32 },
-        { "id": "relu-resid", "kind": "sae", "architecture": "relu", "width": 512 },
-        { "id": "plt", "kind": "transcoder", "architecture": "topk", "width": 512, "k": 32, "layers": "all" },
-        { "id": "clt", "kind": "clt", "architecture": "topk", "width": 256, "k": 16 }
-      ]
-    }
-    """);
+        Profile = "smoke",
+        Suites = ["reconstruction", "sparsity"],
+        Eval = DefaultPreset.Eval with { Tokens = 4096 },
+        Training = DefaultPreset.Training with { Steps = 60, BatchTokens = 512, LearningRate = 0.003, StreamTokens = 16384, BufferTokens = 4096 },
+        Dictionaries =
+        [
+            new("topk-resid", "sae", "topk", 256, K: 16),
+            new("relu-resid", "sae", "relu", 256),
+            new("plt", "transcoder", "topk", 256, K: 16, Layers: JsonValue.Create("all")),
+            new("clt", "clt", "topk", 128, K: 8),
+        ],
+    };
+
+    private static JsonObject Smoke() => ToJson(SmokePreset);
+
+    private static JsonObject Default() => ToJson(DefaultPreset);
 
     private static JsonObject Full()
     {
         JsonObject full = Default();
         full["profile"] = "full";
-        full["sweep"] = Parse("""
+        full["sweep"] = (JsonObject)JsonNode.Parse("""
         { "widths": [32, 64, 128, 256, 512, 1024], "tokens": [8192, 32768, 131072, 262144], "architectures": ["topk"], "k": [16],
           "suites": ["reconstruction", "sparsity"], "bootstrap": 1000 }
-        """);
+        """)!;
         return full;
     }
 
-    private static JsonObject Parse(string json) => (JsonObject)JsonNode.Parse(json)!;
+    /// <summary>A preset as the JSON layer the config file merges over (every field, snake_case).</summary>
+    private static JsonObject ToJson(HarnessConfig preset) => JsonSerializer.SerializeToNode(preset, ConfigLoader.Json)!.AsObject();
 }

@@ -9,30 +9,18 @@ using InterpEval.Harness.Tool;
 using InterpEval.Interp.Data;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.Training;
+using InterpEval.Suites;
 using InterpEval.Torch;
 
 namespace InterpEval.Harness.Runs;
-
-/// <summary>The loaded subjects, in config order within each list; disposing disposes them all.</summary>
-public sealed record ProvidedSubjects(IReadOnlyList<(string Subject, SparseDictionary Dictionary)> Dictionaries,
-    IReadOnlyList<(string Subject, CrossLayerTranscoder Clt)> Clts) : IDisposable
-{
-    public int Count => Dictionaries.Count + Clts.Count;
-
-    public void Dispose()
-    {
-        foreach ((_, SparseDictionary d) in Dictionaries) d.Dispose();
-        foreach ((_, CrossLayerTranscoder c) in Clts) c.Dispose();
-    }
-}
 
 public sealed class DictionaryProvider(HarnessConfig config, SubjectEnvironment env, Device device, string toolVersion, IRunProgress progress)
 {
     private readonly DictionaryCache _cache = new(config.CacheDir);
     private readonly IReadOnlyList<DictionarySpec> _specs = DictionaryExpansion.Expand(config.Dictionaries, env.Model.Config.NLayers);
 
-    /// <summary>Every configured subject, in config order; the caller disposes them.</summary>
-    public ProvidedSubjects Provide(CancellationToken cancellation)
+    /// <summary>Every configured subject, in config order within each list; the caller disposes them.</summary>
+    public SubjectSet Provide(CancellationToken cancellation)
     {
         var entries = new Dictionary<string, string>(StringComparer.Ordinal);
         var toTrain = new List<(DictionarySpec Spec, TrainingSettings Training, string Entry)>();
@@ -46,29 +34,7 @@ public sealed class DictionaryProvider(HarnessConfig config, SubjectEnvironment 
             else toTrain.Add((spec, training, entry));
         }
         if (toTrain.Count > 0) TrainMissing(toTrain, cancellation);
-        return LoadAll(entries);
-    }
-
-    private ProvidedSubjects LoadAll(Dictionary<string, string> entries)
-    {
-        var dictionaries = new List<(string, SparseDictionary)>();
-        var clts = new List<(string, CrossLayerTranscoder)>();
-        var loaded = new ProvidedSubjects(dictionaries, clts);
-        try
-        {
-            foreach (DictionarySpec spec in _specs)
-            {
-                string entry = entries[spec.Id];
-                if (CltFormat.IsCltDirectory(entry)) clts.Add((spec.Id, CltFormat.Load(entry, device)));
-                else dictionaries.Add((spec.Id, DictionaryFormat.Load(entry, device)));
-            }
-            return loaded;
-        }
-        catch
-        {
-            loaded.Dispose();
-            throw;
-        }
+        return SubjectSet.Load(_specs.Select(spec => (spec.Id, entries[spec.Id])), device);
     }
 
     private void TrainMissing(List<(DictionarySpec Spec, TrainingSettings Training, string Entry)> missing, CancellationToken cancellation)

@@ -141,8 +141,8 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         using SubjectEnvironment env = SubjectEnvironment.Load(config.Model, config.Corpus, request.Device);
         loading.Complete();
         var provider = new DictionaryProvider(config, env, request.Device, VersionAction.ToolVersion, progress);
-        using ProvidedSubjects subjects = provider.Provide(cancellation);
-        var options = new SuiteOptions(config.Eval.Tokens, config.Eval.ContextLength, config.Eval.SequencesPerBatch, config.Seed);
+        using SubjectSet subjects = provider.Provide(cancellation);
+        var options = config.Eval.ToSuiteOptions(config.Seed);
         var evaluation = new SubjectEvaluation(env.Model, env.Tokenizer, env.Corpus, options, subjects.Dictionaries, subjects.Clts, progress);
         IReadOnlyList<MetricRecord> records = evaluation.RunAll([.. config.Suites.Select(SuiteRegistry.Get)], cancellation);
         return request.Extension is { } extension ? [.. records, .. extension.Measure(config, request.Device, progress, cancellation)] : records;

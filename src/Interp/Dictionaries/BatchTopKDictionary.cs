@@ -2,8 +2,8 @@
 // ReLU pre-activations over the whole batch of B tokens (k per token on average); at inference, keep latents whose
 // activation exceeds one threshold θ, estimated from the smallest activation the batch top-k kept (dictionary_learning,
 // SAELens): a plain mean of those minima for the first 1/rate updates, then an exponential average at the rate
-// (SAELens's 0.01), so θ follows the trained dictionary, not the untrained one. When updates start is the trainer's
-// (UpdateThreshold). It trains like topk (unit-norm decoder, AuxK) and is saved as a JumpReLU with θ for every latent
+// (SAELens's 0.01), so θ follows the trained dictionary, not the untrained one. Updates start halfway through training
+// (BeforeTrainingStep sets UpdateThreshold). It trains like topk (unit-norm decoder, AuxK) and is saved as a JumpReLU with θ for every latent
 // (as SAELens saves it).
 namespace InterpEval.Interp.Dictionaries;
 
@@ -31,6 +31,25 @@ public class BatchTopKDictionary : TopKDictionary
     /// <summary>Whether training forwards update θ (the trainer starts them after a warm-up: the untrained dictionary's
     /// minima would otherwise dominate the estimate).</summary>
     public bool UpdateThreshold { get; set; } = true;
+
+    /// <summary>The first step whose forward updates θ: the second half of the run. Earlier minima belong to a dictionary
+    /// still far from its final one (at step 0 it is the untrained one).</summary>
+    public static int ThresholdStartStep(int totalSteps) => totalSteps / 2;
+
+    /// <summary>The checkpoint name of [θ, updates] (float64).</summary>
+    public const string ThresholdStateKey = "batchtopk_threshold";
+
+    public override void BeforeTrainingStep(int step, int totalSteps) => UpdateThreshold = step >= ThresholdStartStep(totalSteps);
+
+    public override IEnumerable<KeyValuePair<string, Tensor>> SaveTrainerState() =>
+        [new(ThresholdStateKey, Tensor.From(new double[] { Threshold, ThresholdUpdates }, 2))];
+
+    /// <summary>Restores [θ, updates]; a checkpoint holding θ alone counts as long past the plain-mean phase.</summary>
+    public override void LoadTrainerState(Func<string, Tensor> require)
+    {
+        var t = require(ThresholdStateKey).ToArray<double>();                               // [θ, updates]
+        (Threshold, ThresholdUpdates) = (t[0], t.Length > 1 ? (long)t[1] : long.MaxValue / 2);
+    }
 
     /// <summary>Invariant once trained: θ is set (≥ 0).</summary>
     public bool ThresholdIsSet => Threshold >= 0;

@@ -306,7 +306,7 @@ public sealed class CrossLayerTranscoder : IDisposable
     public void Save(string directory) => CltFormat.Save(this, directory);
 
     /// <summary>Reads a CLT directory (ours, or circuit-tracer's without cfg.json); faults name the file and field.</summary>
-    public static CrossLayerTranscoder Load(string directory, Device? device = null) => CltFormat.Load(directory, device ?? Device.Cpu);
+    public static CrossLayerTranscoder Load(string directory, Device device) => CltFormat.Load(directory, device);
 
     public void Dispose()
     {

@@ -27,7 +27,8 @@ public sealed record LossParts(Tensor Mse, Tensor? Fvu = null, Tensor? Sparsity 
     }
 }
 
-/// <summary>k latents per token as (values, indices), the rest 0: what a TopK forward produces.</summary>
+/// <summary>k latents per token as (values, indices), the rest 0: what a TopK forward produces, and a ReLU forward on its
+/// sparse path (k the widest row's count, shorter rows padded with value-0 entries at distinct inactive latents).</summary>
 /// <param name="Values">[N, k] latent values (0 where ReLU clipped).</param>
 /// <param name="Indices">[N, k] int64 latent indices, distinct within a row.</param>
 /// <param name="Width">d_sae, the dense width.</param>

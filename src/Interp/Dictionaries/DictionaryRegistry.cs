@@ -82,8 +82,8 @@ public static class DictionaryRegistry
             : throw new ArgumentException($"architecture '{name}' is not supported — expected one of {string.Join(", ", Names)}", nameof(name));
 
     /// <summary>A freshly initialised dictionary of config.Architecture for training.</summary>
-    public static SparseDictionary Create(DictionaryConfig config, ulong seed, Device? device = null) =>
-        Get(config.EnsureValid().Architecture).Create(config, seed, device ?? Device.Cpu);
+    public static SparseDictionary Create(DictionaryConfig config, ulong seed, Device device) =>
+        Get(config.EnsureValid().Architecture).Create(config, seed, device);
 
     /// <summary>The cfg.json architecture string for (architecture, kind); batchtopk has none (it is saved as jumprelu).</summary>
     public static string FileArchitecture(string architecture, DictionaryKind kind) =>

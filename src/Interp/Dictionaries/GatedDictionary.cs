@@ -46,10 +46,12 @@ public sealed class GatedDictionary : SparseDictionary
     /// <summary>b_mag [F]: the magnitude path's bias (BEnc is b_gate).</summary>
     public Tensor BMag { get; }
 
-    /// <summary>λ of the gate's sparsity penalty (the trainer warms it up).</summary>
-    public double L1Coefficient { get; set; } = DefaultL1Coefficient;
+    public override bool HasSparsityCoefficient => true;
 
-    public override IReadOnlyList<Tensor> Parameters => [.. base.Parameters, RMag, BMag];
+    /// <summary>λ of the gate's sparsity penalty (the trainer warms it up).</summary>
+    public override double SparsityCoefficient { get; set; } = DefaultL1Coefficient;
+
+    protected override IEnumerable<KeyValuePair<string, Tensor>> ExtraTrainableParameters() => [new(RMagKey, RMag), new(BMagKey, BMag)];
 
     protected override string EncoderBiasKey => BGateKey;
 
@@ -61,7 +63,7 @@ public sealed class GatedDictionary : SparseDictionary
 
     protected override (Tensor Loss, LossParts Parts) Objective(ForwardStep s)
     {
-        var (sparsity, aux) = Penalties(s.Pre, s.Y, WDec, BDec, L1Coefficient, WSkip is null ? null : s.X.Mm(WSkip.Detach().T));
+        var (sparsity, aux) = Penalties(s.Pre, s.Y, WDec, BDec, SparsityCoefficient, WSkip is null ? null : s.X.Mm(WSkip.Detach().T));
         return (s.Mse + sparsity + aux, new LossParts(s.Mse, Sparsity: sparsity, Aux: aux));
     }
 

@@ -64,8 +64,10 @@ public sealed class JumpReluDictionary : SparseDictionary
     /// and 0 at λ = 3; see docs/dictionaries.md.</summary>
     public const double DefaultSparsityCoefficient = 0.3;
 
+    public override bool HasSparsityCoefficient => true;
+
     /// <summary>λ of the sparsity penalty (the trainer warms it up).</summary>
-    public double SparsityCoefficient { get; set; } = DefaultSparsityCoefficient;
+    public override double SparsityCoefficient { get; set; } = DefaultSparsityCoefficient;
 
     /// <summary>c in tanh(c·|fᵢ|·‖W_dec,i‖) (Anthropic used 4).</summary>
     public double TanhScale { get; set; } = 4;
@@ -73,7 +75,10 @@ public sealed class JumpReluDictionary : SparseDictionary
     /// <summary>λ_P of the pre-activation penalty; 0 turns it off (Anthropic used 3e-6).</summary>
     public double PreActCoefficient { get; set; }
 
-    public override IReadOnlyList<Tensor> Parameters => [.. base.Parameters, LogThreshold];
+    /// <summary>The checkpoint name of t = log θ.</summary>
+    public const string LogThresholdKey = "log_threshold";
+
+    protected override IEnumerable<KeyValuePair<string, Tensor>> ExtraTrainableParameters() => [new(LogThresholdKey, LogThreshold)];
 
     /// <summary>Invariant: every θ is positive (false only for a file whose thresholds were ≤ 0).</summary>
     public bool ThresholdsArePositive()

@@ -63,8 +63,60 @@ public abstract class SparseDictionary : IDisposable
     public int DOut => Config.DOut;
     public Device Device => WEnc.Device;
 
-    /// <summary>The trainable tensors (the trainer sets RequiresGrad and hands them to Adam).</summary>
-    public virtual IReadOnlyList<Tensor> Parameters => WSkip is null ? [WEnc, BEnc, WDec, BDec] : [WEnc, BEnc, WDec, BDec, WSkip];
+    /// <summary>The trainable tensors (the trainer sets RequiresGrad and hands them to Adam): the shared ones, then the
+    /// architecture's extras.</summary>
+    public IReadOnlyList<Tensor> Parameters => [.. NamedParameters().Select(kv => kv.Value)];
+
+    /// <summary>The trainable tensors by their checkpoint names: W_enc, b_enc, W_dec, b_dec, W_skip (skip-transcoders),
+    /// then the architecture's ExtraTrainableParameters.</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> NamedParameters()
+    {
+        yield return new("W_enc", WEnc);
+        yield return new("b_enc", BEnc);
+        yield return new("W_dec", WDec);
+        yield return new("b_dec", BDec);
+        if (WSkip is not null) yield return new("W_skip", WSkip);
+        foreach (var extra in ExtraTrainableParameters()) yield return extra;
+    }
+
+    // Training hooks: what an architecture adds to the generic training step. The trainer calls them on every
+    // dictionary and never tests its type; each architecture overrides the ones it needs in its own file.
+
+    /// <summary>The architecture's own trainable tensors beyond the shared five, by checkpoint name (jumprelu:
+    /// log_threshold; gated: r_mag, b_mag).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, Tensor>> ExtraTrainableParameters() => [];
+
+    /// <summary>Whether the architecture has a sparsity coefficient λ (relu, jumprelu, gated); the topk family sets
+    /// sparsity with k instead.</summary>
+    public virtual bool HasSparsityCoefficient => false;
+
+    /// <summary>λ of the sparsity penalty (the trainer warms it up from 0 by setting it each step); 0 and not settable
+    /// where HasSparsityCoefficient is false.</summary>
+    public virtual double SparsityCoefficient
+    {
+        get => 0;
+        set => throw new ArgumentException($"sparsity_coefficient applies to relu, jumprelu and gated; {Config.Architecture} controls sparsity with k");
+    }
+
+    /// <summary>Called once before training, with a sample of the targets [N, D_out] in raw units, after the scale is in
+    /// force (topk: b_dec at their geometric median).</summary>
+    public virtual void InitializeForTraining(Tensor targetSample) { }
+
+    /// <summary>Called before each step's forward (batchtopk: whether this step's forward updates the threshold).</summary>
+    public virtual void BeforeTrainingStep(int step, int totalSteps) { }
+
+    /// <summary>Called after the backward pass, before the optimiser step (topk: removes the decoder's parallel gradient).</summary>
+    public virtual void AfterBackward() { }
+
+    /// <summary>Called after each optimiser step, and once before the first (topk: decoder rows back to unit norm).</summary>
+    public virtual void AfterOptimizerStep() { }
+
+    /// <summary>Training state beyond the parameters that a checkpoint must restore for an exact resume (batchtopk: θ and
+    /// its update count), as new float64 tensors in the current scope.</summary>
+    public virtual IEnumerable<KeyValuePair<string, Tensor>> SaveTrainerState() => [];
+
+    /// <summary>Restores what SaveTrainerState wrote; require(name) returns the saved tensor or throws naming the checkpoint.</summary>
+    public virtual void LoadTrainerState(Func<string, Tensor> require) { }
 
     /// <summary>The latents from normalised pre-activations [N, F] (the architecture's nonlinearity).</summary>
     protected abstract Tensor Activate(Tensor pre);
@@ -252,7 +304,7 @@ public abstract class SparseDictionary : IDisposable
     public void Save(string directory) => DictionaryFormat.Save(this, directory);
 
     /// <summary>Loads a dictionary directory (ours or SAELens's) through the registry; faults name the file and field.</summary>
-    public static SparseDictionary Load(string directory, Device? device = null) => DictionaryFormat.Load(directory, device ?? Device.Cpu);
+    public static SparseDictionary Load(string directory, Device device) => DictionaryFormat.Load(directory, device);
 
     public void Dispose()
     {

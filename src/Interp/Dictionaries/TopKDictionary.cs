@@ -1,6 +1,6 @@
 // TopKDictionary — Gao et al. 2024 ("Scaling and evaluating sparse autoencoders"): f = TopK_k(ReLU(pre)), keeping
-// the k largest latents per token. Decoder rows are kept at unit norm (the trainer calls RemoveParallelDecoderGradient
-// before each step and NormalizeDecoderRows after it); dead latents are revived by the AuxK loss (App. A.2); the
+// the k largest latents per token. Decoder rows are kept at unit norm (AfterBackward removes the parallel gradient before each
+// step and AfterOptimizerStep renormalises after it); dead latents are revived by the AuxK loss (App. A.2); the
 // encoder starts as the decoder's transpose and b_dec at the geometric median of a sample (App. A.1). The objective is
 // sparsify's: FVU + α·AuxK, both normalised by the batch's total variance. Forward takes the sparse kernels
 // (SparseOps: encoder GEMM streamed through topk on CPU, sparse decode, sparse encoder/decoder gradients, AuxK read at
@@ -122,6 +122,15 @@ public class TopKDictionary : SparseDictionary
         if (y.Size(0) < 2) throw new ArgumentException($"topk's objective is normalised by the batch variance: pass at least 2 tokens, got {y.ShapeString}");
         return (y - y.Mean(0, keepDim: true)).Pow(2).Sum();
     }
+
+    /// <summary>b_dec starts at the geometric median of the targets (Gao et al. 2024, App. A.1).</summary>
+    public override void InitializeForTraining(Tensor targetSample) => InitializeDecoderBias(targetSample);
+
+    /// <summary>Keeps a step tangential to the unit sphere of each decoder row.</summary>
+    public override void AfterBackward() => RemoveParallelDecoderGradient();
+
+    /// <summary>Puts decoder rows back on the unit sphere.</summary>
+    public override void AfterOptimizerStep() => NormalizeDecoderRows();
 
     /// <summary>Removes from W_dec's gradient the component parallel to each row: gᵢ ← gᵢ − (gᵢ·wᵢ) wᵢ (rows assumed unit
     /// norm), so a step moves rows tangentially to the unit sphere (Gao et al. 2024; sparsify, dictionary_learning).</summary>

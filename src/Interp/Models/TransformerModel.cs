@@ -41,10 +41,10 @@ public abstract class TransformerModel : IDisposable
     };
 
     /// <summary>A freshly initialised model (GPT-2's scheme, seeded) for training from scratch.</summary>
-    public static TransformerModel Initialize(ModelConfig config, ulong seed, Device? device = null)
+    public static TransformerModel Initialize(ModelConfig config, ulong seed, Device device)
     {
         using var init = new WeightInitializer(config.NLayers, seed);
-        return Loaders[config.Family](config, init, device ?? Torch.Device.Cpu);
+        return Loaders[config.Family](config, init, device);
     }
 
     /// <summary>Parameters under their Hugging Face names and layouts (what Save writes).</summary>
@@ -62,12 +62,12 @@ public abstract class TransformerModel : IDisposable
     }
 
     /// <summary>Loads a Hugging Face model directory (config.json + safetensors) onto a device.</summary>
-    public static TransformerModel Load(string directory, Device? device = null)
+    public static TransformerModel Load(string directory, Device device)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: model directory does not exist");
         var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
         using var weights = WeightStore.Open(directory);
-        return Loaders[config.Family](config, weights, device ?? Torch.Device.Cpu);
+        return Loaders[config.Family](config, weights, device);
     }
 
     /// <summary>

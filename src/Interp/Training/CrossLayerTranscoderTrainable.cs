@@ -21,18 +21,20 @@ public sealed class CrossLayerTranscoderTrainable : ITrainableDictionary
         _baseSparsity = clt.SparsityCoefficient;
     }
 
-    /// <summary>The --kind clt entry of TrainableKinds: a fresh CLT over every layer of the model (encoder l reads
-    /// blocks.{l}.hook_resid_mid, output l' is blocks.{l'}.hook_mlp_out), F = --width latents per layer.</summary>
+    /// <summary>The kind clt entry of TrainableKinds: a fresh CLT over every layer of the model (encoder l reads
+    /// blocks.{l}.hook_resid_mid, output l' is blocks.{l'}.hook_mlp_out), F = width latents per layer.</summary>
     public static CrossLayerTranscoderTrainable Create(TrainableSpec s)
     {
         if (!CltConfig.TryParseActivation(s.Architecture, out var activation))
-            throw new ArgumentException($"--arch '{s.Architecture}' is not supported for a clt — expected one of {string.Join(", ", CltConfig.Activations)}");
+            throw new SpecFieldException($"architecture '{s.Architecture}' is not supported for a clt — expected one of {string.Join(", ", CltConfig.Activations)}", "architecture");
         if (s.Hook is not null || s.HookOut is not null)
-            throw new ArgumentException($"--hook/--hook-out: a clt reads blocks.{{l}}.{CltConfig.DefaultInputHook} and predicts blocks.{{l}}.{CltConfig.DefaultOutputHook} at every layer; give neither");
-        if (s.Width < 1) throw new ArgumentException($"--width is {s.Width} — expected at least 1 (latents per layer)");
-        if (activation != CltActivation.TopK && s.K is not null) throw new ArgumentException($"--k applies to topk, not {s.Architecture}");
-        if (activation == CltActivation.TopK && s.SparsityCoefficient is not null) throw new ArgumentException("--l1 applies to relu and jumprelu; a topk clt controls sparsity with --k");
-        if (s.SparsityCoefficient is double c && (!(c >= 0) || !double.IsFinite(c))) throw new ArgumentException($"--l1 is {c} — expected a non-negative number");
+            throw new SpecFieldException($"hook/hook_out: a clt reads blocks.{{l}}.{CltConfig.DefaultInputHook} and predicts blocks.{{l}}.{CltConfig.DefaultOutputHook} at every layer; give neither", "hook", "hook_out");
+        if (s.JumpRelu?.FirstSet() is { } option)
+            throw new SpecFieldException($"{option} applies to jumprelu dictionaries (sae, transcoder, skip-transcoder), not a clt", option);
+        if (s.Width < 1) throw new SpecFieldException($"width is {s.Width} — expected at least 1 (latents per layer)", "width");
+        if (activation != CltActivation.TopK && s.K is not null) throw new SpecFieldException($"k applies to topk, not {s.Architecture}", "k");
+        if (activation == CltActivation.TopK && s.SparsityCoefficient is not null) throw new SpecFieldException("sparsity_coefficient applies to relu and jumprelu; a topk clt controls sparsity with k", "sparsity_coefficient", "k");
+        if (s.SparsityCoefficient is double c && (!(c >= 0) || !double.IsFinite(c))) throw new SpecFieldException($"sparsity_coefficient is {c} — expected a non-negative number", "sparsity_coefficient");
         var config = new CltConfig
         {
             Activation = activation, NLayers = s.Model.NLayers, DModel = s.Model.DModel, DSae = s.Width,
@@ -40,12 +42,12 @@ public sealed class CrossLayerTranscoderTrainable : ITrainableDictionary
             ModelName = s.ModelName, ContextSize = s.ContextSize, DatasetPath = s.DatasetPath,
         };
         if (config.Problems() is [var problem, ..]) throw new ArgumentException(problem);
-        var clt = CrossLayerTranscoder.Create(config, s.Seed, s.Device ?? Device.Cpu);
+        var clt = CrossLayerTranscoder.Create(config, s.Seed, s.Device);
         clt.SparsityCoefficient = s.SparsityCoefficient ?? DefaultSparsityCoefficient;
         return new CrossLayerTranscoderTrainable($"clt-{config.ActivationName}-{s.Width}", clt);
     }
 
-    /// <summary>λ when --l1 is not given (tuned on the embedded model; see docs/dictionaries.md).</summary>
+    /// <summary>λ when sparsity_coefficient is not given (tuned on the embedded model; see docs/dictionaries.md).</summary>
     public const double DefaultSparsityCoefficient = 1;
 
     public string Id { get; }

@@ -69,7 +69,7 @@ public sealed class DictionaryTrainer
     {
         if (_outDir is null) throw new ArgumentException("resume needs the output directory that holds the checkpoints");
         string dir = TrainingCheckpoint.Latest(_outDir)
-            ?? throw new FileNotFoundException($"{Path.Combine(_outDir, TrainingCheckpoint.Folder)}: no checkpoint to resume from — train without --resume first");
+            ?? throw new FileNotFoundException($"{Path.Combine(_outDir, TrainingCheckpoint.Folder)}: no checkpoint to resume from — start a fresh training first");
         var checkpoint = TrainingCheckpoint.Read(dir);
         try
         {
@@ -250,9 +250,9 @@ public sealed class DictionaryTrainer
             foreach (var (name, t) in d.CheckpointState())
                 if (!AllFinite(t))
                     throw new TrainingDivergedException($"{prefix} — tensor {name} holds NaN or Inf; training diverged: try a lower learning rate " +
-                        $"(--lr, now {lr.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}) or a sparsity warm-up");
+                        $"(learning_rate, now {lr.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}) or a sparsity warm-up");
             throw new TrainingDivergedException(
-                $"{prefix} — training diverged; try a lower learning rate (--lr, now {lr.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}), " +
+                $"{prefix} — training diverged; try a lower learning rate (learning_rate, now {lr.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}), " +
                 "a sparsity warm-up, or check the activations for NaN");
         }
 

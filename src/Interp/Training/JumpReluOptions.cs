@@ -1,5 +1,5 @@
-// JumpReluOptions — the JumpReLU knobs a user sets when training (--threshold-init, --bandwidth, --sparsity-loss,
-// --tanh-c, --pre-act, or the run config's dictionary fields of the same names): each null keeps the dictionary's
+// JumpReluOptions — the JumpReLU knobs a user sets when training (the run config's dictionary fields threshold_init,
+// bandwidth, sparsity_loss, tanh_c, pre_act_coefficient, or train's flags for them): each null keeps the dictionary's
 // default. Apply puts them on a fresh dictionary; the coefficient λ itself is TrainableSpec.SparsityCoefficient.
 using System.Globalization;
 using InterpEval.Interp.Dictionaries;
@@ -20,22 +20,29 @@ public sealed record JumpReluOptions(double? ThresholdInit = null, double? Bandw
     /// <summary>True when no knob is set.</summary>
     public bool IsEmpty => this == new JumpReluOptions();
 
-    /// <summary>The first option set, by its CLI name (for "applies to jumprelu only" messages); null when none.</summary>
+    /// <summary>The first option set, by its config field name (for "applies to jumprelu only" messages); null when none.</summary>
     public string? FirstSet() =>
-        ThresholdInit is not null ? "--threshold-init" : Bandwidth is not null ? "--bandwidth" : SparsityLoss is not null ? "--sparsity-loss"
-        : TanhC is not null ? "--tanh-c" : PreActCoefficient is not null ? "--pre-act" : null;
+        ThresholdInit is not null ? "threshold_init" : Bandwidth is not null ? "bandwidth" : SparsityLoss is not null ? "sparsity_loss"
+        : TanhC is not null ? "tanh_c" : PreActCoefficient is not null ? "pre_act_coefficient" : null;
 
-    /// <summary>Sets every given knob on d; ArgumentException naming the option for a bad value.</summary>
+    /// <summary>Sets every given knob on a jumprelu dictionary; any knob set on another architecture is an error.</summary>
+    public void ApplyTo(SparseDictionary d)
+    {
+        if (d is JumpReluDictionary j) Apply(j);
+        else if (FirstSet() is { } option) throw new SpecFieldException($"{option} applies to jumprelu dictionaries (sae, transcoder, skip-transcoder), not {d.Config.Architecture}", option);
+    }
+
+    /// <summary>Sets every given knob on d; SpecFieldException naming the field for a bad value.</summary>
     public void Apply(JumpReluDictionary d)
     {
         if (ThresholdInit is double t)
         {
-            if (!(t > 0) || !double.IsFinite(t)) throw new ArgumentException($"--threshold-init is {Show(t)} — expected a positive number");
+            if (!(t > 0) || !double.IsFinite(t)) throw new SpecFieldException($"threshold_init is {Show(t)} — expected a positive number", "threshold_init");
             using (Autograd.NoGrad()) d.LogThreshold.Fill_(Math.Log(t));
         }
         if (Bandwidth is double e)
         {
-            if (!(e > 0) || !double.IsFinite(e)) throw new ArgumentException($"--bandwidth is {Show(e)} — expected a positive number");
+            if (!(e > 0) || !double.IsFinite(e)) throw new SpecFieldException($"bandwidth is {Show(e)} — expected a positive number", "bandwidth");
             d.Bandwidth = e;
         }
         if (SparsityLoss is string loss)
@@ -43,17 +50,17 @@ public sealed record JumpReluOptions(double? ThresholdInit = null, double? Bandw
             {
                 "l0" => JumpReluPenalty.L0,
                 "tanh" => JumpReluPenalty.Tanh,
-                _ => throw new ArgumentException($"--sparsity-loss is '{loss}' — expected {string.Join(" or ", SparsityLosses)}"),
+                _ => throw new SpecFieldException($"sparsity_loss is '{loss}' — expected {string.Join(" or ", SparsityLosses)}", "sparsity_loss"),
             };
         if (TanhC is double c)
         {
-            if (!(c > 0) || !double.IsFinite(c)) throw new ArgumentException($"--tanh-c is {Show(c)} — expected a positive number");
-            if (d.Penalty != JumpReluPenalty.Tanh) throw new ArgumentException("--tanh-c applies to --sparsity-loss tanh");
+            if (!(c > 0) || !double.IsFinite(c)) throw new SpecFieldException($"tanh_c is {Show(c)} — expected a positive number", "tanh_c");
+            if (d.Penalty != JumpReluPenalty.Tanh) throw new SpecFieldException("tanh_c applies to sparsity_loss tanh", "tanh_c", "sparsity_loss");
             d.TanhScale = c;
         }
         if (PreActCoefficient is double p)
         {
-            if (!(p >= 0) || !double.IsFinite(p)) throw new ArgumentException($"--pre-act is {Show(p)} — expected a number ≥ 0");
+            if (!(p >= 0) || !double.IsFinite(p)) throw new SpecFieldException($"pre_act_coefficient is {Show(p)} — expected a number ≥ 0", "pre_act_coefficient");
             d.PreActCoefficient = p;
         }
     }

@@ -1,7 +1,8 @@
 // SparseDictionaryTrainable — an sae, transcoder or skip-transcoder (any architecture) as the trainer sees it: reads
-// its input hook (and, for transcoders, the output hook it predicts), normalises both to E‖x‖² = d, starts b_dec at the
-// geometric median for topk/batchtopk, warms the sparsity coefficient up, removes the decoder's parallel gradient and
-// renormalises rows for topk/batchtopk, and checkpoints parameters, scale and batchtopk's threshold exactly.
+// its input hook (and, for transcoders, the output hook it predicts), normalises both to E‖x‖² = d, warms the sparsity
+// coefficient up, calls the dictionary's training hooks (SparseDictionary: b_dec init, before/after step, extra
+// parameters and trainer state — what an architecture adds is in its own file) and checkpoints parameters, scale and
+// that state exactly. It tests no dictionary type.
 // The cross-layer transcoder is a different shape and implements ITrainableDictionary itself.
 using InterpEval.Interp.Activations;
 using InterpEval.Interp.Dictionaries;
@@ -24,13 +25,7 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
         InputHook = inputHook;
         OutputHook = outputHook;
         Hooks = outputHook is null ? [inputHook] : [inputHook, outputHook];
-        _baseSparsity = dictionary switch
-        {
-            ReluDictionary r => r.L1Coefficient,
-            JumpReluDictionary j => j.SparsityCoefficient,
-            GatedDictionary g => g.L1Coefficient,
-            _ => 0,
-        };
+        _baseSparsity = dictionary.SparsityCoefficient;
     }
 
     public string Id { get; }
@@ -53,17 +48,10 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
         var y = Target(sample);                                                              // [N, D_out] or null
         double sIn = ActivationScale.Estimate(x);
         Dictionary.SetScale(new ActivationScale(sIn, y is null ? sIn : ActivationScale.Estimate(y)));
-        if (Dictionary is TopKDictionary) Dictionary.InitializeDecoderBias(y ?? x);          // Gao et al. 2024, App. A.1
+        Dictionary.InitializeForTraining(y ?? x);
     }
 
-    /// <summary>The first step whose forward updates batchtopk's threshold: the second half of the run. Earlier minima
-    /// belong to a dictionary still far from its final one (at step 0 it is the untrained one).</summary>
-    public static int ThresholdStartStep(int totalSteps) => totalSteps / 2;
-
-    public void BeginStep(int step, int totalSteps)
-    {
-        if (Dictionary is BatchTopKDictionary b) b.UpdateThreshold = step >= ThresholdStartStep(totalSteps);
-    }
+    public void BeginStep(int step, int totalSteps) => Dictionary.BeforeTrainingStep(step, totalSteps);
 
     public TrainingStepOutput Step(ActivationBatch batch, Tensor? deadMask, double sparsityScale)
     {
@@ -79,25 +67,19 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
         return new TrainingStepOutput(o.Loss, counts.Gt(0), parts, l0, Fvu(y ?? x, o.Reconstruction)) { ActiveCounts = counts };
     }
 
-    public void BeforeOptimizerStep()
-    {
-        if (Dictionary is TopKDictionary topk) topk.RemoveParallelDecoderGradient();
-    }
+    public void BeforeOptimizerStep() => Dictionary.AfterBackward();
 
-    public void AfterOptimizerStep()
-    {
-        if (Dictionary is TopKDictionary topk) topk.NormalizeDecoderRows();
-    }
+    public void AfterOptimizerStep() => Dictionary.AfterOptimizerStep();
 
     /// <summary>Parameters by their SAELens names (log_threshold for jumprelu), the scale [input, output] as float64 and
-    /// batchtopk's threshold as float64 — new tensors, outside every scope.</summary>
+    /// the dictionary's trainer state (batchtopk's threshold) — new tensors, outside every scope.</summary>
     public IReadOnlyDictionary<string, Tensor> CheckpointState()
     {
         using var scope = DisposeScope.Enter();
         using var noGrad = Autograd.NoGrad();
-        var state = NamedParameters().ToDictionary(kv => kv.Key, kv => kv.Value.Detach().Clone().DetachFromScopes(), StringComparer.Ordinal);
+        var state = Dictionary.NamedParameters().ToDictionary(kv => kv.Key, kv => kv.Value.Detach().Clone().DetachFromScopes(), StringComparer.Ordinal);
         state["scale"] = Tensor.From([Dictionary.Scale.Input, Dictionary.Scale.Output], 2).DetachFromScopes();
-        if (Dictionary is BatchTopKDictionary b) state["batchtopk_threshold"] = Tensor.From(new double[] { b.Threshold, b.ThresholdUpdates }, 2).DetachFromScopes();
+        foreach (var (name, t) in Dictionary.SaveTrainerState()) state[name] = t.DetachFromScopes();
         return state;
     }
 
@@ -105,7 +87,7 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
     {
         using var scope = DisposeScope.Enter();
         using (Autograd.NoGrad())
-            foreach (var (name, p) in NamedParameters())
+            foreach (var (name, p) in Dictionary.NamedParameters())
             {
                 var saved = Require(state, name);
                 if (!saved.Shape.SequenceEqual(p.Shape)) throw new InvalidDataException($"checkpoint: {Id} {name} is {saved.ShapeString}, expected {p.ShapeString}");
@@ -113,11 +95,7 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
             }
         var scale = Require(state, "scale").ToArray<double>();
         Dictionary.SetScale(new ActivationScale(scale[0], scale[1]));
-        if (Dictionary is BatchTopKDictionary b)
-        {
-            var t = Require(state, "batchtopk_threshold").ToArray<double>();   // [θ, updates]
-            (b.Threshold, b.ThresholdUpdates) = (t[0], t.Length > 1 ? (long)t[1] : long.MaxValue / 2);
-        }
+        Dictionary.LoadTrainerState(name => Require(state, name));
     }
 
     public void SetLogFeatureDensity(Tensor logDensity)
@@ -136,28 +114,10 @@ public sealed class SparseDictionaryTrainable : ITrainableDictionary
 
     public void Dispose() => Dictionary.Dispose();
 
-    private IEnumerable<KeyValuePair<string, Tensor>> NamedParameters()
-    {
-        var d = Dictionary;
-        yield return new("W_enc", d.WEnc);
-        yield return new("b_enc", d.BEnc);
-        yield return new("W_dec", d.WDec);
-        yield return new("b_dec", d.BDec);
-        if (d.WSkip is not null) yield return new("W_skip", d.WSkip);
-        if (d is JumpReluDictionary j) yield return new("log_threshold", j.LogThreshold);
-        if (d is GatedDictionary g)
-        {
-            yield return new(GatedDictionary.RMagKey, g.RMag);
-            yield return new(GatedDictionary.BMagKey, g.BMag);
-        }
-    }
-
     private void SetSparsityScale(double scale)
     {
         if (!(scale is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(scale), $"sparsity scale must be in [0, 1], got {scale}");
-        if (Dictionary is ReluDictionary r) r.L1Coefficient = _baseSparsity * scale;
-        else if (Dictionary is JumpReluDictionary j) j.SparsityCoefficient = _baseSparsity * scale;
-        else if (Dictionary is GatedDictionary g) g.L1Coefficient = _baseSparsity * scale;
+        if (Dictionary.HasSparsityCoefficient) Dictionary.SparsityCoefficient = _baseSparsity * scale;
     }
 
     private Tensor Input(ActivationBatch batch) => Hook(batch, InputHook);

@@ -1,4 +1,4 @@
-// TrainableKinds — the table from a --kind name to what builds a trainable dictionary of that kind for a subject
+// TrainableKinds — the table from a kind name to what builds a trainable dictionary of that kind for a subject
 // model: sae, transcoder and skip-transcoder (SparseDictionaryTrainable over any architecture of the registry), with
 // their default hooks, and clt (CrossLayerTranscoderTrainable.Create). A kind is one entry. Training is the trainer's.
 using InterpEval.Interp.Dictionaries;
@@ -6,7 +6,8 @@ using InterpEval.Interp.Models;
 
 namespace InterpEval.Interp.Training;
 
-/// <summary>What to train, as the CLI gives it. Null fields take the kind's defaults.</summary>
+/// <summary>What to train, as `train` and the run config give it. Null fields take the kind's defaults. Faults are
+/// SpecFieldExceptions naming the run config's fields.</summary>
 /// <param name="Kind">sae, transcoder, skip-transcoder, clt.</param>
 /// <param name="Architecture">relu, topk, batchtopk, jumprelu, gated, matryoshka-batchtopk.</param>
 /// <param name="Width">Latents (d_sae; per layer for a clt).</param>
@@ -15,16 +16,17 @@ namespace InterpEval.Interp.Training;
 /// <param name="Hook">The hook read (default: the kind's, at the middle layer).</param>
 /// <param name="HookOut">The hook predicted by a transcoder (default: the same layer's hook_mlp_out).</param>
 /// <param name="Model">The subject model's config (layers and widths).</param>
+/// <param name="Device">Where the dictionary lives (the run's --device).</param>
 /// <param name="ModelName">Recorded in cfg.json.</param>
 /// <param name="ContextSize">Tokens per training sequence, recorded in cfg.json.</param>
 /// <param name="DatasetPath">Where the tokens came from, recorded in cfg.json.</param>
 /// <param name="JumpRelu">JumpReLU's knobs (threshold init, bandwidth, sparsity loss, tanh c, pre-activation penalty); jumprelu only.</param>
 public sealed record TrainableSpec(string Kind, string Architecture, int Width, int? K, double? SparsityCoefficient, string? Hook,
-    string? HookOut, ModelConfig Model, string ModelName = "", int ContextSize = 128, string DatasetPath = "", ulong Seed = 0, Device? Device = null,
+    string? HookOut, ModelConfig Model, Device Device, string ModelName = "", int ContextSize = 128, string DatasetPath = "", ulong Seed = 0,
     JumpReluOptions? JumpRelu = null);
 
-/// <param name="Name">The --kind name.</param>
-/// <param name="Create">A fresh trainable dictionary for a spec (ArgumentException naming the option on a bad spec).</param>
+/// <param name="Name">The kind name.</param>
+/// <param name="Create">A fresh trainable dictionary for a spec (SpecFieldException naming the field on a bad spec).</param>
 public sealed record TrainableKind(string Name, Func<TrainableSpec, ITrainableDictionary> Create);
 
 public static class TrainableKinds
@@ -45,11 +47,9 @@ public static class TrainableKinds
 
     public static ITrainableDictionary Create(TrainableSpec spec)
     {
-        if (spec.JumpRelu?.FirstSet() is { } option && (spec.Architecture != "jumprelu" || spec.Kind == "clt"))
-            throw new ArgumentException($"{option} applies to jumprelu dictionaries (sae, transcoder, skip-transcoder), not {spec.Kind} {spec.Architecture}");
         if (Kinds.TryGetValue(spec.Kind, out var kind)) return kind.Create(spec);
-        throw new ArgumentException(Unavailable.TryGetValue(spec.Kind, out var why) ? why
-            : $"--kind '{spec.Kind}' is not supported — expected one of {string.Join(", ", Names)}");
+        throw new SpecFieldException(Unavailable.TryGetValue(spec.Kind, out var why) ? why
+            : $"kind '{spec.Kind}' is not supported — expected one of {string.Join(", ", Names)}", "kind");
     }
 
     /// <summary>The middle block (⌊layers / 2⌋), where the default hooks sit.</summary>
@@ -63,12 +63,12 @@ public static class TrainableKinds
     private static ITrainableDictionary CreateSparse(TrainableSpec s, DictionaryKind kind)
     {
         if (!DictionaryRegistry.IsKnown(s.Architecture))
-            throw new ArgumentException($"--arch '{s.Architecture}' is not supported — expected one of {string.Join(", ", DictionaryRegistry.Names)}");
-        if (s.Width < 1) throw new ArgumentException($"--width is {s.Width} — expected at least 1");
+            throw new SpecFieldException($"architecture '{s.Architecture}' is not supported — expected one of {string.Join(", ", DictionaryRegistry.Names)}", "architecture");
+        if (s.Width < 1) throw new SpecFieldException($"width is {s.Width} — expected at least 1", "width");
         string hook = s.Hook ?? DefaultHook(kind.Name(), s.Model);
         int layer = HookNames.LayerOf(hook, s.Model.NLayers);
         string? hookOut = kind.IsTranscoder() ? s.HookOut ?? HookNames.MlpOut(Math.Max(0, layer)) : null;
-        if (!kind.IsTranscoder() && s.HookOut is not null) throw new ArgumentException("--hook-out: an sae reconstructs the hook it reads; give --hook-out only for transcoders");
+        if (!kind.IsTranscoder() && s.HookOut is not null) throw new SpecFieldException("hook_out: an sae reconstructs the hook it reads; give hook_out only for transcoders", "hook_out");
         var config = new DictionaryConfig
         {
             Architecture = s.Architecture, Kind = kind, DIn = HookWidth(s.Model, hook), DSae = s.Width,
@@ -78,13 +78,13 @@ public static class TrainableKinds
             ContextSize = s.ContextSize, DatasetPath = s.DatasetPath,
         };
         if (config.UsesK) config = config with { K = s.K ?? Math.Min(32, s.Width) };
-        else if (s.K is not null) throw new ArgumentException($"--k applies to topk, batchtopk and matryoshka-batchtopk, not {s.Architecture}");
+        else if (s.K is not null) throw new SpecFieldException($"k applies to topk, batchtopk and matryoshka-batchtopk, not {s.Architecture}", "k");
         if (config.Problems() is [var problem, ..]) throw new ArgumentException(problem);
         var dictionary = DictionaryRegistry.Create(config, s.Seed, s.Device);
         try
         {
             SetSparsityCoefficient(dictionary, s.SparsityCoefficient);
-            if (dictionary is JumpReluDictionary j) s.JumpRelu?.Apply(j);
+            s.JumpRelu?.ApplyTo(dictionary);
         }
         catch
         {
@@ -98,14 +98,10 @@ public static class TrainableKinds
     private static void SetSparsityCoefficient(SparseDictionary d, double? coefficient)
     {
         if (coefficient is not double c) return;
-        if (!(c >= 0) || !double.IsFinite(c)) throw new ArgumentException($"--l1 is {c} — expected a non-negative number");
-        switch (d)
-        {
-            case ReluDictionary r: r.L1Coefficient = c; break;
-            case JumpReluDictionary j: j.SparsityCoefficient = c; break;
-            case GatedDictionary g: g.L1Coefficient = c; break;
-            default: throw new ArgumentException($"--l1 applies to relu, jumprelu and gated; {d.Config.Architecture} controls sparsity with --k");
-        }
+        if (!(c >= 0) || !double.IsFinite(c)) throw new SpecFieldException($"sparsity_coefficient is {c} — expected a non-negative number", "sparsity_coefficient");
+        if (!d.HasSparsityCoefficient)
+            throw new SpecFieldException($"sparsity_coefficient applies to relu, jumprelu and gated; {d.Config.Architecture} controls sparsity with k", "sparsity_coefficient", "k");
+        d.SparsityCoefficient = c;
     }
 
     /// <summary>Width of a hook's activations per token; attention patterns and norm scales are not dictionary inputs.</summary>

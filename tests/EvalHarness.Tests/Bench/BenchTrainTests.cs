@@ -48,6 +48,29 @@ public class BenchTrainTests
     }
 
     [Test]
+    public void DensitySetsTheLatentDensityAndSwitchesReluToItsSparsePath()
+    {
+        var dense = Run("relu", generic: false);
+        Assert.That(dense.GetProperty("latent_density").GetDouble(), Is.InRange(0.3, 0.7), "b_enc = 0: about half fire");
+        Assert.That(dense.GetProperty("sparse_latents").GetBoolean(), Is.False);
+        var sparse = Run("relu", generic: false, "--density", "0.015625");  // one token of 64 per latent
+        Assert.That(sparse.GetProperty("density").GetDouble(), Is.EqualTo(0.015625));
+        Assert.That(sparse.GetProperty("latent_density").GetDouble(), Is.InRange(0.008, 0.025));
+        Assert.That(sparse.GetProperty("sparse_latents").GetBoolean(), Is.True, "below ReluDictionary's 0.02 threshold");
+        double generic = Run("relu", generic: true, "--density", "0.015625").GetProperty("final_loss").GetDouble();
+        Assert.That(sparse.GetProperty("final_loss").GetDouble(), Is.EqualTo(generic).Within(1e-4 * Math.Abs(generic)), "sparse path vs generic autograd");
+    }
+
+    [Test]
+    public void DensityOnTopkIsOneLineExit2()
+    {
+        CliResult r = CliRunner.Run("bench", "train", "--arch", "topk", "--width", "8", "--k", "2", "--batch", "4", "--steps", "1", "--gemm-size", "8",
+            "--density", "0.5");
+        Assert.That(r.ExitCode, Is.EqualTo(2), r.ToString());
+        Assert.That(r.Stderr, Does.Contain("--density"));
+    }
+
+    [Test]
     public void BadArchitectureIsOneLineExit2()
     {
         CliResult r = CliRunner.Run("bench", "train", "--arch", "gated", "--width", "8", "--batch", "4", "--steps", "1", "--gemm-size", "8");

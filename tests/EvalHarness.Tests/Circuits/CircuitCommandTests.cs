@@ -34,10 +34,10 @@ public class CircuitCommandTests
                 Architecture = "topk", Kind = DictionaryKind.Transcoder, DIn = 128, DOut = 128, DSae = 32, K = 4,
                 HookName = HookNames.Ln2Normalized(l), HookNameOut = HookNames.MlpOut(l), HookLayer = l,
             };
-            using var t = DictionaryRegistry.Create(config, (ulong)(7 + l));
+            using var t = DictionaryRegistry.Create(config, (ulong)(7 + l), device: InterpEval.Torch.Device.Cpu);
             t.Save(Plt(l));
         }
-        using var sae = DictionaryRegistry.Create(new DictionaryConfig { Architecture = "topk", DIn = 128, DSae = 32, K = 4, HookName = "blocks.1.hook_resid_post", HookLayer = 1 }, 5);
+        using var sae = DictionaryRegistry.Create(new DictionaryConfig { Architecture = "topk", DIn = 128, DSae = 32, K = 4, HookName = "blocks.1.hook_resid_post", HookLayer = 1 }, 5, device: InterpEval.Torch.Device.Cpu);
         sae.Save(Sae);
     }
 

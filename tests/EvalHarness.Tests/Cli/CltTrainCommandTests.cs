@@ -28,7 +28,7 @@ public class CltTrainCommandTests
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
         string summary = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
         Assert.That(summary, Does.StartWith("clt-relu-32: 4 steps, 2,048 tokens").And.Contain("saved to " + _dir));
-        using var clt = CrossLayerTranscoder.Load(_dir);
+        using var clt = CrossLayerTranscoder.Load(_dir, device: InterpEval.Torch.Device.Cpu);
         Assert.That((clt.NLayers, clt.DModel, clt.DSae), Is.EqualTo((4, 128, 32)));
         Assert.That(clt.Config.InputHookName(3), Is.EqualTo("blocks.3.hook_resid_mid"));
         Assert.That(clt.Config.NormalizeActivations, Is.EqualTo(DictionaryConfig.NormalizeNone), "scales folded on save");

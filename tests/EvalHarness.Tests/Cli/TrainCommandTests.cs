@@ -29,7 +29,7 @@ public class TrainCommandTests
         string summary = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
         Assert.That(summary, Does.StartWith("transcoder-topk-blocks.2.ln2.hook_normalized: 8 steps, 4,096 tokens").And.Contain("saved to " + _dir));
         Assert.That(r.Stdout, Does.Contain("step 8/8"));
-        using (var d = SparseDictionary.Load(_dir))
+        using (var d = SparseDictionary.Load(_dir, device: InterpEval.Torch.Device.Cpu))
         {
             Assert.That(d.Config.HookName, Is.EqualTo("blocks.2.ln2.hook_normalized"));
             Assert.That(d.Config.HookNameOut, Is.EqualTo("blocks.2.hook_mlp_out"));

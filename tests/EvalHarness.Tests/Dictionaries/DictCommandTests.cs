@@ -35,7 +35,7 @@ public class DictCommandTests
     private string Save(string arch, int? k = null, bool withDensity = false)
     {
         string d = Path.Combine(_dir, arch);
-        using var dict = DictionaryRegistry.Create(Config(arch, k), seed: 5);
+        using var dict = DictionaryRegistry.Create(Config(arch, k), seed: 5, device: Device.Cpu);
         using (Autograd.NoGrad()) dict.BEnc.Add_(0.1);               // some latents fire on random input
         if (withDensity)
             dict.LogFeatureDensity = Tensor.From(Enumerable.Range(0, 20).Select(i => i < 3 ? -10f : i < 5 ? -0.5f : -3f).ToArray()).DetachFromScopes();
@@ -63,7 +63,7 @@ public class DictCommandTests
         var r = CliRunner.Run("dict", "encode", "--dict", d, "--input", input, "--out", feats);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
 
-        using var dict = SparseDictionary.Load(d);
+        using var dict = SparseDictionary.Load(d, device: Device.Cpu);
         var expected = dict.Encode(x.To(ScalarType.Float32));                                  // [N, d_sae]
         var got = SafeTensorsFile.LoadAll(feats)["feature_acts"];
         Assert.That(got.Dtype, Is.EqualTo(ScalarType.Float32));

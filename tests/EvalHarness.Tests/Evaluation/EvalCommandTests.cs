@@ -25,7 +25,7 @@ public class EvalCommandTests
     {
         string dir = Path.Combine(_dir, name);
         var config = new DictionaryConfig { Architecture = "relu", DIn = 128, DSae = width, HookName = Hook, HookLayer = 1 };
-        using var d = DictionaryRegistry.Create(config, seed);
+        using var d = DictionaryRegistry.Create(config, seed, device: Device.Cpu);
         d.Save(dir);
         return dir;
     }
@@ -84,7 +84,7 @@ public class EvalCommandTests
     {
         string dir = Path.Combine(_dir, "bad");
         var config = new DictionaryConfig { Architecture = "relu", DIn = 128, DSae = 16, HookName = "blocks.9.hook_resid_post", HookLayer = 9 };
-        using (var d = DictionaryRegistry.Create(config, 1)) d.Save(dir);
+        using (var d = DictionaryRegistry.Create(config, 1, device: Device.Cpu)) d.Save(dir);
         var r = CliRunner.Run("eval", "--dict", dir, "--suite", "reconstruction", "--out", Path.Combine(_dir, "out"));
         Assert.That(r.ExitCode, Is.EqualTo(2), r.ToString());
         Assert.That(r.Stderr, Does.Contain("blocks.9.hook_resid_post"));

@@ -39,7 +39,7 @@ internal sealed class HostileFiles : IDisposable
         using (var d = DictionaryRegistry.Create(new DictionaryConfig
                {
                    Architecture = "relu", DIn = 6, DSae = 20, ModelName = "tiny", HookName = "blocks.1.hook_resid_post",
-               }, seed: 5))
+               }, seed: 5, device: Device.Cpu))
         {
             d.LogFeatureDensity = Tensor.Full([20], -2f).DetachFromScopes();
             d.Save(Dict);

@@ -23,7 +23,7 @@ public class InterpretCommandTests
             Architecture = "topk", DIn = 128, DSae = 32, K = 4, ModelName = "embedded",
             HookName = "blocks.1.hook_resid_post", HookLayer = 1,
         };
-        using var dictionary = DictionaryRegistry.Create(config, seed: 5);
+        using var dictionary = DictionaryRegistry.Create(config, seed: 5, device: InterpEval.Torch.Device.Cpu);
         dictionary.Save(Dict);
     }
 

@@ -43,7 +43,7 @@ public class EmbeddedModelTests
         int eot = tokenizer.EndOfTextId!.Value;
         var prose = corpus.Validation.Where(d => d.Domain == "prose").Take(8).Select(d => EmbeddedModelBuilder.Stream([d], tokenizer, eot)).ToList();
         var train = EmbeddedModelBuilder.Stream(corpus.Train.Where(d => d.Domain == "prose").Take(200), tokenizer, eot);
-        using var model = TransformerModel.Load(EmbeddedAssets.ModelDirectory);
+        using var model = TransformerModel.Load(EmbeddedAssets.ModelDirectory, device: InterpEval.Torch.Device.Cpu);
         double loss = LanguageModelEvaluator.MeanLoss(model, prose, model.Config.NCtx);
         double unigram = LanguageModelEvaluator.UnigramLoss(train, prose, model.Config.VocabSize);
         Assert.That(loss, Is.LessThan(unigram - 1), $"model {loss:F3} vs unigram {unigram:F3} nats/token");

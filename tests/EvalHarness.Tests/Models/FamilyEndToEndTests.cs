@@ -79,7 +79,7 @@ public class FamilyEndToEndTests
         string dir = Path.Combine(_dir, family);
         Directory.CreateDirectory(dir);
         var config = Config(family);
-        using (var model = TransformerModel.Initialize(ModelConfig.Parse((JsonObject)JsonNode.Parse(config.ToJsonString())!, "config.json"), seed: 3))
+        using (var model = TransformerModel.Initialize(ModelConfig.Parse((JsonObject)JsonNode.Parse(config.ToJsonString())!, "config.json"), seed: 3, device: Device.Cpu))
         using (var scope = DisposeScope.Enter())
             SafeTensorsWriter.Write(Path.Combine(dir, "model.safetensors"), model.NamedParameters().Select(kv => KeyValuePair.Create(kv.Key, kv.Value.Detach().Contiguous())).ToList());
         File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());

@@ -21,7 +21,7 @@ public class ModelCommandTests
     public void MakeModel()
     {
         _dir = Path.Combine(Path.GetTempPath(), "ie-cli-" + Guid.NewGuid().ToString("N")[..8]);
-        using var model = TransformerModel.Initialize(Config(), seed: 3);
+        using var model = TransformerModel.Initialize(Config(), seed: 3, device: Device.Cpu);
         model.Save(_dir);
     }
 
@@ -49,7 +49,7 @@ public class ModelCommandTests
         Assert.That(file.Names, Is.EqualTo(new[] { "logits" }));
         Assert.That(file.Info("logits").Dtype, Is.EqualTo(ScalarType.Float32));
         Assert.That(file.Info("logits").Shape, Is.EqualTo(new long[] { 3, 40 }));
-        using var model = TransformerModel.Load(_dir);
+        using var model = TransformerModel.Load(_dir, device: Device.Cpu);
         using var scope = DisposeScope.Enter();
         Assert.That(file.Load("logits").ToArray<float>(), Is.EqualTo(model.Logits([5, 17, 3]).ToArray<float>()));
     }

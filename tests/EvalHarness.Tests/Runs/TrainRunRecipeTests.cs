@@ -27,6 +27,19 @@ public sealed class TrainRunRecipeTests
     [TearDown] public void Cleanup() => Directory.Delete(_dir, recursive: true);
 
     [Test]
+    public void AFaultIsNamedByTheConfigFieldInRunAndByTheFlagInTrain()
+    {
+        File.WriteAllText(Path.Combine(_dir, "config.json"), Config.Replace("\"jumprelu\"", "\"topk\"").Replace("\"bandwidth\": 0.2", "\"k\": 4"));
+        var run = CliRunner.Run("run", "--config", Path.Combine(_dir, "config.json"), "--baselines", Path.Combine(_dir, "baseline.json"),
+            "--update-baselines", "--out", Path.Combine(_dir, "out"), "--set", $"cache_dir={Path.Combine(_dir, "cache")}", "--set", "history=");
+        Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
+        Assert.That(run.StderrLines[^1], Is.EqualTo("interp-eval: config: dictionaries[jr]: sparsity_coefficient applies to relu, jumprelu and gated; topk controls sparsity with k"));
+        var train = CliRunner.Run("train", "--kind", "sae", "--arch", "topk", "--width", "32", "--k", "4", "--l1", "0.2", "--out", Path.Combine(_dir, "train"));
+        Assert.That(train.ExitCode, Is.EqualTo(2), train.ToString());
+        Assert.That(train.StderrLines[^1], Is.EqualTo("interp-eval: --l1 applies to relu, jumprelu and gated; topk controls sparsity with --k"));
+    }
+
+    [Test]
     public void TrainAndRunGiveIdenticalDictionariesFromTheSameSpecAndSeed()
     {
         File.WriteAllText(Path.Combine(_dir, "config.json"), Config);

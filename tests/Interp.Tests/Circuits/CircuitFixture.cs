@@ -24,7 +24,7 @@ public abstract class CircuitFixture(string variant, string coderKind)
     {
         _dir = TinyModels.TempDir();
         TinyModels.Write(_dir, ModelForwardTests.ConfigFor(variant));
-        Model = TransformerModel.Load(_dir);
+        Model = TransformerModel.Load(_dir, device: Device.Cpu);
         Coder = MakeCoder(Model, coderKind, _dictionaries);
         Lrm = LocalReplacementModel.Build(Model, Coder, Prompt);
     }
@@ -51,7 +51,7 @@ public abstract class CircuitFixture(string variant, string coderKind)
                 Architecture = "relu", Kind = kind == "skip" ? DictionaryKind.SkipTranscoder : DictionaryKind.Transcoder, DIn = d, DSae = 24, DOut = d,
                 HookName = HookNames.Ln2Normalized(l), HookNameOut = HookNames.MlpOut(l),
             };
-            var t = DictionaryRegistry.Create(config, (ulong)(11 + l));
+            var t = DictionaryRegistry.Create(config, (ulong)(11 + l), device: Device.Cpu);
             using (DisposeScope.Enter())
             using (Autograd.NoGrad())
             using (var gen = new Generator((ulong)(21 + l)))

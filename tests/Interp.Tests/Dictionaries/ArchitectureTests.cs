@@ -25,7 +25,7 @@ public class ArchitectureTests : ScopedTest
     public void ReluObjectiveIsMsePlusDecoderNormWeightedL1()
     {
         using var d = (ReluDictionary)Hand("relu");
-        d.L1Coefficient = 2;
+        d.SparsityCoefficient = 2;
         var o = d.Forward(XTensor());
         // mse: row 0 (1.5 − 1.75)² + (0.5 − 0.25)² = 0.125; row 1 0 + (2.5 − 2)² = 0.25; mean 0.1875
         Assert.That(o.Parts.Mse.ToDouble(), Is.EqualTo(0.1875).Within(1e-6));
@@ -59,7 +59,7 @@ public class ArchitectureTests : ScopedTest
     public void TopKKeepsExactlyKPerToken()
     {
         var config = Config("topk", dIn: 8, dSae: 32, k: 5);
-        using var d = DictionaryRegistry.Create(config, seed: 1);
+        using var d = DictionaryRegistry.Create(config, seed: 1, device: Device.Cpu);
         using (Autograd.NoGrad()) d.BEnc.Fill_(10);                                          // every pre-activation positive
         using var g = new Generator(2);
         var f = d.Encode(Tensor.Randn([64, 8], g));
@@ -71,7 +71,7 @@ public class ArchitectureTests : ScopedTest
     public void ParallelGradientRemovalKeepsDecoderRowsOnTheUnitSphere()
     {
         var config = Config("topk", dIn: 8, dSae: 16, k: 4);
-        using var d = (TopKDictionary)DictionaryRegistry.Create(config, seed: 3);
+        using var d = (TopKDictionary)DictionaryRegistry.Create(config, seed: 3, device: Device.Cpu);
         Assert.That(d.DecoderRowsAreUnitNorm(1e-5), "fresh decoder rows are unit norm");
         using var gen = new Generator(4);
         var x = Tensor.Randn([64, 8], gen) * 3;
@@ -101,7 +101,7 @@ public class ArchitectureTests : ScopedTest
     [Test]
     public void NormalizeDecoderRowsRestoresUnitNorm()
     {
-        using var d = (TopKDictionary)DictionaryRegistry.Create(Config("topk", dIn: 4, dSae: 6, k: 2), seed: 5);
+        using var d = (TopKDictionary)DictionaryRegistry.Create(Config("topk", dIn: 4, dSae: 6, k: 2), seed: 5, device: Device.Cpu);
         using (Autograd.NoGrad()) d.WDec.Mul_(3);
         Assert.That(d.DecoderRowsAreUnitNorm(1e-3), Is.False);
         d.NormalizeDecoderRows();
@@ -112,7 +112,7 @@ public class ArchitectureTests : ScopedTest
     public void AuxKIsZeroWithoutDeadLatentsAndPositiveWithThem()
     {
         var config = Config("topk", dIn: 8, dSae: 16, k: 2);
-        using var d = (TopKDictionary)DictionaryRegistry.Create(config, seed: 6);
+        using var d = (TopKDictionary)DictionaryRegistry.Create(config, seed: 6, device: Device.Cpu);
         using var gen = new Generator(7);
         var x = Tensor.Randn([4, 8], gen);                                                  // 4 tokens × k 2: at most 8 of 16 fire
         Assert.That(d.Forward(x).Parts.AuxK!.ToDouble(), Is.EqualTo(0), "no mask");
@@ -233,7 +233,7 @@ public class ArchitectureTests : ScopedTest
     public void BatchTopKTotalActiveCountIsKTimesBatch()
     {
         var config = Config("batchtopk", dIn: 8, dSae: 32, k: 3);
-        using var d = (BatchTopKDictionary)DictionaryRegistry.Create(config, seed: 8);
+        using var d = (BatchTopKDictionary)DictionaryRegistry.Create(config, seed: 8, device: Device.Cpu);
         d.Training = true;
         using (Autograd.NoGrad()) d.BEnc.Fill_(10);
         using var g = new Generator(9);

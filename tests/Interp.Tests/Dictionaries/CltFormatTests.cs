@@ -31,7 +31,7 @@ public class CltFormatTests : ScopedTest
         clt.Save(_dir);
         Assert.That(clt.Scale.IsIdentity, Is.False, "saving folds a copy, not the CLT in memory");
 
-        using var loaded = CrossLayerTranscoder.Load(_dir);
+        using var loaded = CrossLayerTranscoder.Load(_dir, device: Device.Cpu);
         Assert.That(loaded.Config, Is.EqualTo(clt.Config with { NormalizeActivations = DictionaryConfig.NormalizeNone }));
         Assert.That(loaded.Scale.IsIdentity);
         for (int l = 0; l < 3; l++)
@@ -91,7 +91,7 @@ public class CltFormatTests : ScopedTest
     public void ACircuitTracerDirectoryWithoutCfgLoadsAndPredictsTheHandValues()
     {
         WriteCircuitTracerHandCase();
-        using var clt = CrossLayerTranscoder.Load(_dir);
+        using var clt = CrossLayerTranscoder.Load(_dir, device: Device.Cpu);
         Assert.That(clt.Config.Activation, Is.EqualTo(CltActivation.Relu));
         Assert.That((clt.NLayers, clt.DModel, clt.DSae), Is.EqualTo((2, 2, 2)));
         Assert.That(clt.Config.InputHookName(1), Is.EqualTo("blocks.1.hook_resid_mid"));
@@ -104,7 +104,7 @@ public class CltFormatTests : ScopedTest
     public void ACircuitTracerJumpReluDirectoryLoadsItsThresholds()
     {
         WriteCircuitTracerHandCase(withThreshold: true);
-        using var clt = CrossLayerTranscoder.Load(_dir);
+        using var clt = CrossLayerTranscoder.Load(_dir, device: Device.Cpu);
         Assert.That(clt.Config.Activation, Is.EqualTo(CltActivation.JumpRelu));
         var f = clt.Encode(HandInputs());
         TinyDictionaries.AssertClose(f[0].Values(), [0, 2], 1e-6, "f_0");
@@ -122,7 +122,7 @@ public class CltFormatTests : ScopedTest
         string sae = Path.Combine(_dir, "sae");
         using (var d = TinyDictionaries.Hand("relu")) d.Save(sae);
         Assert.That(CltFormat.IsCltDirectory(sae), Is.False, "a SAELens-layout sae");
-        var e = Assert.Throws<InvalidDataException>(() => CrossLayerTranscoder.Load(sae))!;
+        var e = Assert.Throws<InvalidDataException>(() => CrossLayerTranscoder.Load(sae, device: Device.Cpu))!;
         Assert.That(e.Message, Does.Contain("cfg.json").And.Contain("not a cross-layer transcoder"));
     }
 
@@ -132,7 +132,7 @@ public class CltFormatTests : ScopedTest
         using (var deep = Random(Config(CltActivation.Relu, layers: 3, dModel: 2, dSae: 2), seed: 1)) deep.Save(_dir);
         using (var shallow = Hand()) shallow.Save(_dir);
         Assert.That(File.Exists(At("W_enc_2.safetensors")) || File.Exists(At("W_dec_2.safetensors")), Is.False);
-        using var loaded = CrossLayerTranscoder.Load(_dir);
+        using var loaded = CrossLayerTranscoder.Load(_dir, device: Device.Cpu);
         Assert.That(loaded.NLayers, Is.EqualTo(2));
     }
 
@@ -140,7 +140,7 @@ public class CltFormatTests : ScopedTest
 
     private Exception Fails(string file, params string[] fragments)
     {
-        var e = Assert.Catch(() => CrossLayerTranscoder.Load(_dir).Dispose())!;
+        var e = Assert.Catch(() => CrossLayerTranscoder.Load(_dir, device: Device.Cpu).Dispose())!;
         Assert.That(e, Is.InstanceOf<IOException>().Or.InstanceOf<InvalidDataException>(), e.ToString());
         Assert.That(e.Message, Does.Contain(file), "names the file");
         foreach (var f in fragments) Assert.That(e.Message, Does.Contain(f));

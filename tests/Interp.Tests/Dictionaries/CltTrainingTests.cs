@@ -28,7 +28,7 @@ public class CltTrainingTests() : TinyModelFixture("gpt2")
         new ActivationStoreOptions(hooks, ContextLength: 8, SequencesPerForward: 8, BufferTokens: 128, BatchTokens: 64, Seed: (ulong)pass)).Batches();
 
     private TrainableSpec Spec(string arch, double? l1 = null, int? k = null) =>
-        new("clt", arch, Width: 24, K: k, SparsityCoefficient: l1, Hook: null, HookOut: null, Model: Model.Config, ModelName: "tiny", Seed: 3);
+        new("clt", arch, Width: 24, K: k, SparsityCoefficient: l1, Hook: null, HookOut: null, Model: Model.Config, ModelName: "tiny", Seed: 3, Device: Device.Cpu);
 
     private static DictionaryTrainerOptions Options(int steps) => new() { Steps = steps, BatchTokens = 64, LearningRate = 3e-3, SparsityWarmupSteps = 5 };
 
@@ -62,7 +62,7 @@ public class CltTrainingTests() : TinyModelFixture("gpt2")
 
         var batch = Passes(trainable.Hooks)(0).First();
         var inputs = clt.Config.InputHookNames.Select(h => batch.Activations[h]).ToArray();
-        using var loaded = CrossLayerTranscoder.Load(_out);
+        using var loaded = CrossLayerTranscoder.Load(_out, device: Device.Cpu);
         for (int l = 0; l < 2; l++)
         {
             TinyDictionaries.AssertClose(loaded.Predict(inputs)[l].Values(), clt.Predict(inputs)[l].Values(), 1e-4, $"ŷ_{l}");
@@ -125,14 +125,15 @@ public class CltTrainingTests() : TinyModelFixture("gpt2")
         public void Report(TrainingProgress value) => report(value);
     }
 
-    [TestCase("gelu", null, null, "--arch 'gelu'")]
-    [TestCase("relu", null, 4, "--k applies to topk")]
-    [TestCase("topk", 0.1, null, "--l1 applies to relu and jumprelu")]
-    public void BadSpecsNameTheOption(string arch, double? l1, int? k, string fragment)
+    [TestCase("gelu", null, null, "architecture 'gelu'")]
+    [TestCase("relu", null, 4, "k applies to topk")]
+    [TestCase("topk", 0.1, null, "sparsity_coefficient applies to relu and jumprelu")]
+    public void BadSpecsNameTheField(string arch, double? l1, int? k, string fragment)
     {
-        var e = Assert.Throws<ArgumentException>(() => TrainableKinds.Create(Spec(arch, l1, k)))!;
-        Assert.That(e.Message, Does.Contain(fragment));
-        e = Assert.Throws<ArgumentException>(() => TrainableKinds.Create(Spec("relu") with { Hook = HookNames.ResidPre(0) }))!;
-        Assert.That(e.Message, Does.Contain("--hook"));
+        var e = Assert.Throws<SpecFieldException>(() => TrainableKinds.Create(Spec(arch, l1, k)))!;
+        Assert.That(e.Message, Does.StartWith(fragment));
+        e = Assert.Throws<SpecFieldException>(() => TrainableKinds.Create(Spec("relu") with { Hook = HookNames.ResidPre(0) }))!;
+        Assert.That(e.Message, Does.StartWith("hook/hook_out"));
+        Assert.That(e.Reword(f => "--" + f.Replace('_', '-')), Does.StartWith("--hook/--hook-out: a clt reads blocks.{l}.hook_resid_mid"));
     }
 }

@@ -40,7 +40,7 @@ public class FormatTests : ScopedTest
     {
         int dOut = kind.IsTranscoder() ? 4 : 6;
         var config = Config(architecture, kind, dIn: 6, dSae: 10, dOut: dOut, k: architecture.Contains("topk") ? 3 : null);
-        using var d = DictionaryRegistry.Create(config, seed: 11);
+        using var d = DictionaryRegistry.Create(config, seed: 11, device: Device.Cpu);
         Perturb(d);
         d.SetScale(new ActivationScale(1.7, kind.IsTranscoder() ? 0.6 : 1.7));
         d.LogFeatureDensity = Tensor.From(Enumerable.Range(0, config.DSae).Select(i => -0.25f * i).ToArray()).DetachFromScopes();
@@ -51,7 +51,7 @@ public class FormatTests : ScopedTest
         Assert.That(f.Count(v => v != 0), Is.InRange(1, f.Length - 1), "the case has both active and inactive latents");
 
         d.Save(_dir);
-        using var loaded = SparseDictionary.Load(_dir);
+        using var loaded = SparseDictionary.Load(_dir, device: Device.Cpu);
         Assert.That(loaded.Kind, Is.EqualTo(kind));
         Assert.That(loaded.Scale.IsIdentity, "saved weights are folded");
         Assert.That(loaded.Config.NormalizeActivations, Is.EqualTo("none"));
@@ -82,7 +82,7 @@ public class FormatTests : ScopedTest
     public void WrittenFilesUseSaeLensNamesAndLayouts()
     {
         var config = Config("topk", dIn: 6, dSae: 10, k: 3) with { ModelName = "embedded", HookName = "blocks.1.hook_resid_post", HookLayer = 1, ContextSize = 64 };
-        using var d = DictionaryRegistry.Create(config, seed: 1);
+        using var d = DictionaryRegistry.Create(config, seed: 1, device: Device.Cpu);
         d.Save(_dir);
         var cfg = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "cfg.json")))!.AsObject();
         Assert.That((string?)cfg["architecture"], Is.EqualTo("topk"));
@@ -115,7 +115,7 @@ public class FormatTests : ScopedTest
     public void TranscoderConfigNamesBothHooks()
     {
         var config = Config("jumprelu", DictionaryKind.SkipTranscoder, dIn: 6, dSae: 10, dOut: 4);
-        using var d = DictionaryRegistry.Create(config, seed: 1);
+        using var d = DictionaryRegistry.Create(config, seed: 1, device: Device.Cpu);
         d.Save(_dir);
         var cfg = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "cfg.json")))!.AsObject();
         Assert.That((string?)cfg["architecture"], Is.EqualTo("jumprelu_skip_transcoder"));
@@ -151,7 +151,7 @@ public class FormatTests : ScopedTest
     {
         WriteCfg(SaeLens5Standard);
         WriteHandWeights();
-        using var d = SparseDictionary.Load(_dir);
+        using var d = SparseDictionary.Load(_dir, device: Device.Cpu);
         Assert.That(d, Is.InstanceOf<ReluDictionary>());
         Assert.That(d.Config.HookName, Is.EqualTo("blocks.8.hook_resid_pre"));
         Assert.That(d.Config.HookLayer, Is.EqualTo(8));
@@ -172,7 +172,7 @@ public class FormatTests : ScopedTest
              "apply_b_dec_to_input": false, "normalize_activations": null}
             """);
         WriteHandWeights(F32("threshold", [3], -1, 0.6f, 0.2f));
-        using var d = SparseDictionary.Load(_dir);
+        using var d = SparseDictionary.Load(_dir, device: Device.Cpu);
         Assert.That(d, Is.InstanceOf<JumpReluDictionary>());
         Assert.That(((JumpReluDictionary)d).ThresholdsArePositive(), Is.False, "θ = −1 is kept as 0");
         AssertClose(d.Encode(XTensor()).Values(), [1.5, 0, 1.25, 0.5, 2, 0], 1e-6, "f");
@@ -190,7 +190,7 @@ public class FormatTests : ScopedTest
             """);
         Write(Path.Combine(_dir, "sae_weights.safetensors"),
             F32("W_enc", [2, 3], WEnc), F32("b_enc", [3], BEnc), F16("W_dec", [3, 2], WDec), F32("b_dec", [2], BDec));
-        using var d = SparseDictionary.Load(_dir);
+        using var d = SparseDictionary.Load(_dir, device: Device.Cpu);
         Assert.That(d, Is.InstanceOf<TopKDictionary>());
         Assert.That(d.Config.K, Is.EqualTo(1));
         Assert.That(d.Config.HookName, Is.EqualTo("blocks.3.hook_resid_post"));
@@ -210,7 +210,7 @@ public class FormatTests : ScopedTest
             """);
         Write(Path.Combine(_dir, "sae_weights.safetensors"),
             F32("W_enc", [2, 3], WEnc), F32("b_enc", [3], BEnc), F32("W_dec", [3, 1], 1, 2, -1), F32("b_dec", [1], 0.5f), F32("W_skip", [1, 2], 0.5f, -1));
-        using var d = SparseDictionary.Load(_dir);
+        using var d = SparseDictionary.Load(_dir, device: Device.Cpu);
         Assert.That(d.Kind, Is.EqualTo(DictionaryKind.SkipTranscoder));
         AssertClose(d.Predict(XTensor()).Values(), [1.0, 2.75], 1e-6, "ŷ");
     }
@@ -221,7 +221,7 @@ public class FormatTests : ScopedTest
         WriteCfg(SaeLens5Standard);
         WriteHandWeights();
         Write(Path.Combine(_dir, "sparsity.safetensors"), F32("sparsity", [3], -1, -2.5f, float.NegativeInfinity));
-        using var d = SparseDictionary.Load(_dir);
+        using var d = SparseDictionary.Load(_dir, device: Device.Cpu);
         AssertClose(d.LogFeatureDensity!.Values(), [-1, -2.5, double.NegativeInfinity], 0, "log10 density (−∞ for a latent that never fired)");
     }
 
@@ -229,7 +229,7 @@ public class FormatTests : ScopedTest
     public void LoadingEncodingAndDisposingLeaveNoTensorsBehind()
     {
         var config = Config("jumprelu", DictionaryKind.SkipTranscoder, dIn: 6, dSae: 10, dOut: 4);
-        using (var d = DictionaryRegistry.Create(config, seed: 1))
+        using (var d = DictionaryRegistry.Create(config, seed: 1, device: Device.Cpu))
         {
             d.LogFeatureDensity = Tensor.Zeros([10]).DetachFromScopes();
             d.Save(_dir);
@@ -239,7 +239,7 @@ public class FormatTests : ScopedTest
         for (int i = 0; i < 3; i++)
         {
             using var scope = DisposeScope.Enter();
-            using var d = SparseDictionary.Load(_dir);
+            using var d = SparseDictionary.Load(_dir, device: Device.Cpu);
             d.Predict(x);
             d.Save(_dir);
         }
@@ -256,20 +256,20 @@ public class FormatTests : ScopedTest
         WriteHandWeights();
         double[] expected;
         using (var hand = Hand("relu")) expected = hand.Encode(XTensor() * 2).Values();
-        using (var d = SparseDictionary.Load(_dir))
+        using (var d = SparseDictionary.Load(_dir, device: Device.Cpu))
         {
             Assert.That(d.Config.NormalizeActivations, Is.EqualTo("expected_average_only_in"));
             d.Save(_dir);
         }
         Assert.That((string?)JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "cfg.json")))!["normalize_activations"], Is.EqualTo("expected_average_only_in"),
             "saved again without a factor, the weights still expect scaled inputs");
-        using (var d = SparseDictionary.Load(_dir))
+        using (var d = SparseDictionary.Load(_dir, device: Device.Cpu))
         {
             d.SetScale(new ActivationScale(2, 2));
             AssertClose(d.Encode(XTensor()).Values(), expected, 1e-6, "raw x with the factor in force");
             d.Save(_dir);
         }
-        using var folded = SparseDictionary.Load(_dir);
+        using var folded = SparseDictionary.Load(_dir, device: Device.Cpu);
         Assert.That(folded.Config.NormalizeActivations, Is.EqualTo("none"));
         AssertClose(folded.Encode(XTensor()).Values(), expected, 1e-6, "folded: raw x directly");
     }
@@ -292,7 +292,7 @@ public class FormatTests : ScopedTest
     {
         int dOut = kind.IsTranscoder() ? 5 : 8;
         var config = Config(architecture, kind, dIn: 8, dSae: 16, dOut: dOut, k: architecture == "topk" ? 4 : null);
-        using var d = DictionaryRegistry.Create(config, seed: 22);
+        using var d = DictionaryRegistry.Create(config, seed: 22, device: Device.Cpu);
         Perturb(d);
         using var g = new Generator(23);
         var x = Tensor.Randn([32, 8], g) * 20;                                               // raw activations, far from E‖x‖² = d

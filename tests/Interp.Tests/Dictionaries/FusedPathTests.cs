@@ -1,6 +1,7 @@
 // The fused forward paths (relu: native objective; topk: sparse encode/decode/gradients and sparse AuxK) against the
 // generic autograd path of the same dictionary: losses, parts, predictions, latents and every parameter gradient agree
-// to 1e-4 relative (float32), and a few Adam steps with topk's decoder constraint keep them together.
+// to 1e-4 relative (float32), and a few Adam steps with topk's decoder constraint keep them together; relu's sparse
+// path (SparseDensityThreshold = 1: every batch sparse) is held to the generic path the same way.
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Torch.Optim;
 using static InterpEval.Interp.Tests.Dictionaries.TinyDictionaries;
@@ -17,6 +18,27 @@ public class FusedPathTests : ScopedTest
     public void SaeForwardAndGradientsAgreeWithTheGenericPath(string arch, bool withDead) =>
         AssertPathsAgree(Config(arch, dIn: 8, dSae: 48, k: arch == "topk" ? 4 : null), withDead, transcoderTarget: false);
 
+    [Test]
+    public void ReluSparsePathForwardAndGradientsAgreeWithTheGenericPath() =>
+        AssertPathsAgree(Config("relu", dIn: 8, dSae: 48), withDead: false, transcoderTarget: false, reluSparseBelow: 1);
+
+    [Test]
+    public void ReluSparsePathTrainingStepsStayWithTheGenericPath()
+    {
+        var config = Config("relu", dIn: 8, dSae: 32);
+        using var fused = (ReluDictionary)DictionaryRegistry.Create(config, seed: 3, device: Device.Cpu);
+        using var generic = DictionaryRegistry.Create(config, seed: 3, device: Device.Cpu);
+        fused.SparseDensityThreshold = 1;
+        generic.UseFusedKernels = false;
+        using var gen = new Generator(4);
+        var x = Tensor.Randn([64, 8], gen);                                                  // [N, D]
+        Assert.That(fused.Forward(x).Sparse, Is.Not.Null, "the sparse path runs");
+        var losses = new[] { fused, generic }.Select(d => Train(d, x, steps: 5)).ToArray();
+        AssertRel(losses[1], losses[0], "losses per step");
+        for (int i = 0; i < fused.Parameters.Count; i++)
+            AssertRel(generic.Parameters[i].Values(), fused.Parameters[i].Values(), $"parameter {i} after 5 steps", tol: 1e-3);
+    }
+
     [TestCase("relu")]
     [TestCase("topk")]
     public void TranscoderForwardAndGradientsAgreeWithTheGenericPath(string arch) =>
@@ -27,8 +49,8 @@ public class FusedPathTests : ScopedTest
     public void TrainingStepsStayTogether(string arch)
     {
         var config = Config(arch, dIn: 8, dSae: 32, k: arch == "topk" ? 4 : null);
-        using var fused = DictionaryRegistry.Create(config, seed: 3);
-        using var generic = DictionaryRegistry.Create(config, seed: 3);
+        using var fused = DictionaryRegistry.Create(config, seed: 3, device: Device.Cpu);
+        using var generic = DictionaryRegistry.Create(config, seed: 3, device: Device.Cpu);
         generic.UseFusedKernels = false;
         using var gen = new Generator(4);
         var x = Tensor.Randn([64, 8], gen);                                                  // [N, D]
@@ -43,7 +65,7 @@ public class FusedPathTests : ScopedTest
     public void FiringCountsAgreeWithTheDenseLatents(string arch)
     {
         var config = Config(arch, dIn: 8, dSae: 48, k: arch == "topk" ? 4 : null);
-        using var fused = DictionaryRegistry.Create(config, seed: 5);
+        using var fused = DictionaryRegistry.Create(config, seed: 5, device: Device.Cpu);
         using var gen = new Generator(6);
         var o = fused.Forward(Tensor.Randn([24, 8], gen));
         Assert.That(o.Sparse is not null, Is.EqualTo(arch == "topk"), "topk's fused path hands back (values, indices)");
@@ -76,10 +98,11 @@ public class FusedPathTests : ScopedTest
         return losses;
     }
 
-    private static void AssertPathsAgree(DictionaryConfig config, bool withDead, bool transcoderTarget)
+    private static void AssertPathsAgree(DictionaryConfig config, bool withDead, bool transcoderTarget, double? reluSparseBelow = null)
     {
-        using var fused = DictionaryRegistry.Create(config, seed: 1);
-        using var generic = DictionaryRegistry.Create(config, seed: 1);
+        using var fused = DictionaryRegistry.Create(config, seed: 1, device: Device.Cpu);
+        if (reluSparseBelow is { } below) ((ReluDictionary)fused).SparseDensityThreshold = below;
+        using var generic = DictionaryRegistry.Create(config, seed: 1, device: Device.Cpu);
         generic.UseFusedKernels = false;
         using var gen = new Generator(2);
         var x = Tensor.Randn([24, config.DIn], gen);                                         // [N, D_in]
@@ -88,7 +111,8 @@ public class FusedPathTests : ScopedTest
         var dead = withDead ? Tensor.From(Enumerable.Range(0, config.DSae).Select(i => (long)(i % 2)).ToArray()).Eq(0) : null;  // [F] bool
         var f = Run(fused, x, target, dead);
         var g = Run(generic, x, target, dead);
-        foreach (var key in g.Keys)
+        if (reluSparseBelow is not null) Assert.That(f["sparse"][0], Is.EqualTo(1), "the sparse path runs");
+        foreach (var key in g.Keys.Where(k => k != "sparse"))
         {
             Assert.That(f, Contains.Key(key));
             AssertRel(g[key], f[key], key);
@@ -106,6 +130,7 @@ public class FusedPathTests : ScopedTest
             ["loss"] = [o.Loss.ToDouble()], ["reconstruction"] = o.Reconstruction.Values(), ["features"] = o.Features.Values(),
             ["pre"] = o.PreActivations.Values(),
         };
+        if (o.Sparse is not null) r["sparse"] = [1];
         foreach (var (key, part) in o.Parts.ToDictionary()) r[key] = [part.ToDouble()];
         string[] names = ["W_enc", "b_enc", "W_dec", "b_dec"];
         for (int i = 0; i < names.Length; i++) r["grad " + names[i]] = d.Parameters[i].Grad!.Values();

@@ -21,7 +21,7 @@ public class GatedTests : ScopedTest
             d.BMag.Copy_(Tensor.Randn([F], g) * 0.05);
             d.BDec.Copy_(Tensor.Randn([DIn], g) * 0.1);
         }
-        d.L1Coefficient = 0.7;
+        d.SparsityCoefficient = 0.7;
         return d;
     }
 
@@ -119,7 +119,7 @@ public class GatedTests : ScopedTest
             using (var file = SafeTensorsFile.Open(Path.Combine(dir, DictionaryFormat.WeightsFile)))
                 Assert.That(file.Names.OrderBy(n => n, StringComparer.Ordinal), Is.EqualTo(new[] { "W_dec", "W_enc", "b_dec", "b_gate", "b_mag", "r_mag" }));
             Assert.That(File.ReadAllText(Path.Combine(dir, DictionaryFormat.ConfigFile)), Does.Contain("\"architecture\": \"gated\""));
-            using var loaded = (GatedDictionary)SparseDictionary.Load(dir);
+            using var loaded = (GatedDictionary)SparseDictionary.Load(dir, device: Device.Cpu);
             using var g = new Generator(8);
             var x = Tensor.Randn([N, DIn], g);
             Assert.That(loaded.Encode(x).AllClose(d.Encode(x), rtol: 1e-6, atol: 1e-6), Is.True);

@@ -26,7 +26,7 @@ public class LatentShardingTests
             foreach (var res in results) Assert.That(res.ExitCode, Is.EqualTo(0), res.ToString());
 
             using var full = LatentShardWorker.Make(arch);
-            using var saved = SparseDictionary.Load(Path.Combine(dir, "dict"));
+            using var saved = SparseDictionary.Load(Path.Combine(dir, "dict"), device: Device.Cpu);
             using var scope = DisposeScope.Enter();
             var x = LatentShardWorker.Input();
             double diff = (saved.Predict(x) - full.Predict(x)).Abs().Max().ToDouble();
@@ -53,7 +53,7 @@ public static class LatentShardWorker
         {
             Architecture = arch, Kind = DictionaryKind.Sae, DIn = 16, DSae = 48, K = arch == "topk" ? K : null, HookName = "blocks.0.hook_resid_post",
         };
-        var d = DictionaryRegistry.Create(config, 11);
+        var d = DictionaryRegistry.Create(config, 11, device: Device.Cpu);
         d.SetScale(new ActivationScale(1.7, 1.7));
         if (d is JumpReluDictionary j)
             using (Autograd.NoGrad())

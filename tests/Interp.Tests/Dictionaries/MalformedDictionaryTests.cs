@@ -36,7 +36,7 @@ public class MalformedDictionaryTests : ScopedTest
 
     private Exception Fails(string file, params string[] fragments)
     {
-        var e = Assert.Catch(() => SparseDictionary.Load(_dir).Dispose())!;
+        var e = Assert.Catch(() => SparseDictionary.Load(_dir, device: Device.Cpu).Dispose())!;
         Assert.That(e, Is.InstanceOf<IOException>().Or.InstanceOf<InvalidDataException>(), e.ToString());
         Assert.That(e.Message, Does.Contain(file), "names the file");
         foreach (var f in fragments) Assert.That(e.Message, Does.Contain(f));
@@ -56,7 +56,7 @@ public class MalformedDictionaryTests : ScopedTest
     public void TheValidBaseLoads()
     {
         Write(ValidCfg());
-        using var d = SparseDictionary.Load(_dir);
+        using var d = SparseDictionary.Load(_dir, device: Device.Cpu);
         Assert.That(d.DSae, Is.EqualTo(3));
         Assert.That(d.WeightsAreFinite(), "the control case the faults below break one at a time");
     }
@@ -205,9 +205,9 @@ public class MalformedDictionaryTests : ScopedTest
     [Test]
     public void ConfigBuiltInCodeIsCheckedToo()
     {
-        var e = Assert.Throws<ArgumentException>(() => DictionaryRegistry.Create(Config("topk", dSae: 3, k: 4), seed: 0));
+        var e = Assert.Throws<ArgumentException>(() => DictionaryRegistry.Create(Config("topk", dSae: 3, k: 4), seed: 0, device: Device.Cpu));
         Assert.That(e!.Message, Does.Contain("k is 4 — expected 1 to d_sae (3)"));
-        e = Assert.Throws<ArgumentException>(() => DictionaryRegistry.Create(Config("crosscoder"), seed: 0));
+        e = Assert.Throws<ArgumentException>(() => DictionaryRegistry.Create(Config("crosscoder"), seed: 0, device: Device.Cpu));
         Assert.That(e!.Message, Does.Contain("relu, topk, batchtopk, jumprelu, gated, matryoshka-batchtopk"));
     }
 }

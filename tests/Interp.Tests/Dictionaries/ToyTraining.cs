@@ -19,7 +19,7 @@ internal static class ToyTraining
     public static TopKDictionary Train(SyntheticSuperposition data, Settings s)
     {
         var config = new DictionaryConfig { Architecture = "topk", DIn = data.Options.Dim, DSae = s.Width, K = s.K };
-        var trainable = new SparseDictionaryTrainable("toy", DictionaryRegistry.Create(config, s.Seed), Hook);
+        var trainable = new SparseDictionaryTrainable("toy", DictionaryRegistry.Create(config, s.Seed, device: Device.Cpu), Hook);
         var options = new DictionaryTrainerOptions
         {
             Steps = s.Steps, BatchTokens = s.Batch, LearningRate = s.LearningRate, DecayStart = s.DecayFrom, DeadAfterTokens = s.DeadAfterTokens,

@@ -65,7 +65,7 @@ public class ModelForwardTests
         PythonReference.RequireAvailable();
         TinyModels.Write(_dir, ConfigFor(variant), dtype, prefix);
         var expected = PythonReference.Logits(_dir, Ids);
-        using var model = TransformerModel.Load(_dir);
+        using var model = TransformerModel.Load(_dir, device: Device.Cpu);
         using var scope = DisposeScope.Enter();
         var actual = model.Logits(Ids);
         Assert.That(actual.Shape, Is.EqualTo(new long[] { Ids.Length, TinyModels.Vocab }));
@@ -102,7 +102,7 @@ public class ModelForwardTests
         var all = InterpEval.Torch.SafeTensors.SafeTensorsFile.LoadAll(Path.Combine(_dir, "model.safetensors"));
         double[] wte = all["wte.weight"].Values(), wpe = all["wpe.weight"].Values(), g = all["ln_f.weight"].Values(), b = all["ln_f.bias"].Values();
         const int d = 16;
-        using var model = TransformerModel.Load(_dir);
+        using var model = TransformerModel.Load(_dir, device: Device.Cpu);
         var actual = model.Logits(Ids).Values();
         for (int p = 0; p < Ids.Length; p++)
         {
@@ -125,9 +125,9 @@ public class ModelForwardTests
         using var scope = DisposeScope.Enter();
         TinyModels.Write(_dir, ConfigFor("llama"));
         float[] plain;
-        using (var model = TransformerModel.Load(_dir)) plain = model.Logits(Ids).ToArray<float>();
+        using (var model = TransformerModel.Load(_dir, device: Device.Cpu)) plain = model.Logits(Ids).ToArray<float>();
         TinyModels.Write(_dir, ConfigFor(variant));
-        using var scaled = TransformerModel.Load(_dir);
+        using var scaled = TransformerModel.Load(_dir, device: Device.Cpu);
         Assert.That(scaled.Logits(Ids).ToArray<float>(), Is.Not.EqualTo(plain));
     }
 
@@ -137,9 +137,9 @@ public class ModelForwardTests
         TinyModels.Write(_dir, TinyModels.LlamaConfig());
         using var scope = DisposeScope.Enter();
         float[] single;
-        using (var model = TransformerModel.Load(_dir)) single = model.Logits(Ids).ToArray<float>();
+        using (var model = TransformerModel.Load(_dir, device: Device.Cpu)) single = model.Logits(Ids).ToArray<float>();
         Sharding.Split(_dir);
-        using var sharded = TransformerModel.Load(_dir);
+        using var sharded = TransformerModel.Load(_dir, device: Device.Cpu);
         Assert.That(sharded.Logits(Ids).ToArray<float>(), Is.EqualTo(single));
     }
 

@@ -16,7 +16,7 @@ public abstract class TinyModelFixture(string variant)
     {
         _dir = TinyModels.TempDir();
         TinyModels.Write(_dir, ModelForwardTests.ConfigFor(variant));
-        Model = TransformerModel.Load(_dir);
+        Model = TransformerModel.Load(_dir, device: Device.Cpu);
     }
 
     [OneTimeTearDown]

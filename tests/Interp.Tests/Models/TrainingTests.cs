@@ -31,7 +31,7 @@ public class TrainingTests
     [Test]
     public void LossFallsOnALearnableStream()
     {
-        using var model = TransformerModel.Initialize(TinyGpt2(), seed: 1);
+        using var model = TransformerModel.Initialize(TinyGpt2(), seed: 1, device: Device.Cpu);
         var losses = LanguageModelTrainer.Train(model, Stream(2000), Options);
         Assert.That(losses[0], Is.EqualTo(Math.Log(12)).Within(0.3), "an untrained model is near uniform");
         // The best achievable loss is (5·0 + 1·ln 2)/6 ≈ 0.12 nats per token.
@@ -43,7 +43,7 @@ public class TrainingTests
     {
         float[] Run()
         {
-            using var model = TransformerModel.Initialize(TinyGpt2(), seed: 1);
+            using var model = TransformerModel.Initialize(TinyGpt2(), seed: 1, device: Device.Cpu);
             LanguageModelTrainer.Train(model, Stream(500), Options with { Steps = 10 });
             using var scope = DisposeScope.Enter();
             return model.Logits([0, 1, 2, 3]).ToArray<float>();
@@ -54,7 +54,7 @@ public class TrainingTests
     [Test]
     public void NonFiniteLossNamesTheStep()
     {
-        using var model = TransformerModel.Initialize(TinyGpt2(), seed: 1);
+        using var model = TransformerModel.Initialize(TinyGpt2(), seed: 1, device: Device.Cpu);
         var e = Assert.Throws<InvalidOperationException>(() =>
             LanguageModelTrainer.Train(model, Stream(500), Options with { Steps = 50, LearningRate = 1e30, WarmupSteps = 1 }));
         Assert.That(e!.Message, Does.Match("diverged at step [0-9]+"));
@@ -80,9 +80,9 @@ public class TrainingTests
         {
             TinyModels.Write(src, ModelForwardTests.ConfigFor(variant));
             using var scope = DisposeScope.Enter();
-            using var model = TransformerModel.Load(src);
+            using var model = TransformerModel.Load(src, device: Device.Cpu);
             model.Save(dst);
-            using var reloaded = TransformerModel.Load(dst);
+            using var reloaded = TransformerModel.Load(dst, device: Device.Cpu);
             Assert.That(reloaded.Logits([1, 2, 3]).ToArray<float>(), Is.EqualTo(model.Logits([1, 2, 3]).ToArray<float>()));
             Assert.That(reloaded.ParameterCount, Is.EqualTo(model.ParameterCount));
         }
@@ -96,7 +96,7 @@ public class TrainingTests
     [Test]
     public void EvaluatorLossesAreConsistent()
     {
-        using var model = TransformerModel.Initialize(TinyGpt2(), seed: 2);
+        using var model = TransformerModel.Initialize(TinyGpt2(), seed: 2, device: Device.Cpu);
         var seq = Stream(40);
         double loss = LanguageModelEvaluator.MeanLoss(model, [seq], contextLength: 15);
         using (var scope = DisposeScope.Enter())

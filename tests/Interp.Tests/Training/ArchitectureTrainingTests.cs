@@ -22,7 +22,7 @@ public class ArchitectureTrainingTests() : TinyModelFixture("gpt2")
         [Values("sae", "transcoder", "skip-transcoder")] string kind)
     {
         var spec = new TrainableSpec(kind, architecture, Width: 32, K: architecture is "topk" or "batchtopk" or "matryoshka-batchtopk" ? 4 : null,
-            SparsityCoefficient: architecture == "jumprelu" ? 0.01 : null, Hook: null, HookOut: null, Model: Model.Config, ModelName: "tiny", ContextSize: 16);
+            SparsityCoefficient: architecture == "jumprelu" ? 0.01 : null, Hook: null, HookOut: null, Model: Model.Config, ModelName: "tiny", ContextSize: 16, Device: Device.Cpu);
         using var trainable = (SparseDictionaryTrainable)TrainableKinds.Create(spec);
         var storeOptions = new ActivationStoreOptions(trainable.Hooks, ContextLength: 16, SequencesPerForward: 8, BufferTokens: 256,
             BatchTokens: 64, ExcludeToken: 0, Seed: 1);
@@ -36,7 +36,7 @@ public class ArchitectureTrainingTests() : TinyModelFixture("gpt2")
             double first = losses.Take(3).Average(), last = losses.TakeLast(5).Average();
             Assert.That(last, Is.LessThan(0.8 * first), $"loss {first:G4} → {last:G4}");
 
-            using var loaded = SparseDictionary.Load(dir);
+            using var loaded = SparseDictionary.Load(dir, device: Device.Cpu);
             var x = Harvest(trainable.InputHook);                                              // [N, d_in] raw
             var trained = trainable.Dictionary.Encode(x);
             var reloaded = loaded.Encode(x);

@@ -21,8 +21,8 @@ public class BatchTopKThresholdTests
         {
             new DictionaryTrainer([trainable], options, dir).Train(data.Passes(1024));
             var b = (BatchTopKDictionary)trainable.Dictionary;
-            Assert.That(b.ThresholdUpdates, Is.EqualTo(60 - SparseDictionaryTrainable.ThresholdStartStep(60)), "updated over the second half only");
-            using var loaded = SparseDictionary.Load(dir);
+            Assert.That(b.ThresholdUpdates, Is.EqualTo(60 - BatchTopKDictionary.ThresholdStartStep(60)), "updated over the second half only");
+            using var loaded = SparseDictionary.Load(dir, device: Device.Cpu);
             Assert.That(loaded, Is.InstanceOf<JumpReluDictionary>());
             using var scope = DisposeScope.Enter();
             using var batch = heldOut.Passes(4096)(0).First();

@@ -56,7 +56,7 @@ public static class DataParallelWorker
             Architecture = architecture, Kind = kind, DIn = Dim, DSae = 24, K = architecture is "topk" or "batchtopk" ? 3 : null,
             HookName = TrainingFixtures.Hook, HookNameOut = kind.IsTranscoder() ? TrainingFixtures.HookOut : null,
         };
-        return new SparseDictionaryTrainable($"{kind.Name()}-{architecture}", DictionaryRegistry.Create(config, 3), TrainingFixtures.Hook,
+        return new SparseDictionaryTrainable($"{kind.Name()}-{architecture}", DictionaryRegistry.Create(config, 3, device: Device.Cpu), TrainingFixtures.Hook,
             kind.IsTranscoder() ? TrainingFixtures.HookOut : null);
     }
 

@@ -40,7 +40,7 @@ public class DictionaryTrainerTests
             Architecture = architecture, Kind = kind, DIn = Dim, DSae = 24, K = architecture is "topk" or "batchtopk" or "matryoshka-batchtopk" ? 3 : null,
             HookName = TrainingFixtures.Hook, HookNameOut = kind.IsTranscoder() ? TrainingFixtures.HookOut : null,
         };
-        return new SparseDictionaryTrainable($"{kind.Name()}-{architecture}", DictionaryRegistry.Create(config, seed), TrainingFixtures.Hook,
+        return new SparseDictionaryTrainable($"{kind.Name()}-{architecture}", DictionaryRegistry.Create(config, seed, device: Device.Cpu), TrainingFixtures.Hook,
             kind.IsTranscoder() ? TrainingFixtures.HookOut : null);
     }
 
@@ -212,7 +212,7 @@ public class DictionaryTrainerTests
         using var d = Make("topk");
         string dir = Dir();
         new DictionaryTrainer([d], Options(8), dir).Train(TrainingFixtures.Synthetic(Dim, Rows, 8));
-        using var loaded = SparseDictionary.Load(dir);
+        using var loaded = SparseDictionary.Load(dir, device: Device.Cpu);
         using var scope = DisposeScope.Enter();
         var logDensity = loaded.LogFeatureDensity!.ToArray<float>();
         // topk with k = 3 of 24 latents: densities sum to 3 over the window (every token has exactly 3 active, up to ReLU zeros).

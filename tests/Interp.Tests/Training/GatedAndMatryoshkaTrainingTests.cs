@@ -19,9 +19,9 @@ public class GatedAndMatryoshkaTrainingTests
         using var data = new EmbeddedActivations(16384);
         using var heldOut = new EmbeddedActivations(4096, skipTokens: 16384);
         var gatedLow = GatedDictionary.Create(Config("gated"), 2, Device.Cpu);
-        gatedLow.L1Coefficient = 1;
+        gatedLow.SparsityCoefficient = 1;
         var gatedHigh = GatedDictionary.Create(Config("gated"), 2, Device.Cpu);
-        gatedHigh.L1Coefficient = 30;
+        gatedHigh.SparsityCoefficient = 30;
         var trainables = new List<ITrainableDictionary>
         {
             new SparseDictionaryTrainable("gated-l1", gatedLow, EmbeddedActivations.Hook),

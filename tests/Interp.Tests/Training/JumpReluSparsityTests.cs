@@ -94,7 +94,7 @@ public class JumpReluSparsityTests
     {
         var model = ModelConfig.Parse(TinyModels.Gpt2Config(), "config.json");
         var spec = new TrainableSpec("sae", "jumprelu", 16, null, 0.7, null, null, model,
-            JumpRelu: new JumpReluOptions(ThresholdInit: 0.25, Bandwidth: 0.3, SparsityLoss: "tanh", TanhC: 2.5, PreActCoefficient: 1e-3));
+            JumpRelu: new JumpReluOptions(ThresholdInit: 0.25, Bandwidth: 0.3, SparsityLoss: "tanh", TanhC: 2.5, PreActCoefficient: 1e-3), Device: Device.Cpu);
         using (var t = (SparseDictionaryTrainable)TrainableKinds.Create(spec))
         {
             var j = (JumpReluDictionary)t.Dictionary;
@@ -104,10 +104,10 @@ public class JumpReluSparsityTests
                 Is.EqualTo((0.3, JumpReluPenalty.Tanh, 2.5, 1e-3, 0.7)));
         }
         Assert.That(() => TrainableKinds.Create(spec with { Architecture = "relu" }),
-            Throws.ArgumentException.With.Message.StartsWith("--threshold-init applies to jumprelu"));
+            Throws.InstanceOf<SpecFieldException>().With.Message.StartsWith("threshold_init applies to jumprelu"));
         Assert.That(() => TrainableKinds.Create(spec with { JumpRelu = new JumpReluOptions(SparsityLoss: "l1") }),
-            Throws.ArgumentException.With.Message.EqualTo("--sparsity-loss is 'l1' — expected l0 or tanh"));
+            Throws.InstanceOf<SpecFieldException>().With.Message.EqualTo("sparsity_loss is 'l1' — expected l0 or tanh"));
         Assert.That(() => TrainableKinds.Create(spec with { JumpRelu = new JumpReluOptions(TanhC: 2) }),
-            Throws.ArgumentException.With.Message.EqualTo("--tanh-c applies to --sparsity-loss tanh"));
+            Throws.InstanceOf<SpecFieldException>().With.Message.EqualTo("tanh_c applies to sparsity_loss tanh"));
     }
 }

@@ -11,7 +11,7 @@ public class RecordedPassesTests
     private const int Rows = 64;
 
     private static SparseDictionaryTrainable Make() => new("topk",
-        DictionaryRegistry.Create(new DictionaryConfig { Architecture = "topk", DIn = Dim, DSae = 24, K = 3, HookName = TrainingFixtures.Hook }, 3),
+        DictionaryRegistry.Create(new DictionaryConfig { Architecture = "topk", DIn = Dim, DSae = 24, K = 3, HookName = TrainingFixtures.Hook }, 3, Device.Cpu),
         TrainingFixtures.Hook, null);
 
     private static DictionaryTrainerOptions Options(int steps) => new() { Steps = steps, BatchTokens = Rows, LearningRate = 3e-3, SparsityWarmupSteps = 1 };

@@ -88,16 +88,23 @@ public static class BenchCommand
         Description = "Also report the mean seconds per step of each phase (forward, backward, decoder constraint, Adam, zero-grad)",
     };
 
+    public static readonly Option<double?> TrainDensity = new("--density")
+    {
+        Description = "relu: start b_enc so that this fraction of latents fires (e.g. 0.005, a dictionary past warm-up); the relu objective goes sparse below 0.02",
+        HelpName = "D",
+    };
+
     public static Command CreateTrain()
     {
         var command = new Command("train", "Full training steps of a relu or topk SAE on random data (forward, objective, backward, Adam, topk's decoder constraint): tokens/s, GEMM GFLOP/s and the fraction of the sgemm peak measured in the same run")
         {
-            TrainArch, TrainDIn, TrainWidth, TrainK, TrainBatch, TrainSteps, TrainGeneric, TrainGemmSize, TrainProfilePhases, Json,
+            TrainArch, TrainDIn, TrainWidth, TrainK, TrainBatch, TrainSteps, TrainGeneric, TrainGemmSize, TrainProfilePhases, TrainDensity, Json,
         };
         command.SetAction(parseResult => (int)new BenchTrainHandler(parseResult.InvocationConfiguration.Output).Run(new(new TrainSettings(
             parseResult.GetValue(TrainArch)!, parseResult.GetValue(TrainDIn), parseResult.GetValue(TrainWidth), parseResult.GetValue(TrainK), parseResult.GetValue(TrainBatch),
             parseResult.GetValue(TrainSteps), parseResult.GetValue(GlobalOptions.Device), Fused: !parseResult.GetValue(TrainGeneric),
-            GemmSize: parseResult.GetValue(TrainGemmSize), ProfilePhases: parseResult.GetValue(TrainProfilePhases)), parseResult.GetValue(Json))));
+            GemmSize: parseResult.GetValue(TrainGemmSize), ProfilePhases: parseResult.GetValue(TrainProfilePhases),
+            Density: parseResult.GetValue(TrainDensity)), parseResult.GetValue(Json))));
         return command;
     }
 

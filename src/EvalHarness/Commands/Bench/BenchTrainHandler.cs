@@ -31,7 +31,8 @@ public sealed class BenchTrainHandler(TextWriter output)
         ["seconds_per_step_best"] = r.BestSeconds, ["tokens_per_s"] = r.TokensPerSecond, ["gflop_per_step"] = r.FlopsPerStep / 1e9,
         ["gflops"] = r.Gflops, ["sgemm_gflops"] = r.Gemm.Gflops, ["sgemm_size"] = r.Gemm.Settings.Size, ["peak_fraction"] = r.PeakFraction,
         ["gemm_floor_seconds"] = r.GemmFloorSeconds, ["step_over_gemm_floor"] = r.MeanSeconds / r.GemmFloorSeconds,
-        ["final_loss"] = r.FinalLoss, ["cpu"] = machine.Cpu, ["processor_count"] = machine.ProcessorCount,
+        ["final_loss"] = r.FinalLoss, ["density"] = r.Settings.Density, ["latent_density"] = r.LatentDensity, ["sparse_latents"] = r.SparseLatents,
+        ["cpu"] = machine.Cpu, ["processor_count"] = machine.ProcessorCount,
         ["phase_seconds"] = r.PhaseSeconds is null ? null : new JsonObject(r.PhaseSeconds.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
     };
 
@@ -49,6 +50,7 @@ public sealed class BenchTrainHandler(TextWriter output)
         table.AddRow($"sgemm peak ({r.Gemm.Settings.Size}², GFLOP/s)", F(r.Gemm.Gflops, "F1"));
         table.AddRow("fraction of peak", F(r.PeakFraction * 100, "F1") + " %");
         table.AddRow("GEMMs alone (s) / step ÷ that", $"{F(r.GemmFloorSeconds, "F3")} / {F(r.MeanSeconds / r.GemmFloorSeconds, "F2")}");
+        table.AddRow("latent density (sparse path)", $"{F(r.LatentDensity, "G3")} ({(r.SparseLatents ? "yes" : "no")})");
         table.AddRow("threads", r.Gemm.Threads.ToString(CultureInfo.InvariantCulture));
         foreach (var (phase, seconds) in r.PhaseSeconds ?? new Dictionary<string, double>())
             table.AddRow($"  {phase} (s / step, share)", $"{F(seconds, "F3")} / {F(seconds / r.MeanSeconds * 100, "F0")} %");

@@ -30,11 +30,14 @@ public static class EvalCommand
         HelpName = "NAME",
     };
 
+    /// <summary>eval's own default: twice the default profile's eval.tokens (a standalone measurement, not a CI gate).</summary>
+    public const int DefaultTokens = 16384;
+
     public static readonly Option<int> Tokens = new("--tokens")
     {
         Description = "Evaluation tokens per suite, taken from the validation split (separator positions are then dropped)",
         HelpName = "N",
-        DefaultValueFactory = _ => new SuiteOptions().Tokens,
+        DefaultValueFactory = _ => DefaultTokens,
         CustomParser = OptionParsers.PositiveInt("--tokens"),
     };
 

@@ -1,8 +1,9 @@
 // EvalHandler — `interp-eval eval`: loads the subject model (default: embedded), its tokenizer and the corpus, loads each
 // dictionary, runs the chosen suites (default: every suite that can run), then writes results.json and results.csv
 // (the harness's exporters, no baseline) and each dictionary's sparsity.safetensors under --out, and prints the table.
-// The measuring itself is SubjectEvaluation's, shared with `run`.
+// Loading is SubjectSet.Load's and the measuring SubjectEvaluation's, both shared with `run`.
 // Judging against baselines is `run`'s job; this command only measures.
+using InterpEval.Harness.Config;
 using InterpEval.Harness.Evaluation;
 using InterpEval.Harness.Exporters;
 using InterpEval.Harness.Results;
@@ -41,28 +42,21 @@ public sealed class EvalHandler(TextWriter output, TextWriter error)
         using var model = TransformerModel.Load(modelDir, device);
         var tokenizer = TokenizerLoader.Load(modelDir);
         var corpus = Corpus.Load(o.Corpus ?? EmbeddedAssets.CorpusPath);
-        var (dictionaries, clts) = LoadDictionaries(o.Dicts, device, model);
-        try
-        {
-            using OutputLock outputLock = OutputLock.Acquire(o.Out);   // one run per --out folder
-            var options = new SuiteOptions(Tokens: o.Tokens, ContextLength: Math.Min(128, model.Config.NCtx));
-            string outDir = o.Out;
-            IRunProgress progress = Terminal.Progress(output, error);
-            var sparsityFiles = new List<string>();
-            var evaluation = new SubjectEvaluation(model, tokenizer, corpus, options, dictionaries, clts, progress, strict: explicitSuites,
-                onSparsity: (subject, result) => sparsityFiles.Add(WriteSparsity(outDir, subject, result)));
-            var records = progress.Scope(() => evaluation.RunAll(suites, cancellation));
-            var run = RunResult.RecordsOnly(Info(o.Threads, started, device), records);
-            var written = ExporterSet.WriteAll(run, outDir, ExporterSet.Select(["json", "csv"]), cancellation);
-            new ConsoleTableExporter().Write(run, Terminal.For(output, 140));
-            foreach (string path in written.Concat(sparsityFiles)) output.WriteLine($"wrote {path}");
-            return ExitCode.Ok;
-        }
-        finally
-        {
-            foreach (var (_, d) in dictionaries) d.Dispose();
-            foreach (var (_, c) in clts) c.Dispose();
-        }
+        using var subjects = LoadSubjects(o.Dicts, device, model);
+        using OutputLock outputLock = OutputLock.Acquire(o.Out);   // one run per --out folder
+        var defaults = Profiles.DefaultPreset.Eval;                                         // window and batch as run's default profile
+        var options = new SuiteOptions(o.Tokens, Math.Min(defaults.ContextLength, model.Config.NCtx), defaults.SequencesPerBatch, Profiles.DefaultPreset.Seed);
+        string outDir = o.Out;
+        IRunProgress progress = Terminal.Progress(output, error);
+        var sparsityFiles = new List<string>();
+        var evaluation = new SubjectEvaluation(model, tokenizer, corpus, options, subjects.Dictionaries, subjects.Clts, progress, strict: explicitSuites,
+            onSparsity: (subject, result) => sparsityFiles.Add(WriteSparsity(outDir, subject, result)));
+        var records = progress.Scope(() => evaluation.RunAll(suites, cancellation));
+        var run = RunResult.RecordsOnly(Info(o.Threads, started, device, options.Seed), records);
+        var written = ExporterSet.WriteAll(run, outDir, ExporterSet.Select(["json", "csv"]), cancellation);
+        new ConsoleTableExporter().Write(run, Terminal.For(output, 140));
+        foreach (string path in written.Concat(sparsityFiles)) output.WriteLine($"wrote {path}");
+        return ExitCode.Ok;
     }
 
     /// <summary>The named suites (unknown names are usage errors), or every registered suite.</summary>
@@ -80,37 +74,20 @@ public sealed class EvalHandler(TextWriter output, TextWriter error)
         return chosen;
     }
 
-    /// <summary>Each --dict directory loaded, with its subject id (the directory's name, made unique); cross-layer
-    /// transcoders (CltFormat) apart from single dictionaries.</summary>
-    private static (List<(string Subject, SparseDictionary Dictionary)>, List<(string Subject, CrossLayerTranscoder Clt)>) LoadDictionaries(
-        string[] dirs, Device device, TransformerModel model)
+    /// <summary>Each --dict directory loaded (SubjectSet.Load), with its subject id (the directory's name, made unique).</summary>
+    private static SubjectSet LoadSubjects(string[] dirs, Device device, TransformerModel model)
     {
-        var loaded = new List<(string, SparseDictionary)>();
-        var clts = new List<(string, CrossLayerTranscoder)>();
         var used = new HashSet<string>(StringComparer.Ordinal);
-        try
+        var entries = new List<(string, string)>();
+        foreach (string dir in dirs)
         {
-            foreach (string dir in dirs)
-            {
-                if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: dictionary directory does not exist (--dict)");
-                string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
-                string subject = name;
-                for (int i = 2; !used.Add(subject); i++) subject = $"{name}-{i}";
-                if (CltFormat.IsCltDirectory(dir)) clts.Add((subject, CltFormat.Load(dir, device)));
-                else
-                {
-                    loaded.Add((subject, SparseDictionary.Load(dir, device)));
-                    CheckFits(loaded[^1].Item2, dir, model);
-                }
-            }
-            return (loaded, clts);
+            if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: dictionary directory does not exist (--dict)");
+            string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
+            string subject = name;
+            for (int i = 2; !used.Add(subject); i++) subject = $"{name}-{i}";
+            entries.Add((subject, dir));
         }
-        catch
-        {
-            foreach (var (_, d) in loaded) d.Dispose();
-            foreach (var (_, c) in clts) c.Dispose();
-            throw;
-        }
+        return SubjectSet.Load(entries, device, (d, dir) => CheckFits(d, dir, model));
     }
 
     /// <summary>Refuses, before any progress line, a dictionary that reads a hook the model lacks or has the wrong width for it.</summary>
@@ -131,9 +108,9 @@ public sealed class EvalHandler(TextWriter output, TextWriter error)
     private static bool IsResidualWide(string hook) =>
         new[] { "hook_resid_pre", "hook_resid_mid", "hook_resid_post", "hook_mlp_out", "hook_attn_out", "hook_normalized" }.Any(s => hook.EndsWith(s, StringComparison.Ordinal));
 
-    private static RunInfo Info(int threads, DateTimeOffset started, Device device) => new(
+    private static RunInfo Info(int threads, DateTimeOffset started, Device device, ulong seed) => new(
         RunInfo.NewId(started), VersionAction.ToolVersion, GitCommit.Current(), MachineInfo.Current(),
-        "eval", started, (DateTimeOffset.UtcNow - started).TotalSeconds, new SuiteOptions().Seed, device.ToString(),
+        "eval", started, (DateTimeOffset.UtcNow - started).TotalSeconds, seed, device.ToString(),
         threads);
 
     /// <summary>SAELens's sparsity.safetensors ("sparsity": log10(density + 1e-10) [F]) under out/SUBJECT/; returns the path.</summary>

@@ -51,7 +51,7 @@ public static class ModelTrainCommand
         };
         command.SetAction(parseResult => (int)new ModelTrainHandler(parseResult.InvocationConfiguration.Output).Run(new ModelTrainOptions(
             parseResult.GetValue(Out)!, parseResult.GetValue(Corpus), parseResult.GetValue(Steps), parseResult.GetValue(Batch),
-            parseResult.GetValue(Merges), parseResult.GetValue(LearningRate), parseResult.GetValue(Seed))));
+            parseResult.GetValue(Merges), parseResult.GetValue(LearningRate), parseResult.GetValue(Seed), parseResult.GetValue(GlobalOptions.Device))));
         return command;
     }
 }

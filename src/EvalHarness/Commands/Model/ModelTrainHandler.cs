@@ -17,7 +17,8 @@ namespace InterpEval.Harness.Commands.Model;
 /// <param name="Merges">BPE merges to learn.</param>
 /// <param name="LearningRate">Peak learning rate.</param>
 /// <param name="Seed">Seed for initialisation and data order.</param>
-public sealed record ModelTrainOptions(string Out, string? Corpus, int Steps, int Batch, int Merges, double LearningRate, ulong Seed);
+/// <param name="Device">Where the model trains (--device).</param>
+public sealed record ModelTrainOptions(string Out, string? Corpus, int Steps, int Batch, int Merges, double LearningRate, ulong Seed, InterpEval.Torch.Device Device);
 
 public sealed class ModelTrainHandler(TextWriter output)
 {
@@ -31,7 +32,7 @@ public sealed class ModelTrainHandler(TextWriter output)
             Training: new LanguageModelTrainingOptions(Steps: o.Steps,
                 BatchSize: o.Batch, LearningRate: o.LearningRate));
         var progress = new Progress(output, recipe.TrainingOptions.Steps);
-        EmbeddedModelReport report = EmbeddedModelBuilder.Build(corpus, recipe, outDir, progress);
+        EmbeddedModelReport report = EmbeddedModelBuilder.Build(corpus, recipe, outDir, o.Device, progress);
         AtomicFile.WriteAllText(Path.Combine(outDir, "training_report.json"), ToJson(report, recipe).ToJsonString(new() { WriteIndented = true }));
         WriteTable(report, output);
         return ExitCode.Ok;

@@ -137,7 +137,7 @@ public sealed class TrainHandler(TextWriter stdout, TextWriter stderr)
     private static T Usage<T>(Func<T> f)
     {
         try { return f(); }
-        catch (ArgumentException e) when (e is not UsageException) { throw new UsageException(e.Message, e); }
+        catch (ArgumentException e) when (e is not UsageException) { throw new UsageException(e is SpecFieldException fault ? TrainFlags.Reword(fault) : e.Message, e); }
     }
 
     private static bool IsTerminal(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;

@@ -32,7 +32,7 @@ public static class EmbeddedModelBuilder
 {
     public const string EndOfText = "<|endoftext|>";
 
-    public static EmbeddedModelReport Build(Corpus corpus, EmbeddedModelRecipe recipe, string outDir, IProgress<TrainingStep>? progress = null)
+    public static EmbeddedModelReport Build(Corpus corpus, EmbeddedModelRecipe recipe, string outDir, Device device, IProgress<TrainingStep>? progress = null)
     {
         var clock = Stopwatch.StartNew();
         var vocabulary = BpeTrainer.Train(corpus.Train.Select(d => d.Text), new BpeTrainerOptions { MergeCount = recipe.Merges, SpecialTokens = [EndOfText] });
@@ -46,7 +46,7 @@ public static class EmbeddedModelBuilder
             NHeads = recipe.Heads, NKvHeads = recipe.Heads, HeadDim = recipe.DModel / recipe.Heads, DMlp = recipe.DMlp, NCtx = recipe.Context,
             NormEps = 1e-5, TieWordEmbeddings = true, BosTokenId = eot, EosTokenId = eot,
         };
-        using var model = TransformerModel.Initialize(config, recipe.Seed);
+        using var model = TransformerModel.Initialize(config, recipe.Seed, device);
         var losses = LanguageModelTrainer.Train(model, stream, recipe.TrainingOptions, progress);
         var validation = Evaluate(model, corpus, tokenizer, eot, stream);
 

@@ -9,6 +9,7 @@
 // reused buffer, keeping per-row heaps (and AuxK's dead-latent choice) across blocks, so no [N, S] tensor exists. On CPU the three sparse sums are hand-written parallel loops (the scatter sorts
 // by latent, so it is deterministic); other devices compose ATen ops. Not here: CUDA-specific kernels.
 #include "ie_common.h"
+#include "sparse_kernels.h"
 #include <ATen/Parallel.h>
 #include <algorithm>
 #include <cmath>
@@ -16,6 +17,9 @@
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
+using ie::bag_sum;
+using ie::gather_dot;
+using ie::index_add_outer;
 
 // Index bounds: every index of idxNK must lie in [0, S); one pass, a clear message naming the op and the bad value.
 static void check_index_bounds(const char* op, const at::Tensor& idxNK, int64_t S) {
@@ -30,7 +34,7 @@ static bool cpu_kernel(const at::Tensor& t) { return t.device().is_cpu() && ie_h
 
 // out[n,:] = Σ_j weights[n,j]·table[idx[n,j],:] without materialising [N, k, D]. CPU: one parallel loop over tokens;
 // elsewhere embedding_bag (mode sum).
-static at::Tensor bag_sum(const at::Tensor& tableSD, const at::Tensor& idxNK, const at::Tensor& weightsNK) {
+at::Tensor ie::bag_sum(const at::Tensor& tableSD, const at::Tensor& idxNK, const at::Tensor& weightsNK) {
   int64_t n = idxNK.size(0), k = idxNK.size(1), D = tableSD.size(1);
   if (n == 0 || k == 0) return at::zeros({n, D}, tableSD.options());
   if (!cpu_kernel(tableSD)) {
@@ -52,6 +56,7 @@ static at::Tensor bag_sum(const at::Tensor& tableSD, const at::Tensor& idxNK, co
         scalar_t* o = op + t * D;
         for (int64_t j = 0; j < k; ++j) {
           scalar_t c = wp[t * k + j];
+          if (c == 0) continue;  // an entry of weight 0 adds nothing (relu-clipped or padding entries)
           const scalar_t* r = tp + ip[t * k + j] * D;
           for (int64_t d = 0; d < D; ++d) o[d] += c * r[d];
         }
@@ -62,7 +67,7 @@ static at::Tensor bag_sum(const at::Tensor& tableSD, const at::Tensor& idxNK, co
 }
 
 // out[n,j] = ⟨g[n,:], table[idx[n,j],:]⟩ — the gradient of a bag sum w.r.t. its weights, without gathering [N, k, D].
-static at::Tensor gather_dot(const at::Tensor& gND, const at::Tensor& tableSD, const at::Tensor& idxNK) {
+at::Tensor ie::gather_dot(const at::Tensor& gND, const at::Tensor& tableSD, const at::Tensor& idxNK) {
   int64_t n = idxNK.size(0), k = idxNK.size(1), D = tableSD.size(1);
   if (!cpu_kernel(tableSD) || n == 0 || k == 0) {
     auto rowsNKD = tableSD.index_select(0, idxNK.reshape({-1})).view({n, k, D});
@@ -94,7 +99,7 @@ static at::Tensor gather_dot(const at::Tensor& gND, const at::Tensor& tableSD, c
 // CPU: a counting sort of the N·k indices by latent, then one parallel loop over latents, each summing its own
 // entries in token order (deterministic, no atomics, nothing of size [N·k, D]). Elsewhere: index_add_ of the outer
 // products.
-static at::Tensor index_add_outer(int64_t S, const at::Tensor& idxNK, const at::Tensor& coefNK, const at::Tensor& rowsND) {
+at::Tensor ie::index_add_outer(int64_t S, const at::Tensor& idxNK, const at::Tensor& coefNK, const at::Tensor& rowsND) {
   int64_t D = rowsND.size(1);
   auto gradSD = at::zeros({S, D}, rowsND.options());
   if (idxNK.numel() == 0) return gradSD;
@@ -106,13 +111,15 @@ static at::Tensor index_add_outer(int64_t S, const at::Tensor& idxNK, const at::
   auto idx = idxNK.contiguous(), coef = coefNK.contiguous(), rows = rowsND.contiguous();
   int64_t k = idx.size(1), nk = idx.numel();
   const int64_t* ip = idx.data_ptr<int64_t>();
-  std::vector<int64_t> start(S + 1, 0), order(nk);
-  for (int64_t e = 0; e < nk; ++e) start[ip[e] + 1]++;
-  for (int64_t s = 0; s < S; ++s) start[s + 1] += start[s];
-  std::vector<int64_t> fill(start.begin(), start.end() - 1);
-  for (int64_t e = 0; e < nk; ++e) order[fill[ip[e]]++] = e;
   AT_DISPATCH_FLOATING_TYPES(rows.scalar_type(), "index_add_outer", [&] {
     const scalar_t* cp = coef.data_ptr<scalar_t>();
+    // Entries of coefficient 0 (relu-clipped or padding entries) add nothing and are left out of the sort.
+    std::vector<int64_t> start(S + 1, 0), order(nk);
+    for (int64_t e = 0; e < nk; ++e) start[ip[e] + 1] += cp[e] != 0;
+    for (int64_t s = 0; s < S; ++s) start[s + 1] += start[s];
+    std::vector<int64_t> fill(start.begin(), start.end() - 1);
+    for (int64_t e = 0; e < nk; ++e)
+      if (cp[e] != 0) order[fill[ip[e]]++] = e;
     const scalar_t* rp = rows.data_ptr<scalar_t>();
     scalar_t* gp = gradSD.data_ptr<scalar_t>();
     at::parallel_for(0, S, 64, [&](int64_t s0, int64_t s1) {
@@ -292,7 +299,9 @@ static std::vector<at::Tensor> streamed_topk(const at::Tensor& xND, const at::Te
                                              const at::Tensor& deadS, int64_t kAux) {
   int64_t n = xND.size(0), S = wEncTSD.size(0);
   bool aux = deadS.defined() && deadS.numel() > 0 && kAux > 0;
-  auto x = xND.contiguous(), w = wEncTSD.contiguous(), b = bS.contiguous();
+  // w stays as given: the encoder arrives as W_enc.T, whose column blocks are BLAS-ready row-major slices of W_enc
+  // (a contiguous copy would transpose all of it every step).
+  auto x = xND.contiguous(), w = wEncTSD, b = bS.contiguous();
   auto dead = aux ? deadS.to(at::kBool).contiguous() : at::Tensor();
   auto valuesNK = at::empty({n, k}, x.options());
   auto idxNK = at::empty({n, k}, x.options().dtype(at::kLong));
