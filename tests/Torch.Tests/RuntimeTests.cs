@@ -25,5 +25,17 @@ public class RuntimeTests
     public void AllocatorTuningIsAcceptedByGlibc() => Assert.That(TorchRuntime.TuneAllocator(), Is.True);
 
     [Test]
+    public void OpenMpWaitsPassivelyUnlessTheUserChose()
+    {
+        // The module initializer ran before the shim loaded: the native environment (what libgomp reads) holds PASSIVE,
+        // or the value the process was started with, which the managed view also shows.
+        string? policy = Native.OpenMpWaitPolicy.Current;
+        Assert.That(policy, Is.Not.Null, "OMP_WAIT_POLICY is unset in the native environment");
+        Assert.That(policy, Is.EqualTo(Environment.GetEnvironmentVariable(Native.OpenMpWaitPolicy.Variable)));
+        Native.OpenMpWaitPolicy.Apply();   // never overwrites a value that is already there
+        Assert.That(Native.OpenMpWaitPolicy.Current, Is.EqualTo(policy));
+    }
+
+    [Test]
     public void VersionIsLibtorchs() => Assert.That(TorchRuntime.Version, Does.Match(@"^\d+\.\d+"));
 }

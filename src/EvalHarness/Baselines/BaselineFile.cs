@@ -79,8 +79,17 @@ public static class BaselineFile
         double sigma = NonNegative("sigma"), multiplier = NonNegative("multiplier");
         if (sigma <= 0) throw new InvalidDataException($"{where}: sigma is 0 — expected a positive spread");
         int family = RequireInt(where, c, "family_size");
+        string method = OptionalString(c, "method") ?? Calibration.SeedsMethod;
+        if (method is not (Calibration.SeedsMethod or Calibration.BootstrapMethod)) throw new InvalidDataException($"{where}: method is '{method}' — expected seeds or bootstrap");
+        double[]? ci = null;
+        if (c.TryGetProperty("ci95", out JsonElement interval) && interval.ValueKind != JsonValueKind.Null)
+        {
+            if (interval.ValueKind != JsonValueKind.Array || interval.GetArrayLength() != 2 || interval.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.Number))
+                throw new InvalidDataException($"{where}: ci95 must be [lo, hi]");
+            ci = [.. interval.EnumerateArray().Select(v => v.GetDouble())];
+        }
         return new Calibration(runs, NonNegative("seed_sd"), NonNegative("batch_stderr"), NonNegative("resolution"), sigma, multiplier,
-            family, NonNegative("family_alpha"));
+            family, NonNegative("family_alpha")) { Method = method, Ci95 = ci };
     }
 
     private static Tolerance ParseTolerance(string where, JsonElement e)
@@ -146,6 +155,13 @@ public static class BaselineFile
             w.WriteNumber("multiplier", c.Multiplier);
             w.WriteNumber("family_size", c.FamilySize);
             w.WriteNumber("family_alpha", c.FamilyAlpha);
+            if (c.Method != Calibration.SeedsMethod) w.WriteString("method", c.Method);
+            if (c.Ci95 is { } ci)
+            {
+                w.WriteStartArray("ci95");
+                foreach (double v in ci) w.WriteNumberValue(v);
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
         }
         w.WriteEndObject();

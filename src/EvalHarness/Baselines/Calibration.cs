@@ -1,5 +1,6 @@
 // Calibration — what a calibrated baseline entry stores about how its metric varies (docs/harness.md, "Tolerance
-// model"): the seed-to-seed spread over N calibration runs, the eval-batch stderr, the metric's resolution (the step a
+// model"): the seed-to-seed spread over N calibration runs (or, for a fitted exponent, its bootstrap interval:
+// BootstrapTolerance), the eval-batch stderr, the metric's resolution (the step a
 // quantised metric moves in), and the σ and multiplier its band was derived from. The band itself is the entry's
 // tolerance; this record is the evidence, and the gate's z-scores divide by Sigma.
 namespace InterpEval.Harness.Baselines;
@@ -15,6 +16,14 @@ namespace InterpEval.Harness.Baselines;
 public sealed record Calibration(int Runs, double SeedSd, double BatchStderr, double Resolution, double Sigma, double Multiplier,
     int FamilySize, double FamilyAlpha)
 {
+    /// <summary>Method "seeds" (the default) or "bootstrap" (Runs = resamples, BatchStderr = the interval's σ).</summary>
+    public string Method { get; init; } = SeedsMethod;
+
+    /// <summary>The 95 % bootstrap interval σ came from (method "bootstrap"); null otherwise.</summary>
+    public IReadOnlyList<double>? Ci95 { get; init; }
+
+    public const string SeedsMethod = "seeds", BootstrapMethod = "bootstrap";
+
     /// <summary>The band this calibration derives: k·σ.</summary>
     public double Band => Multiplier * Sigma;
 }

@@ -168,7 +168,6 @@ public static class ConfigLoader
         if (config is null) throw origins.Fault("", "the config is null — expected a JSON object");
         NoNullElements(config.Suites, "suites", origins);
         NoNullElements(config.Exporters, "exporters", origins);
-        NoNullElements(config.Sweeps, "sweeps", origins);
         NoNullElements(config.Dictionaries, "dictionaries", origins);
         return config;
     }
@@ -205,6 +204,8 @@ public static class ConfigLoader
             if (!SuiteRegistry.TryGet(c.Suites[i], out _)) Fail($"suites.{i}", $"suites: unknown suite '{c.Suites[i]}' — expected one of {string.Join(", ", SuiteRegistry.Names)}");
         for (int i = 0; i < c.Exporters.Count; i++)
             if (!ExporterSet.Names.Contains(c.Exporters[i])) Fail($"exporters.{i}", $"exporters: unknown exporter '{c.Exporters[i]}' — expected one of {string.Join(", ", ExporterSet.Names)}");
+        if (c.Sweep is { } sw && SweepGrid.Problem(sw.Widths, sw.Tokens, sw.Architectures, sw.K, sw.L1, sw.Seeds, sw.Suites, sw.Bootstrap, c.Training.BatchTokens) is { } grid)
+            Fail($"sweep.{grid.Field}", $"sweep.{grid.Field}: {grid.Message}");
         if (c.Dictionaries.Count == 0) Fail("dictionaries", "dictionaries is empty — give at least one to train or load");
         for (int i = 0; i < c.Dictionaries.Count; i++)
         {

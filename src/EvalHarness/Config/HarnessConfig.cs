@@ -52,8 +52,8 @@ public sealed record HarnessConfig
     /// <summary>Whether a metric in the baseline that the run did not produce fails the gate.</summary>
     public bool FailOnMissing { get; init; } = true;
 
-    /// <summary>What the full profile adds beyond default that this build does not run yet (listed, not run).</summary>
-    public IReadOnlyList<string> Sweeps { get; init; } = [];
+    /// <summary>A width × token-budget sweep run after the suites, its fitted exponents gated like any metric; null = none.</summary>
+    public SweepSettings? Sweep { get; init; }
 
     /// <summary>The baseline path in force.</summary>
     [JsonIgnore]

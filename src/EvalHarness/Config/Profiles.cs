@@ -1,8 +1,9 @@
 // Profiles — the built-in presets every config field defaults from: smoke (CI: a TopK and a ReLU SAE on the middle
 // residual stream, a TopK transcoder per layer, a TopK CLT; small budgets, the cheap suites, ≤ 60 s on 2 cores),
-// default (the same subjects wider and longer trained, the model suites, ≤ 5 min) and full (default plus the sweeps,
-// which are listed but not run in this build). Typed presets (DefaultPreset is HarnessConfig's own defaults), handed to
-// the loader as JSON, so a user config overrides them field by field as any other layer. The one source of defaults.
+// default (the same subjects wider and longer trained, the model suites, ≤ 5 min) and full (default plus a sweep of
+// 6 widths × 4 token budgets of TopK SAEs whose fitted scaling exponents are gated metrics; docs/scaling.md). Typed
+// presets (DefaultPreset is HarnessConfig's own defaults), handed to the loader as JSON, so a user config overrides them
+// field by field as any other layer. The one source of defaults.
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Tool;
@@ -60,7 +61,10 @@ public static class Profiles
     {
         JsonObject full = Default();
         full["profile"] = "full";
-        full["sweeps"] = new JsonArray("interp-eval sweep --widths 64,128,256,512,1024,2048 --tokens 8192,32768,131072,524288 (width x token-budget grid, scaling-law fits with intervals, plots; docs/scaling.md)");
+        full["sweep"] = (JsonObject)JsonNode.Parse("""
+        { "widths": [32, 64, 128, 256, 512, 1024], "tokens": [8192, 32768, 131072, 262144], "architectures": ["topk"], "k": [16],
+          "suites": ["reconstruction", "sparsity"], "bootstrap": 1000 }
+        """)!;
         return full;
     }
 

@@ -1,6 +1,6 @@
 // HtmlReportExporter — report.html, one self-contained page: the verdict, the failures and improvements, a scatter of
 // L0 vs fve across subjects (the sparsity–fidelity trade-off the subjects sit on; baseline values as hollow markers
-// when gated), the sweep's plots when the output directory holds a sweep, and the full table. Plots are inline SVG
+// when gated), the sections a run's extension made (the sweep's laws and plots) as given, and the full table. Plots are inline SVG
 // drawn by ChartRenderer. Feature dashboards (top activating contexts) are not part of this page yet.
 using System.Net;
 using System.Text;
@@ -35,6 +35,7 @@ public sealed class HtmlReportExporter(ChartRenderer? plots = null) : IExporter
                     $"{Numbers.Format(Math.Round(info.DurationSeconds, 1))} s</p>\n");
         if (run.Gate is { } gate) Conclusions(html, gate);
         Plots(html, run);
+        foreach (ReportSection section in run.Sections) html.Append(section.Html);
         Table(html, run);
         html.Append("</body></html>\n");
         writer.Write(html.ToString());

@@ -18,6 +18,9 @@ public sealed record RunResult(RunInfo Info, JsonElement Config, IReadOnlyList<M
 
     public static JsonElement EmptyConfig { get; } = JsonDocument.Parse("{}").RootElement.Clone();
 
+    /// <summary>Report sections an extension of the run made (the sweep's), in order; empty when none.</summary>
+    public IReadOnlyList<ReportSection> Sections { get; init; } = [];
+
     /// <summary>True when a gate ran and failed (a regression, or a missing metric when that fails the gate).</summary>
     public bool Failed => Gate is { Passed: false };
 }

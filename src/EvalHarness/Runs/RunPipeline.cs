@@ -1,6 +1,7 @@
 // RunPipeline — `interp-eval run` from a resolved config to an exit code (DESIGN §3): baseline checked first (a bad one
 // stops the run before any work), subject model + corpus, dictionaries (loaded, or trained and cached), suites →
-// records, gate vs baseline, exporters, history, and — only after all of that succeeded — the baseline update.
+// records (and an extension's, as the config's sweep: IRunExtension), gate vs baseline,
+// exporters, history, and — only after all of that succeeded — the baseline update.
 // Cancellation stops between and inside phases; every file it writes goes through a temp file and a rename.
 using System.Diagnostics;
 using System.Text.Json;
@@ -36,8 +37,9 @@ public enum AnnotationMode
 /// <param name="Annotations">Diagnostics printed on stdout after the table.</param>
 /// <param name="Calibrate">With UpdateBaselines: measure the profile under this many seeds (seed, seed + 1, …) and store
 /// each metric's mean with a band derived from its spread (ToleranceModel); 0 = one run, tolerances kept.</param>
+/// <param name="Extension">Work after the suites (the config's sweep), or null.</param>
 public sealed record RunRequest(HarnessConfig Config, JsonObject ConfigJson, bool UpdateBaselines, Device Device, int Threads,
-    AnnotationMode Annotations = AnnotationMode.Auto, int Calibrate = 0);
+    AnnotationMode Annotations = AnnotationMode.Auto, int Calibrate = 0, IRunExtension? Extension = null);
 
 /// <param name="ExitCode">0 ok, 1 regression.</param>
 /// <param name="Result">The finished run.</param>
@@ -52,7 +54,6 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         HarnessConfig config = request.Config;
         Baseline? baseline = ReadBaseline(config.BaselinePath, mustExist: !request.UpdateBaselines);
         IReadOnlyList<IExporter> exporters = ExporterSet.Select(config.Exporters);
-        if (config.Sweeps.Count > 0) progress.Note($"profile {config.Profile}: sweeps not run by this build: {string.Join("; ", config.Sweeps)}");
         DateTimeOffset started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         IReadOnlyList<IReadOnlyList<MetricRecord>> runs = MeasureAll(request, cancellation);
@@ -61,7 +62,7 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
             clock.Elapsed.TotalSeconds, config.Seed, request.Device.ToString(), request.Threads);
         var ranSuites = new HashSet<string>(config.Suites, StringComparer.Ordinal);
         GateResult? gate = request.UpdateBaselines || baseline is null ? null : Gate.Evaluate(records, baseline, ranSuites, config.FailOnMissing);
-        var result = new RunResult(info, JsonSerializer.SerializeToElement(request.ConfigJson), records, gate);
+        var result = new RunResult(info, JsonSerializer.SerializeToElement(request.ConfigJson), records, gate) { Sections = request.Extension?.Section is { } section ? [section] : [] };
         return Publish(request, result, runs, exporters, baseline, ranSuites, cancellation);
     }
 
@@ -110,6 +111,7 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
             Baseline updated = runs.Count > 1
                 ? BaselineUpdate.FromCalibration(config.BaselinePath, result.Info, runs, baseline, ranSuites)
                 : BaselineUpdate.From(config.BaselinePath, result.Info, result.Records, baseline, ranSuites);
+            if (request.Extension is { } extension) updated = extension.AdjustBaseline(updated, baseline);
             BaselineFile.Write(updated);
             stdout.WriteLine($"baseline written: {config.BaselinePath} ({updated.Entries.Count} metrics" +
                              (runs.Count > 1 ? $", calibrated over {runs.Count} seeds)" : ")"));
@@ -142,7 +144,8 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         using SubjectSet subjects = provider.Provide(cancellation);
         var options = config.Eval.ToSuiteOptions(config.Seed);
         var evaluation = new SubjectEvaluation(env.Model, env.Tokenizer, env.Corpus, options, subjects.Dictionaries, subjects.Clts, progress);
-        return evaluation.RunAll([.. config.Suites.Select(SuiteRegistry.Get)], cancellation);
+        IReadOnlyList<MetricRecord> records = evaluation.RunAll([.. config.Suites.Select(SuiteRegistry.Get)], cancellation);
+        return request.Extension is { } extension ? [.. records, .. extension.Measure(config, request.Device, progress, cancellation)] : records;
     }
 
     private static Baseline? ReadBaseline(string path, bool mustExist) =>

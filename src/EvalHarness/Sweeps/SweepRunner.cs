@@ -1,9 +1,11 @@
 // SweepRunner — `interp-eval sweep`'s work: the grid (architecture × k or λ × width × token budget × seed) of SAEs on the
-// middle residual stream, trained from ONE harvested activation stream (harvested once per invocation, held in memory;
-// every budget trains on its prefix, all dictionaries of one budget together through DictionaryTrainer), each point
-// evaluated with the suites, its training FLOPs counted (TrainingFlops), and everything kept under OUT/points/<id>/
-// (dict/ once trained, metrics.json once evaluated) so an interrupted sweep continues where it stopped. Fits, plots
-// and the summary files are made from the finished points (SweepOutputs). It prints nothing but progress.
+// middle residual stream, trained from ONE activation stream: the training recipe's (TrainingRecipe: the documents,
+// windows, dropped positions and shuffling `train` and `run` use), harvested once per invocation and held in memory
+// (RecordedPasses); every budget trains on its prefix, all dictionaries of one budget together through
+// DictionaryTrainer. Each point is evaluated with the suites, its training FLOPs counted (TrainingFlops), and everything
+// kept under OUT/points/<id>/ (dict/ once trained, metrics.json once evaluated) so an interrupted sweep continues where
+// it stopped. Fits, plots and the summary files are made from the finished points (SweepOutputs). It prints nothing
+// but progress.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -12,7 +14,7 @@ using InterpEval.Harness.Config;
 using InterpEval.Harness.Evaluation;
 using InterpEval.Harness.Runs;
 using InterpEval.Harness.Tool;
-using InterpEval.Interp.Activations;
+using InterpEval.Interp.Data;
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.IO;
 using InterpEval.Interp.Models;
@@ -43,6 +45,19 @@ public sealed record SweepPoint(string Id, string Architecture, int Width, int? 
 public sealed record SweepRequest(HarnessConfig Config, IReadOnlyList<int> Widths, IReadOnlyList<long> Tokens, IReadOnlyList<string> Architectures,
     IReadOnlyList<int> Ks, IReadOnlyList<double> L1s, int Seeds, string Out, IReadOnlyList<string> Suites, int Bootstrap = 1000)
 {
+    /// <summary>The request for a config's "sweep" object (already validated with the config).</summary>
+    public static SweepRequest From(HarnessConfig config, SweepSettings s, string outDir) =>
+        new(config, s.Widths.Distinct().Order().ToList(), s.Tokens.Distinct().Order().ToList(), s.Architectures.Distinct().ToList(),
+            s.K.Distinct().ToList(), s.L1.Distinct().ToList(), s.Seeds, outDir, s.Suites, s.Bootstrap);
+
+    /// <summary>What a point's files depend on besides its id (which holds the grid coordinates), the stream included
+    /// (its size follows the grid's largest budget): points made under other settings are not resumed.</summary>
+    public string SettingsKey() => JsonSerializer.Serialize(new
+    {
+        Config.Model, Config.Corpus, Config.Seed, Config.Training, Config.Eval, Suites, StreamTokens = SweepRunner.StreamTokens(Tokens.Max()),
+        tool = typeof(SweepRequest).Assembly.GetName().Version?.ToString(),
+    });
+
     /// <summary>Every point of the grid, in a stable order.</summary>
     public IReadOnlyList<SweepPoint> Points()
     {
@@ -68,10 +83,12 @@ public sealed record SweepRequest(HarnessConfig Config, IReadOnlyList<int> Width
 /// <param name="Histogram">log10 feature-density histogram on the evaluation tokens.</param>
 public sealed record SweepPointResult(SweepPoint Point, double Flops, IReadOnlyDictionary<string, double> Metrics, DensityHistogram Histogram);
 
-/// <param name="Harvest">Seconds harvesting activations (this invocation).</param>
+/// <param name="Harvest">Seconds harvesting activations (this invocation), tokenising included.</param>
 /// <param name="Training">Seconds training.</param>
 /// <param name="Evaluation">Seconds in the suites.</param>
-public sealed record SweepTiming(double Harvest, double Training, double Evaluation);
+/// <param name="Tokenise">Of Harvest, the seconds spent tokenising the corpus (the rest is the model forward and shuffling).</param>
+/// <param name="HarvestedRows">Activation rows recorded.</param>
+public sealed record SweepTiming(double Harvest, double Training, double Evaluation, double Tokenise = 0, long HarvestedRows = 0);
 
 public sealed class SweepRunner(IRunProgress progress)
 {
@@ -84,16 +101,19 @@ public sealed class SweepRunner(IRunProgress progress)
     {
         HarnessConfig config = request.Config;
         IReadOnlyList<SweepPoint> points = request.Points();
+        ForgetOtherSettings(request);
         using SubjectEnvironment env = SubjectEnvironment.Load(config.Model, config.Corpus, device);
         string hook = HookNames.ResidPost(env.Model.Config.NLayers / 2);
         int dIn = env.Model.Config.DModel;
-        double harvest = 0, training = 0, evaluation = 0;
+        double harvest = 0, training = 0, evaluation = 0, tokenise = 0;
+        long harvested = 0;
         var toTrain = points.Where(p => !File.Exists(Path.Combine(DictDir(request, p), "cfg.json"))).ToList();
         if (toTrain.Count > 0)
         {
             var clock = Stopwatch.StartNew();
-            using Tensor stream = Harvest(env, config, hook, toTrain.Max(p => p.Tokens), cancellation);   // [T, d]
+            using RecordedPasses stream = Harvest(env, config, hook, request.Tokens.Max(), toTrain.Max(p => p.Tokens), out tokenise, cancellation);
             harvest = clock.Elapsed.TotalSeconds;
+            harvested = stream.Rows;
             clock.Restart();
             foreach (var budget in toTrain.GroupBy(p => p.Tokens).OrderBy(g => g.Key))
             {
@@ -118,56 +138,53 @@ public sealed class SweepRunner(IRunProgress progress)
             results.Add(ReadPoint(p, metricsFile, dIn, config.Training.BatchTokens));
         }
         evaluation = evalClock.Elapsed.TotalSeconds;
-        return (results, new SweepTiming(harvest, training, evaluation));
+        return (results, new SweepTiming(harvest, training, evaluation, tokenise, harvested));
+    }
+
+    /// <summary>Deletes OUT/points when it was made under other settings (another seed, training or eval config), then
+    /// records the present ones.</summary>
+    private void ForgetOtherSettings(SweepRequest request)
+    {
+        string folder = Path.Combine(request.Out, PointsFolder), file = Path.Combine(folder, "settings.json");
+        string key = request.SettingsKey();
+        if (Directory.Exists(folder) && (!File.Exists(file) || File.ReadAllText(file) != key))
+        {
+            progress.Note($"{folder}: made under other settings — starting over");
+            Directory.Delete(folder, recursive: true);
+        }
+        Directory.CreateDirectory(folder);
+        AtomicFile.WriteAllText(file, key);
     }
 
     public static string PointDir(SweepRequest r, SweepPoint p) => Path.Combine(r.Out, PointsFolder, p.Id);
     public static string DictDir(SweepRequest r, SweepPoint p) => Path.Combine(PointDir(r, p), "dict");
 
-    /// <summary>`tokens` activation rows of the hook, shuffled by the store, from the corpus train split: the one stream
-    /// every budget trains on (a budget past the distinct tokens available replays it).</summary>
-    private Tensor Harvest(SubjectEnvironment env, HarnessConfig config, string hook, long tokens, CancellationToken cancellation)
+    /// <summary>Distinct corpus tokens behind a stream for a budget of `tokens` (as `train` takes by default): a fifth
+    /// more than the budget, so one pass covers it after the separators and window starts are dropped.</summary>
+    public static long StreamTokens(long tokens) => tokens + tokens / 5;
+
+    /// <summary>The recipe's stream for the grid's largest budget (TrainingRecipe: documents in the recipe's order,
+    /// windows, separators and window starts dropped, shuffled with the config seed), recorded once: as many full
+    /// batches as the largest budget still to train takes steps (a resumed sweep records the same stream).</summary>
+    private RecordedPasses Harvest(SubjectEnvironment env, HarnessConfig config, string hook, long gridTokens, long tokens, out double tokenise,
+        CancellationToken cancellation)
     {
-        var task = progress.Start($"harvesting {tokens} activations of {hook}", 1);
-        long separator = env.Tokenizer.EndOfTextId ?? env.Model.Config.BosTokenId
-            ?? throw new InvalidDataException($"{env.ModelDirectory}: neither the tokenizer nor the model names an end-of-text/BOS token");
-        var ids = new List<long>();
-        long want = tokens + tokens / 8 + 1024;   // separators are excluded from the rows
-        foreach (var doc in env.Corpus.Train)
-        {
-            if (ids.Count >= want) break;
-            ids.AddRange(EmbeddedModelBuilder.Stream([doc], env.Tokenizer, (int)separator));
-        }
-        int context = Math.Min(config.Training.ContextLength, env.Model.Config.NCtx);
         int batch = config.Training.BatchTokens;
-        var options = new ActivationStoreOptions([hook], context, SequencesPerForward: 16, BufferTokens: Math.Max(config.Training.BufferTokens, 2 * batch),
-            BatchTokens: batch, ExcludeToken: separator, Shuffle: true, Seed: config.Seed);
-        var parts = new List<Tensor>();
-        long rows = 0;
-        try
-        {
-            foreach (ActivationBatch b in new ActivationStore(env.Model, ids.Take((int)Math.Min(int.MaxValue, want)).ToArray(), options).Batches())
-            {
-                cancellation.ThrowIfCancellationRequested();
-                Tensor t = b.Activations[hook];
-                if (rows >= tokens) { b.Dispose(); break; }
-                parts.Add(t.Clone());
-                rows += t.Size(0);
-                b.Dispose();
-            }
-            if (parts.Count == 0) throw new InvalidDataException("the corpus train split gave no activations to train on");
-            using Tensor all = Tensor.Cat(parts);
-            task.Complete();
-            return all.Narrow(0, 0, Math.Min(rows, tokens)).Contiguous();
-        }
-        finally
-        {
-            foreach (Tensor t in parts) t.Dispose();
-        }
+        int steps = new DictionaryTrainerOptions { Tokens = tokens, BatchTokens = batch }.TotalSteps;
+        var clock = Stopwatch.StartNew();
+        var separator = DocumentSeparator.For(env.Model.Config, env.Tokenizer);
+        long[] ids = TrainingRecipe.Tokens(env.Corpus.Train, env.Tokenizer, separator, StreamTokens(gridTokens));
+        tokenise = clock.Elapsed.TotalSeconds;
+        var stream = new TrainingStream(ids.LongLength, config.Training.ContextLength, config.Training.BufferTokens);
+        ActivationPasses passes = TrainingRecipe.Passes(env.Model, ids, [hook], stream, batch, separator, config.Seed);
+        var task = progress.Start($"harvesting {(long)steps * batch} activations of {hook} ({ids.Length} corpus tokens)", steps);
+        RecordedPasses recorded = RecordedPasses.Record(passes, steps, batch, () => task.Increment(), cancellation);
+        task.Complete();
+        return recorded;
     }
 
     /// <summary>All points of one budget trained together on the stream's first `tokens` rows (replayed if shorter).</summary>
-    private void TrainBudget(SweepRequest request, SubjectEnvironment env, string hook, long tokens, List<SweepPoint> points, Tensor stream,
+    private void TrainBudget(SweepRequest request, SubjectEnvironment env, string hook, long tokens, List<SweepPoint> points, RecordedPasses stream,
         Torch.Device device, CancellationToken cancellation)
     {
         HarnessConfig config = request.Config;
@@ -179,7 +196,8 @@ public sealed class SweepRunner(IRunProgress progress)
             foreach (SweepPoint p in points)
             {
                 var spec = new TrainableSpec("sae", p.Architecture, p.Width, p.K, p.SparsityCoefficient, hook, null, env.Model.Config,
-                    ModelName: Path.GetFileName(Path.TrimEndingDirectorySeparator(env.ModelDirectory)), ContextSize: config.Training.ContextLength,
+                    ModelName: Path.GetFileName(Path.TrimEndingDirectorySeparator(env.ModelDirectory)),
+                    ContextSize: Math.Min(config.Training.ContextLength, env.Model.Config.NCtx),
                     DatasetPath: env.CorpusPath, Seed: config.Seed + (ulong)p.Seed, Device: device);
                 var created = (SparseDictionaryTrainable)TrainableKinds.Create(spec);
                 trainables.Add(new SparseDictionaryTrainable(p.Id, created.Dictionary, created.InputHook, created.OutputHook));
@@ -187,13 +205,14 @@ public sealed class SweepRunner(IRunProgress progress)
             var options = new DictionaryTrainerOptions
             {
                 Tokens = tokens, BatchTokens = batch, LearningRate = config.Training.LearningRate, WarmupSteps = config.Training.WarmupSteps,
-                SparsityWarmupSteps = config.Training.SparsityWarmupSteps ?? TrainingRecipe.DefaultSparsityWarmupSteps((int)(tokens / batch)), Seed = config.Seed,
+                SparsityWarmupSteps = config.Training.SparsityWarmupSteps ?? TrainingRecipe.DefaultSparsityWarmupSteps((int)(tokens / batch)),
+                DeadAfterTokens = config.Training.DeadTokens, Seed = config.Seed,
             };
             Directory.CreateDirectory(temp);
             string outDir = points.Count == 1 ? Path.Combine(temp, points[0].Id) : temp;
             var trainer = new DictionaryTrainer(trainables, options, outDir);
             var task = progress.Start($"training {points.Count} dictionaries on {tokens} tokens ({options.TotalSteps} steps × {batch})", options.TotalSteps);
-            trainer.Train(pass => Batches(stream, hook, batch), new Follow(task, points[0].Id), cancel: cancellation);
+            trainer.Train(stream.Passes, new Follow(task, points[0].Id), cancel: cancellation);
             task.Complete();
             foreach (SweepPoint p in points)
             {
@@ -208,14 +227,6 @@ public sealed class SweepRunner(IRunProgress progress)
             foreach (ITrainableDictionary t in trainables) t.Dispose();
             if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
         }
-    }
-
-    /// <summary>The stream in order, one view per batch (the trainer disposes the views, not the stream).</summary>
-    private static IEnumerable<ActivationBatch> Batches(Tensor stream, string hook, int batch)
-    {
-        long rows = stream.Size(0);
-        for (long start = 0; start + batch <= rows; start += batch)
-            yield return new ActivationBatch(new Dictionary<string, Tensor> { [hook] = stream.Narrow(0, start, batch) });
     }
 
     private void Evaluate(SweepRequest request, SubjectEnvironment env, SweepPoint p, Torch.Device device, string metricsFile, CancellationToken cancellation)

@@ -1,5 +1,6 @@
 // RunHandler — `interp-eval run` from typed options to an exit code: resolves the config, takes the --out folder's lock,
-// runs the pipeline (Runs/RunPipeline) with progress and Ctrl-C handling, and maps the outcome to an exit code.
+// runs the pipeline (Runs/RunPipeline; a config with a "sweep" gets Sweeps/SweepRunExtension) with progress and Ctrl-C
+// handling, and maps the outcome to an exit code.
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Config;
 using InterpEval.Harness.Runs;
@@ -26,7 +27,8 @@ public sealed class RunHandler(TextWriter stdout, TextWriter stderr)
         int calibrate = o.Calibrate;
         if (calibrate > 0 && !update) throw new UsageException("--calibrate: only with --update-baselines (it writes the baseline's tolerances)");
         using OutputLock outputLock = OutputLock.Acquire(config.Out);                       // one run per --out folder
-        var request = new RunRequest(config, json, update, o.Device, o.Threads, o.Annotations, calibrate);
+        var request = new RunRequest(config, json, update, o.Device, o.Threads, o.Annotations, calibrate,
+            Extension: config.Sweep is null ? null : new Sweeps.SweepRunExtension());
         using CtrlC ctrlC = CtrlC.Listen();
         try
         {

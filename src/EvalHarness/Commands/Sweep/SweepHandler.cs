@@ -1,6 +1,6 @@
-// SweepHandler — `interp-eval sweep`: resolves the config, runs the grid (SweepRunner: harvest once, train, evaluate,
-// resumable), fits the scaling laws (ScalingFits), writes points.csv, fits.json, fits.csv, sweep.json, the plots
-// (SweepOutputs, SweepCharts) and report.html (SweepReport) under --out, and prints each variant's laws with their intervals and the compute-optimal
+// SweepHandler — `interp-eval sweep`: resolves the config, runs the grid and writes its files (SweepSession: harvest
+// once, train, evaluate, resumable; the scaling fits; points.csv, fits.json, fits.csv, sweep.json, the plots and
+// report.html under --out), and prints each variant's laws with their intervals and the compute-optimal
 // width at the largest compute. Bad grids are usage errors before any work.
 using System.Diagnostics;
 using System.Globalization;
@@ -36,26 +36,8 @@ public sealed class SweepHandler(TextWriter stdout, IRunProgress progress)
     {
         InterpEval.Harness.Training.DistributedTraining.RefuseUnsupported("sweep", Environment.GetEnvironmentVariable);   // data parallel is train's only
         SweepRequest request = Request(o);
-        var clock = Stopwatch.StartNew();
-        var runner = new SweepRunner(progress) { AfterPoint = AfterPoint };
-        var (points, timing) = progress.Scope(() => runner.Run(request, device, cancellation));
-        var splitting = SweepRunner.Splitting(request, points, device, cancellation);
-        var fits = ScalingFits.Fit(SweepOutputs.ScalingPoints(points), o.Bootstrap);
-        Directory.CreateDirectory(o.Out);
-        SweepOutputs.WritePointsCsv(Path.Combine(o.Out, "points.csv"), points);
-        SweepOutputs.WriteFitsCsv(Path.Combine(o.Out, "fits.csv"), fits);
-        SweepOutputs.WriteJson(Path.Combine(o.Out, "fits.json"), SweepOutputs.FitsJson(fits, timing, splitting));
-        var renderer = new ChartRenderer();
-        var charts = SweepCharts.All(points, fits, splitting);
-        foreach ((string name, Chart chart) in charts) renderer.Save(chart, Path.Combine(o.Out, "plots", name));
-        AtomicFile.WriteAllText(Path.Combine(o.Out, "report.html"), SweepReport.Html(request, points, timing, fits, charts, new ChartRenderer(600, 400)));
-        SweepOutputs.WriteJson(Path.Combine(o.Out, "sweep.json"), new JsonObject
-        {
-            ["widths"] = new JsonArray([.. o.Widths.Select(w => (JsonNode)w)]), ["tokens"] = new JsonArray([.. o.Tokens.Select(t => (JsonNode)t)]),
-            ["architectures"] = new JsonArray([.. o.Architectures.Select(a => (JsonNode)a)]), ["seeds"] = o.Seeds, ["points"] = points.Count,
-            ["timing_s"] = new JsonObject { ["harvest"] = timing.Harvest, ["training"] = timing.Training, ["evaluation"] = timing.Evaluation, ["total"] = clock.Elapsed.TotalSeconds },
-        });
-        Print(fits, points.Count, timing, clock.Elapsed.TotalSeconds, o.Out);
+        SweepOutcome outcome = SweepSession.Run(request, device, progress, AfterPoint, cancellation);
+        Print(outcome.Fits, outcome.Points.Count, outcome.Timing, outcome.Seconds, o.Out);
         return ExitCode.Ok;
     }
 
@@ -63,7 +45,7 @@ public sealed class SweepHandler(TextWriter stdout, IRunProgress progress)
     {
         string F(double v) => Numbers.Format(v);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{points} points · harvest {t.Harvest:F1} s, training {t.Training:F1} s, evaluation {t.Evaluation:F1} s, total {total:F1} s"));
+            $"{points} points · harvest {t.Harvest:F1} s ({t.HarvestedRows} rows; tokenising {t.Tokenise:F1} s), training {t.Training:F1} s, evaluation {t.Evaluation:F1} s, total {total:F1} s"));
         foreach (var a in fits)
         {
             stdout.WriteLine($"{a.Architecture} ({a.Frontier.Count} compute-optimal points):");
@@ -84,17 +66,8 @@ public sealed class SweepHandler(TextWriter stdout, IRunProgress progress)
     {
         var sources = new ConfigSources(o.Config, o.Config is null ? "default" : null, [], new Dictionary<string, JsonNode?>());
         HarnessConfig config = ConfigLoader.Load(sources).Config;
-        if (o.Widths.Count == 0 || o.Widths.Any(w => w < 2)) throw new UsageException("--widths: give widths of at least 2 latents");
-        if (o.Tokens.Count == 0 || o.Tokens.Any(t => t < config.Training.BatchTokens))
-            throw new UsageException($"--tokens: every budget must be at least one batch ({config.Training.BatchTokens} tokens, training.batch_tokens)");
-        foreach (string a in o.Architectures)
-            if (a is not ("topk" or "batchtopk" or "relu" or "jumprelu")) throw new UsageException($"--arch: unknown architecture '{a}' — expected topk, batchtopk, relu or jumprelu");
-        if (o.Ks.Any(k => k < 1 || k > o.Widths.Min())) throw new UsageException($"--k: each k must be from 1 to the smallest width ({o.Widths.Min()})");
-        if (o.L1s.Any(l => !(l > 0))) throw new UsageException("--l1: each coefficient must be positive");
-        foreach (string s in o.Suites)
-            if (!SuiteRegistry.TryGet(s, out _)) throw new UsageException($"--suite: unknown suite '{s}' — expected one of {string.Join(", ", SuiteRegistry.Names)}");
-        if (!o.Suites.Contains(ReconstructionSuite.SuiteName) || !o.Suites.Contains(SparsitySuite.SuiteName))
-            throw new UsageException("--suite: a sweep needs reconstruction and sparsity (the fitted loss is fvu; L0 and densities come from sparsity)");
+        if (SweepGrid.Problem(o.Widths, o.Tokens, o.Architectures, o.Ks, o.L1s, o.Seeds, o.Suites, o.Bootstrap, config.Training.BatchTokens) is { } fault)
+            throw new UsageException($"{fault.Option}: {fault.Message}");
         return new SweepRequest(config, o.Widths.Distinct().Order().ToList(), o.Tokens.Distinct().Order().ToList(), o.Architectures.Distinct().ToList(),
             o.Ks.Distinct().ToList(), o.L1s.Distinct().ToList(), o.Seeds, o.Out, o.Suites, o.Bootstrap);
     }
