@@ -27,7 +27,7 @@ public sealed class DictionaryCacheTests
         [
             Key(), Key(tool: "0.2.0"), Key(model: "m2"), Key(corpus: "c2"), Key(spec: Spec with { Width = 128 }),
             Key(spec: Spec with { K = 16 }), Key(spec: Spec with { Architecture = "relu" }), Key(training: Training with { Steps = 41 }),
-            Key(training: Training with { LearningRate = 2e-3 }), Key(seed: 4),
+            Key(training: Training with { LearningRate = Training.LearningRate * 2 }), Key(seed: 4),
         ];
         Assert.That(keys.Distinct().Count(), Is.EqualTo(keys.Length));
     }

@@ -30,8 +30,7 @@ public sealed class LaunchHandler(TextWriter output, TextWriter error)
         if (!args.Contains("--threads")) args.AddRange(["--threads", Math.Max(1, o.Threads / o.NProc).ToString(CultureInfo.InvariantCulture)]);
 
         var ranks = new Process[o.NProc];
-        ConsoleCancelEventHandler onCancel = (_, e) => e.Cancel = true;   // the ranks get Ctrl+C themselves and checkpoint
-        Console.CancelKeyPress += onCancel;
+        using CtrlC ctrlC = CtrlC.Listen();   // the launcher keeps waiting: the ranks get Ctrl+C themselves and checkpoint
         try
         {
             for (int r = 0; r < o.NProc; r++) ranks[r] = Start(r, o.NProc, port, args);
@@ -39,7 +38,6 @@ public sealed class LaunchHandler(TextWriter output, TextWriter error)
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
             foreach (var p in ranks)
             {
                 if (p is null) continue;
