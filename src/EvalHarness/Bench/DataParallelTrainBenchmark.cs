@@ -34,15 +34,7 @@ public static class DataParallelTrainBenchmark
         int world = group?.WorldSize ?? 1, rank = group?.Rank ?? 0;
         if (settings.Batch % world != 0)
             throw new ArgumentException($"--batch {settings.Batch} does not split evenly over --world-size {world} — use a multiple of {world}");
-        var config = new DictionaryConfig
-        {
-            Architecture = settings.Architecture, DIn = settings.DIn, DSae = settings.Width,
-            K = settings.Architecture == "topk" ? settings.K : null,
-        };
-        using var dictionary = DictionaryRegistry.Create(config, settings.Seed, settings.Device);
-        dictionary.Training = true;
-        dictionary.UseFusedKernels = settings.Fused;
-        foreach (var p in dictionary.Parameters) p.RequiresGrad_();
+        using var dictionary = TrainBenchmark.CreateTrainable(settings);
         using var adam = new Adam(dictionary.Parameters, new AdamOptions(LearningRate: 1e-4));
         using var generator = new Generator(settings.Seed + 1);
         using var all = Tensor.Randn([settings.Batch, settings.DIn], generator, ScalarType.Float32, settings.Device);  // [B, D] the global batch

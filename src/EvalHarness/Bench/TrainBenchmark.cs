@@ -68,15 +68,7 @@ public sealed class TrainBenchmark(TrainSettings settings)
     {
         settings.Validate();
         var gemm = new GemmBenchmark(new GemmSettings(settings.GemmSize, Repeats: 5, settings.Device)).Measure();
-        var config = new DictionaryConfig
-        {
-            Architecture = settings.Architecture, DIn = settings.DIn, DSae = settings.Width,
-            K = settings.Architecture == "topk" ? settings.K : null,
-        };
-        using var dictionary = DictionaryRegistry.Create(config, settings.Seed, settings.Device);
-        dictionary.Training = true;
-        dictionary.UseFusedKernels = settings.Fused;
-        foreach (var p in dictionary.Parameters) p.RequiresGrad_();
+        using var dictionary = CreateTrainable(settings);
         using var adam = new Adam(dictionary.Parameters, new AdamOptions(LearningRate: 1e-4));
         using var generator = new Generator(settings.Seed + 1);
         using var x = Tensor.Randn([settings.Batch, settings.DIn], generator, ScalarType.Float32, settings.Device);  // [N, D]
@@ -98,6 +90,21 @@ public sealed class TrainBenchmark(TrainSettings settings)
 
     /// <summary>b_enc,i = −(the m-th and (m+1)-th largest of pre_i over the batch, averaged), m = round(density·N): every
     /// latent then fires on m tokens of x.</summary>
+    /// <summary>The benchmarked dictionary: seeded, in training mode, on the fused or generic path, parameters requiring grad.</summary>
+    internal static SparseDictionary CreateTrainable(TrainSettings settings)
+    {
+        var config = new DictionaryConfig
+        {
+            Architecture = settings.Architecture, DIn = settings.DIn, DSae = settings.Width,
+            K = settings.Architecture == "topk" ? settings.K : null,
+        };
+        var dictionary = DictionaryRegistry.Create(config, settings.Seed, settings.Device);
+        dictionary.Training = true;
+        dictionary.UseFusedKernels = settings.Fused;
+        foreach (var p in dictionary.Parameters) p.RequiresGrad_();
+        return dictionary;
+    }
+
     private static void SetDensity(SparseDictionary dictionary, Tensor x, double density)
     {
         using var scope = DisposeScope.Enter();
