@@ -31,13 +31,9 @@ public sealed class GemmaModel : TransformerModel
     public static GemmaModel FromWeights(ModelConfig c, IWeightSource w, Device device)
     {
         long d = c.DModel, qWidth = (long)c.NHeads * c.HeadDim, kvWidth = (long)c.NKvHeads * c.HeadDim;
-        Tensor Get(string key, params long[] shape) => w.Load(key, shape, device);
-        Tensor InOut(params (string Key, long Out, long In)[] parts)
-        {
-            using var scope = DisposeScope.Enter();
-            return scope.MoveOut(Tensor.Cat(parts.Select(p => Get(p.Key + ".weight", p.Out, p.In)).ToArray(), 0).T.Contiguous()).DetachFromScopes();
-        }
-        RmsNormWeights Rms(string key, long width) => new(Get(key + ".weight", width).DetachFromScopes(), c.NormEps, Offset: 1);
+        var hub = new HubWeights(c, w, device);
+        var InOut = hub.InOut;
+        RmsNormWeights Rms(string key, long width) => hub.Rms(key, width, offset: 1);
 
         double scale = 1.0 / Math.Sqrt(c.QueryPreAttnScalar ?? c.HeadDim);
         var blocks = new GemmaBlock[c.NLayers];
@@ -52,9 +48,8 @@ public sealed class GemmaModel : TransformerModel
                 new Linear(InOut((p + "mlp.gate_proj", c.DMlp, d), (p + "mlp.up_proj", c.DMlp, d)), null),
                 new Linear(InOut((p + "mlp.down_proj", d, c.DMlp)), null), Rms(p + "post_feedforward_layernorm", d));
         }
-        var embed = Get("model.embed_tokens.weight", c.VocabSize, d).DetachFromScopes();
-        bool untied = !c.TieWordEmbeddings && w.Contains("lm_head.weight");
-        var unembed = untied ? InOut(("lm_head", c.VocabSize, d)) : embed.T.DetachFromScopes();
+        bool untied = !c.TieWordEmbeddings && hub.Contains("lm_head.weight");
+        var (embed, unembed) = hub.Embeddings(untied);
         return new GemmaModel(c, device, embed, blocks, Rms("model.norm", d), unembed, untied);
     }
 

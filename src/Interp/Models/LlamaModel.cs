@@ -28,20 +28,10 @@ public sealed class LlamaModel : TransformerModel
     public static LlamaModel FromWeights(ModelConfig c, IWeightSource w, Device device)
     {
         long d = c.DModel, qWidth = (long)c.NHeads * c.HeadDim, kvWidth = (long)c.NKvHeads * c.HeadDim;
-        Tensor Get(string key, params long[] shape) => w.Load(key, shape, device);
-        // nn.Linear stores [out, in]; several projections are fused into one [in, Σout] matrix.
-        Tensor InOut(params (string Key, long Out, long In)[] parts)
-        {
-            using var scope = DisposeScope.Enter();
-            return scope.MoveOut(Tensor.Cat(parts.Select(p => Get(p.Key + ".weight", p.Out, p.In)).ToArray(), 0).T.Contiguous()).DetachFromScopes();
-        }
-        Tensor? Biases(params (string Key, long Out)[] parts)
-        {
-            if (!c.AttentionBias) return null;
-            using var scope = DisposeScope.Enter();
-            return scope.MoveOut(Tensor.Cat(parts.Select(p => Get(p.Key + ".bias", p.Out)).ToArray(), 0)).DetachFromScopes();
-        }
-        RmsNormWeights Rms(string key, long width) => new(Get(key + ".weight", width).DetachFromScopes(), c.NormEps);
+        var hub = new HubWeights(c, w, device);
+        var InOut = hub.InOut;
+        Tensor? Biases(params (string Key, long Out)[] parts) => c.AttentionBias ? hub.Biases(parts) : null;
+        RmsNormWeights Rms(string key, long width) => hub.Rms(key, width);
 
         var blocks = new LlamaBlock[c.NLayers];
         for (int l = 0; l < c.NLayers; l++)
@@ -55,9 +45,8 @@ public sealed class LlamaModel : TransformerModel
                 new Linear(InOut((p + "mlp.gate_proj", c.DMlp, d), (p + "mlp.up_proj", c.DMlp, d)), null),
                 new Linear(InOut((p + "mlp.down_proj", d, c.DMlp)), null));
         }
-        var embed = Get("model.embed_tokens.weight", c.VocabSize, d).DetachFromScopes();
         bool untied = !c.TieWordEmbeddings;
-        var unembed = untied ? InOut(("lm_head", c.VocabSize, d)) : embed.T.DetachFromScopes();
+        var (embed, unembed) = hub.Embeddings(untied);
         return new LlamaModel(c, device, embed, blocks, Rms("model.norm", d), unembed, untied);
     }
 
