@@ -1,6 +1,6 @@
 // The fused training kernels against their dense slow twins: GatherEncode (AuxK's encoder read at chosen latents),
-// TopKEncode fed a transposed (non-contiguous) encoder as the dictionaries pass it, TopKEncodeStreamed (column blocks,
-// AuxK's choice in the same pass) against the dense topk, and the ReLU SAE objective
+// TopKEncode fed a transposed (non-contiguous) encoder as the dictionaries pass it, TopKEncodeStreamed (row chunks ×
+// column blocks, a grouped scan, AuxK's choice in the same pass) against the dense topk, and the ReLU SAE objective
 // (every output and every gradient, float64 at 1e-10, float32 at 1e-4 relative), plus finite differences; its sparse
 // path against its dense path at the same tolerances, and the density threshold that switches between them.
 // Legend: N tokens, K chosen latents, S = d_sae, D = d_in, O = d_out.
@@ -93,6 +93,8 @@ public class FusedKernelTests
 
     [TestCase(9, 2500, 5, Description = "three column blocks, the last one partial")]
     [TestCase(4, 300, 7, Description = "one block narrower than the block width")]
+    [TestCase(300, 1100, 9, Description = "two row chunks of 256 tokens (the last partial) and three column blocks of 512")]
+    [TestCase(1, 700, 4, Description = "one token: fewer row chunks than threads")]
     public void TopKEncodeStreamedAgreesWithDenseTwin(int n, int s, int k)
     {
         // Streamed: no [N, S] tensor, the top k kept across column blocks; AuxK's choice from the same pass.
@@ -139,6 +141,40 @@ public class FusedKernelTests
         Assert.That(a.Longs().Take(3), Is.EqualTo(new long[] { 0, 6, 2 }), "relu(pre) of the dead: 1, 0.5, 0");
         Assert.That(Assert.Throws<TorchException>(() => SparseOps.TopKEncodeStreamed(x, w, b, 3, dead, kAux: 4))!.Message,
             Does.Contain("k_aux").And.Contain("dead latents = 3"));
+    }
+
+    [Test]
+    public void TopKEncodeStreamedFindsANaNAndATieInsideAGroupScan()
+    {
+        // 40 latents: once the heap is full, 16 entries at a time are tested against its minimum before any is pushed;
+        // a NaN (latent 30) and a value tying the heap's minimum (latent 20 = latent 2) must still get through.
+        var b = Enumerable.Range(0, 40).Select(i => i < 3 ? 10.0 + i : i == 30 ? double.NaN : i == 20 ? 10.0 : 0.0).ToArray();
+        var r = SparseOps.TopKEncodeStreamed(Tensor.Zeros([1, 3], ScalarType.Float64), Tensor.Zeros([40, 3], ScalarType.Float64),
+                                             Tensor.From(b), 3);
+        Assert.That(r.Indices.Longs(), Is.EqualTo(new long[] { 30, 2, 1 }), "NaN first, then 12, 11 (10 at latents 0 and 20 drops)");
+        var r4 = SparseOps.TopKEncodeStreamed(Tensor.Zeros([1, 3], ScalarType.Float64), Tensor.Zeros([40, 3], ScalarType.Float64),
+                                              Tensor.From(b), 5);
+        Assert.That(r4.Indices.Longs(), Is.EqualTo(new long[] { 30, 2, 1, 0, 20 }), "equal values: the lower index first");
+    }
+
+    [Test]
+    public void GatherEncodeOfATransposedEncoderAgreesWithDenseTwin()
+    {
+        // W_enc [D, S] passed as W_enc.T: the encoder gradient is built in W_enc's layout (37 latents: a partial tile).
+        using var gen = new Generator(23);
+        var (x, wDS, b) = (Randn(gen, 20, 5), Randn(gen, 5, 37), Randn(gen, 37));
+        var idx = Tensor.RandInt(0, 37, [20, 4], gen);
+        var g = Randn(gen, 20, 4);
+        double[][] Run(Gather gather)
+        {
+            var (xl, wl, bl) = (x.Detach().RequiresGrad_(), wDS.Detach().RequiresGrad_(), b.Detach().RequiresGrad_());
+            gather(xl, wl.T, bl, idx).Backward(g);
+            Assert.That(wl.Grad!.IsContiguous, "the gradient of W_enc is contiguous [D, S]");
+            return [xl.Grad!.Values(), wl.Grad!.Values(), bl.Grad!.Values()];
+        }
+        var (fast, slow) = (Run(SparseOps.GatherEncode), Run(SparseOps.GatherEncodeReference));
+        string[] names = ["dx", "dWEnc", "dbEnc"];
+        for (int i = 0; i < names.Length; i++) TestUtil.AssertClose(slow[i], fast[i], 1e-10, names[i]);
     }
 
     [TestCase(true, 0.7, Description = "sae, b_dec subtracted from the input")]

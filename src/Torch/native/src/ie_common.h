@@ -18,6 +18,21 @@ void ie_set_error(const char* message);
 // GPU. Process-wide (runtime.cpp).
 bool ie_hand_kernels();
 
+namespace ie {
+// While alive (and `active`), OpenBLAS runs single-threaded; the previous count comes back on destruction. For kernels
+// that call BLAS from several intra-op threads at once: OpenBLAS's pthread build would otherwise fork its own threads
+// inside each call and oversubscribe the cores. Without an OpenBLAS (another BLAS) it does nothing. (runtime.cpp)
+class SerialBlas {
+ public:
+  explicit SerialBlas(bool active);
+  ~SerialBlas();
+  SerialBlas(const SerialBlas&) = delete;
+  SerialBlas& operator=(const SerialBlas&) = delete;
+ private:
+  int previous_ = 0;
+};
+}  // namespace ie
+
 // The one catch macro: runs the body; on any exception records the message and returns `fallback`.
 #define IE_GUARD(fallback, ...)                                                      \
   try { __VA_ARGS__ }                                                                \

@@ -307,7 +307,7 @@ struct ReluSaeSparseObjective : public torch::autograd::Function<ReluSaeSparseOb
       auto normGradSO = wDecSO * (fSumS * u / normsS.clamp_min(1e-30)).unsqueeze(1);  // zero rows stay zero
       dWDec = ie::index_add_outer(S, idxNK, valuesNK, eNO).add_(normGradSO);
     }
-    if (ctx->needs_input_grad(2)) dWEnc = ie::index_add_outer(S, idxNK, dNK, xcND).t().contiguous();
+    if (ctx->needs_input_grad(2)) dWEnc = ie::index_add_outer(S, idxNK, dNK, xcND, /*transposed=*/true).t();
     if (ctx->needs_input_grad(3)) dbEnc = dbEncS;
     if (ctx->needs_input_grad(5)) {
       dbDec = eNO.sum(0);

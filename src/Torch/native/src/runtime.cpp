@@ -25,6 +25,20 @@ static bool set_num_threads(int n) {
   return set_blas != nullptr;
 }
 
+ie::SerialBlas::SerialBlas(bool active) {
+  if (!active) return;
+  auto get_blas = reinterpret_cast<blas_get_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  auto set_blas = reinterpret_cast<blas_set_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (!get_blas || !set_blas) return;
+  previous_ = get_blas();
+  if (previous_ > 1) set_blas(1);
+}
+
+ie::SerialBlas::~SerialBlas() {
+  if (previous_ <= 1) return;
+  reinterpret_cast<blas_set_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))(previous_);
+}
+
 // Returns 1 when an OpenBLAS thread count was also set, 0 when no OpenBLAS is loaded, -1 on error.
 IE_EXPORT int ie_set_num_threads(int n) { IE_GUARD(-1, return set_num_threads(n) ? 1 : 0;) }
 // Keeps freed tensor memory in the process: tensors up to 32 MiB come from the heap (not fresh mmaps) and the heap is

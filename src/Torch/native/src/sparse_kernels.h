@@ -11,6 +11,7 @@ namespace ie {
 at::Tensor bag_sum(const at::Tensor& tableSD, const at::Tensor& idxNK, const at::Tensor& weightsNK);
 // out[n,j] = ⟨g[n,:], table[idx[n,j],:]⟩ → [N, k].
 at::Tensor gather_dot(const at::Tensor& gND, const at::Tensor& tableSD, const at::Tensor& idxNK);
-// grad[s,:] = Σ_{(n,j): idx[n,j]=s} coef[n,j]·rows[n,:] → [S, D] (deterministic on CPU).
-at::Tensor index_add_outer(int64_t S, const at::Tensor& idxNK, const at::Tensor& coefNK, const at::Tensor& rowsND);
+// grad[s,:] = Σ_{(n,j): idx[n,j]=s} coef[n,j]·rows[n,:] → [S, D] (deterministic on CPU); transposed: laid out as the
+// .t() view of a contiguous [D, S] tensor (a gradient for W.T where W [D, S] is the parameter).
+at::Tensor index_add_outer(int64_t S, const at::Tensor& idxNK, const at::Tensor& coefNK, const at::Tensor& rowsND, bool transposed = false);
 }  // namespace ie

@@ -5,13 +5,15 @@
 //   TopKEncode  (v, idx) = relu(topk(x·Wᵀ + b, k))     dx[n,:] = Σ_j dv[n,j]·W[idx[n,j],:]  dW[idx[n,j],:] += dv[n,j]·x[n,:]
 //                                                      db[idx[n,j]] += dv[n,j]             (dv zeroed where relu clipped)
 // The encoder's forward is dense (a GEMM then topk; it also hands back the pre-activations, without a gradient, for
-// AuxK); only the gradients are sparse. TopKEncodeStreamed (CPU) runs the same GEMM in column blocks through one small
-// reused buffer, keeping per-row heaps (and AuxK's dead-latent choice) across blocks, so no [N, S] tensor exists. On CPU the three sparse sums are hand-written parallel loops (the scatter sorts
-// by latent, so it is deterministic); other devices compose ATen ops. Not here: CUDA-specific kernels.
+// AuxK); only the gradients are sparse. TopKEncodeStreamed (CPU) runs the same GEMM tile by tile (chunks of tokens ×
+// blocks of latents, each thread its own tokens and its own small buffer), keeping per-row heaps (and AuxK's dead-latent
+// choice) across blocks, so no [N, S] tensor exists. On CPU the three sparse sums are hand-written parallel loops (the
+// scatter sorts by latent, so it is deterministic); other devices compose ATen ops. Not here: CUDA-specific kernels.
 #include "ie_common.h"
 #include "sparse_kernels.h"
 #include <ATen/Parallel.h>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <torch/csrc/autograd/custom_function.h>
 
@@ -96,21 +98,25 @@ at::Tensor ie::gather_dot(const at::Tensor& gND, const at::Tensor& tableSD, cons
 }
 
 // grad[s,:] = Σ_{(n,j): idx[n,j]=s} coef[n,j]·rows[n,:] — the scatter of rank-one updates into an [S, D] gradient.
-// CPU: a counting sort of the N·k indices by latent, then one parallel loop over latents, each summing its own
-// entries in token order (deterministic, no atomics, nothing of size [N·k, D]). Elsewhere: index_add_ of the outer
-// products.
-at::Tensor ie::index_add_outer(int64_t S, const at::Tensor& idxNK, const at::Tensor& coefNK, const at::Tensor& rowsND) {
+// CPU: a counting sort of the N·k indices by latent, then one parallel loop over tiles of latents, each summing its
+// own entries in token order into a small tile (deterministic, no atomics, nothing of size [N·k, D]) written once into
+// the gradient — in place for the row-major layout, transposed for the column-major one (transposed = true: the
+// [S, D] result is the .t() view of a contiguous [D, S] tensor, the layout of W_enc when the kernels are handed W_enc.T,
+// so autograd takes the gradient as it is instead of copying it into the parameter's layout). Elsewhere: index_add_
+// of the outer products.
+at::Tensor ie::index_add_outer(int64_t S, const at::Tensor& idxNK, const at::Tensor& coefNK, const at::Tensor& rowsND, bool transposed) {
   int64_t D = rowsND.size(1);
-  auto gradSD = at::zeros({S, D}, rowsND.options());
-  if (idxNK.numel() == 0) return gradSD;
+  auto layout = [&](at::Tensor gradSD) { return transposed ? gradSD.t().contiguous().t() : gradSD; };
+  if (idxNK.numel() == 0) return transposed ? at::zeros({D, S}, rowsND.options()).t() : at::zeros({S, D}, rowsND.options());
   if (!cpu_kernel(rowsND)) {
     auto srcNKD = coefNK.unsqueeze(-1) * rowsND.unsqueeze(1);
-    return gradSD.index_add_(0, idxNK.reshape({-1}), srcNKD.reshape({-1, D}));
+    return layout(at::zeros({S, D}, rowsND.options()).index_add_(0, idxNK.reshape({-1}), srcNKD.reshape({-1, D})));
   }
   check_index_bounds("TopK kernel", idxNK, S);
   auto idx = idxNK.contiguous(), coef = coefNK.contiguous(), rows = rowsND.contiguous();
   int64_t k = idx.size(1), nk = idx.numel();
   const int64_t* ip = idx.data_ptr<int64_t>();
+  auto gradSD = transposed ? at::empty({D, S}, rows.options()).t() : at::empty({S, D}, rows.options());
   AT_DISPATCH_FLOATING_TYPES(rows.scalar_type(), "index_add_outer", [&] {
     const scalar_t* cp = coef.data_ptr<scalar_t>();
     // Entries of coefficient 0 (relu-clipped or padding entries) add nothing and are left out of the sort.
@@ -122,15 +128,25 @@ at::Tensor ie::index_add_outer(int64_t S, const at::Tensor& idxNK, const at::Ten
       if (cp[e] != 0) order[fill[ip[e]]++] = e;
     const scalar_t* rp = rows.data_ptr<scalar_t>();
     scalar_t* gp = gradSD.data_ptr<scalar_t>();
-    at::parallel_for(0, S, 64, [&](int64_t s0, int64_t s1) {
-      for (int64_t s = s0; s < s1; ++s) {
-        scalar_t* o = gp + s * D;
-        for (int64_t p = start[s]; p < start[s + 1]; ++p) {
-          int64_t e = order[p];
-          scalar_t c = cp[e];
-          const scalar_t* r = rp + (e / k) * D;
-          for (int64_t d = 0; d < D; ++d) o[d] += c * r[d];
+    // Tiles of L latents: one cache line of the transposed gradient's rows.
+    constexpr int64_t L = 64 / sizeof(scalar_t);
+    at::parallel_for(0, (S + L - 1) / L, 4, [&](int64_t t0, int64_t t1) {
+      std::vector<scalar_t> tile(transposed ? L * D : 0);
+      for (int64_t t = t0; t < t1; ++t) {
+        int64_t s0 = t * L, s1 = std::min(S, s0 + L);
+        for (int64_t s = s0; s < s1; ++s) {
+          scalar_t* o = transposed ? tile.data() + (s - s0) * D : gp + s * D;
+          std::fill(o, o + D, scalar_t(0));
+          for (int64_t p = start[s]; p < start[s + 1]; ++p) {
+            int64_t e = order[p];
+            scalar_t c = cp[e];
+            const scalar_t* r = rp + (e / k) * D;
+            for (int64_t d = 0; d < D; ++d) o[d] += c * r[d];
+          }
         }
+        if (!transposed) continue;
+        for (int64_t d = 0; d < D; ++d)
+          for (int64_t s = s0; s < s1; ++s) gp[d * S + s] = tile[(s - s0) * D + d];
       }
     });
   });
@@ -237,6 +253,10 @@ struct TopKDecodeFunction : public torch::autograd::Function<TopKDecodeFunction>
   }
 };
 
+// Whether a 2-D tensor is the transpose of a contiguous one (W_enc.T as the dictionaries pass it): its gradient is then
+// built in that layout.
+static bool column_major(const at::Tensor& t) { return !t.is_contiguous() && t.t().is_contiguous(); }
+
 // The sparse backward shared by both encoders (saved: x, wEncT, values, indices): {dx, dWEncT, db}.
 static variable_list topk_encode_backward(AutogradContext* ctx, const at::Tensor& gValuesNK) {
   auto saved = ctx->get_saved_variables();
@@ -244,7 +264,7 @@ static variable_list topk_encode_backward(AutogradContext* ctx, const at::Tensor
   auto dValuesNK = gValuesNK * (valuesNK > 0).to(valuesNK.scalar_type());  // relu'
   at::Tensor dxND, dWEncTSD, dbS;
   if (ctx->needs_input_grad(0)) dxND = bag_sum(wEncTSD, idxNK, dValuesNK);
-  if (ctx->needs_input_grad(1)) dWEncTSD = index_add_outer(wEncTSD.size(0), idxNK, dValuesNK, xND);
+  if (ctx->needs_input_grad(1)) dWEncTSD = index_add_outer(wEncTSD.size(0), idxNK, dValuesNK, xND, column_major(wEncTSD));
   if (ctx->needs_input_grad(2))
     dbS = at::zeros({wEncTSD.size(0)}, dValuesNK.options()).index_add_(0, idxNK.reshape({-1}), dValuesNK.reshape({-1}));
   return {dxND, dWEncTSD, dbS};
@@ -267,92 +287,123 @@ struct TopKEncodeFunction : public torch::autograd::Function<TopKEncodeFunction>
   }
 };
 
+// ranks_above as a comparison object (inlined by the heap algorithms, unlike a function pointer).
+template <typename T>
+struct RanksAbove {
+  bool operator()(const std::pair<T, int64_t>& a, const std::pair<T, int64_t>& b) const { return ranks_above(a.first, a.second, b.first, b.second); }
+};
+
 // The k-largest selection kept across column blocks: a size-cap min-heap per row, filled then updated in place.
 template <typename T>
 struct TopHeap {
   std::pair<T, int64_t>* h;
   int64_t cap, fill;
-  static bool lower(const std::pair<T, int64_t>& a, const std::pair<T, int64_t>& b) { return ranks_above(a.first, a.second, b.first, b.second); }
   inline void push(T v, int64_t s) {
     if (fill < cap) {
       h[fill++] = {v, s};
-      if (fill == cap) std::make_heap(h, h + cap, lower);
+      if (fill == cap) std::make_heap(h, h + cap, RanksAbove<T>());
       return;
     }
     if (v < h[0].first) return;  // the common case, one comparison (false for NaN)
     if (!ranks_above(v, s, h[0].first, h[0].second)) return;
-    std::pop_heap(h, h + cap, lower);
+    std::pop_heap(h, h + cap, RanksAbove<T>());
     h[cap - 1] = {v, s};
-    std::push_heap(h, h + cap, lower);
+    std::push_heap(h, h + cap, RanksAbove<T>());
   }
-  void sorted() { std::sort(h, h + fill, lower); }
+  // Pushes row[j] + bias[j] for j < width as latents s0 + j. Once the heap is full, 16 entries at a time are first
+  // tested against its minimum in one branch-free (vectorisable) pass; only a group with a candidate (or a NaN) is
+  // pushed entry by entry. The same pushes, in the same order, as the plain loop.
+  inline void push_row(const T* row, const T* bias, int64_t width, int64_t s0) {
+    constexpr int64_t G = 16;
+    int64_t j = 0;
+    for (; j < width && fill < cap; ++j) push(row[j] + bias[j], s0 + j);
+    for (; j + G <= width; j += G) {
+      T floor = h[0].first;
+      int candidate = 0;
+      for (int64_t g = 0; g < G; ++g) candidate |= !(row[j + g] + bias[j + g] < floor);
+      if (!candidate) continue;
+      for (int64_t g = 0; g < G; ++g) push(row[j + g] + bias[j + g], s0 + j + g);
+    }
+    for (; j < width; ++j) push(row[j] + bias[j], s0 + j);
+  }
+  void sorted() { std::sort(h, h + fill, RanksAbove<T>()); }
 };
 
-// Latents per column block of the streamed encoder: the block's [N, kColBlock] pre-activations are written by one
-// GEMM into a reused buffer (8 MiB at N = 2048) and scanned while warm, instead of one [N, S] buffer.
-static constexpr int64_t kColBlock = 1024;
+// The streamed encoder's tiles: each task is a chunk of kRowChunk tokens, run through every column block of kColBlock
+// latents by one single-threaded GEMM into the worker's own [kRowChunk, kColBlock] buffer (512 KiB in float32, held in
+// the core's L2 while its rows are scanned). Tokens, not latents, are split between threads: one parallel region per
+// call, no fork/join per block, and every GEMM big enough to run near the core's peak.
+static constexpr int64_t kRowChunk = 256;
+static constexpr int64_t kColBlock = 512;
 
 // (values [N, k], indices [N, k], aux indices [N, kAux]) of relu(topk(x·Wᵀ + b, k)) and, when deadS is given, of
 // the kAux largest relu(pre) among dead latents (AuxK's choice) — without ever holding the [N, S] pre-activations.
-// CPU only (the caller checks); the same selection as row_topk on the dense pre-activations.
+// CPU only (the caller checks); the same selection as row_topk on the dense pre-activations. Workers take row chunks
+// from a shared counter (a busy core takes fewer); BLAS runs single-threaded inside (ie::SerialBlas).
 static std::vector<at::Tensor> streamed_topk(const at::Tensor& xND, const at::Tensor& wEncTSD, const at::Tensor& bS, int64_t k,
                                              const at::Tensor& deadS, int64_t kAux) {
   int64_t n = xND.size(0), S = wEncTSD.size(0);
   bool aux = deadS.defined() && deadS.numel() > 0 && kAux > 0;
   // w stays as given: the encoder arrives as W_enc.T, whose column blocks are BLAS-ready row-major slices of W_enc
-  // (a contiguous copy would transpose all of it every step).
-  auto x = xND.contiguous(), w = wEncTSD, b = bS.contiguous();
+  // (a contiguous copy would transpose all of it every step). Detached: the GEMMs run on worker threads, whose grad
+  // mode is not the caller's.
+  auto x = xND.detach().contiguous(), w = wEncTSD.detach(), b = bS.detach().contiguous();
   auto dead = aux ? deadS.to(at::kBool).contiguous() : at::Tensor();
   auto valuesNK = at::empty({n, k}, x.options());
   auto idxNK = at::empty({n, k}, x.options().dtype(at::kLong));
   auto auxNK = at::empty({n, aux ? kAux : 0}, idxNK.options());
   if (n == 0) return {valuesNK, idxNK, auxNK};
-  int64_t sb = std::min(S, kColBlock);
-  auto bufferNB = at::empty({n * sb}, x.options());
+  int64_t rb = std::min(n, kRowChunk), sb = std::min(S, kColBlock);
+  int64_t chunks = (n + rb - 1) / rb;
+  int64_t workers = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), chunks));
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "streamed_topk", [&] {
     using P = std::pair<scalar_t, int64_t>;
     std::vector<P> top(n * k), low(aux ? n * kAux : 0);
-    std::vector<TopHeap<scalar_t>> heaps(n), auxHeaps(aux ? n : 0);
-    for (int64_t t = 0; t < n; ++t) {
-      heaps[t] = {top.data() + t * k, k, 0};
-      if (aux) auxHeaps[t] = {low.data() + t * kAux, kAux, 0};
-    }
     const scalar_t* bp = b.data_ptr<scalar_t>();
     const bool* dp = aux ? dead.data_ptr<bool>() : nullptr;
-    for (int64_t s0 = 0; s0 < S; s0 += sb) {
-      int64_t width = std::min(sb, S - s0);
-      auto blockNW = bufferNB.narrow(0, 0, n * width).view({n, width});
-      at::mm_out(blockNW, x, w.narrow(0, s0, width).t());
-      const scalar_t* op = blockNW.data_ptr<scalar_t>();
-      at::parallel_for(0, n, 8, [&](int64_t n0, int64_t n1) {
-        for (int64_t t = n0; t < n1; ++t) {
-          const scalar_t* row = op + t * width;
-          auto& heap = heaps[t];
-          for (int64_t j = 0; j < width; ++j) heap.push(row[j] + bp[s0 + j], s0 + j);
-          if (!aux) continue;
-          auto& auxHeap = auxHeaps[t];
-          for (int64_t j = 0; j < width; ++j) {
-            if (!dp[s0 + j]) continue;
-            scalar_t v = row[j] + bp[s0 + j];
-            auxHeap.push(v < 0 ? scalar_t(0) : v, s0 + j);  // relu, NaN kept
-          }
-        }
-      });
-    }
     scalar_t* vp = valuesNK.data_ptr<scalar_t>();
     int64_t* ip = idxNK.data_ptr<int64_t>();
     int64_t* ap = auxNK.data_ptr<int64_t>();
-    at::parallel_for(0, n, 64, [&](int64_t n0, int64_t n1) {
-      for (int64_t t = n0; t < n1; ++t) {
-        heaps[t].sorted();
-        for (int64_t j = 0; j < k; ++j) {
-          scalar_t v = top[t * k + j].first;
-          vp[t * k + j] = v < 0 ? scalar_t(0) : v;  // relu, NaN kept
-          ip[t * k + j] = top[t * k + j].second;
+    std::atomic<int64_t> next{0};
+    ie::SerialBlas serial(workers > 1);
+    at::parallel_for(0, workers, 1, [&](int64_t, int64_t) {
+      auto bufferRB = at::empty({rb * sb}, x.options());
+      std::vector<TopHeap<scalar_t>> heaps(rb), auxHeaps(aux ? rb : 0);
+      for (int64_t c = next++; c < chunks; c = next++) {
+        int64_t r0 = c * rb, rows = std::min(rb, n - r0);
+        auto xRD = x.narrow(0, r0, rows);
+        for (int64_t t = 0; t < rows; ++t) {
+          heaps[t] = {top.data() + (r0 + t) * k, k, 0};
+          if (aux) auxHeaps[t] = {low.data() + (r0 + t) * kAux, kAux, 0};
         }
-        if (!aux) continue;
-        auxHeaps[t].sorted();
-        for (int64_t j = 0; j < kAux; ++j) ap[t * kAux + j] = low[t * kAux + j].second;
+        for (int64_t s0 = 0; s0 < S; s0 += sb) {
+          int64_t width = std::min(sb, S - s0);
+          auto blockRW = bufferRB.narrow(0, 0, rows * width).view({rows, width});
+          at::mm_out(blockRW, xRD, w.narrow(0, s0, width).t());
+          const scalar_t* op = blockRW.data_ptr<scalar_t>();
+          for (int64_t t = 0; t < rows; ++t) {
+            const scalar_t* row = op + t * width;
+            heaps[t].push_row(row, bp + s0, width, s0);
+            if (!aux) continue;
+            auto& auxHeap = auxHeaps[t];
+            for (int64_t j = 0; j < width; ++j) {
+              if (!dp[s0 + j]) continue;
+              scalar_t v = row[j] + bp[s0 + j];
+              auxHeap.push(v < 0 ? scalar_t(0) : v, s0 + j);  // relu, NaN kept
+            }
+          }
+        }
+        for (int64_t t = r0; t < r0 + rows; ++t) {
+          heaps[t - r0].sorted();
+          for (int64_t j = 0; j < k; ++j) {
+            scalar_t v = top[t * k + j].first;
+            vp[t * k + j] = v < 0 ? scalar_t(0) : v;  // relu, NaN kept
+            ip[t * k + j] = top[t * k + j].second;
+          }
+          if (!aux) continue;
+          auxHeaps[t - r0].sorted();
+          for (int64_t j = 0; j < kAux; ++j) ap[t * kAux + j] = low[t * kAux + j].second;
+        }
       }
     });
   });
@@ -390,7 +441,7 @@ struct GatherEncodeFunction : public torch::autograd::Function<GatherEncodeFunct
     auto gNK = grad_outputs[0].contiguous();
     at::Tensor dxND, dWEncTSD, dbS;
     if (ctx->needs_input_grad(0)) dxND = bag_sum(wEncTSD, idxNK, gNK);
-    if (ctx->needs_input_grad(1)) dWEncTSD = index_add_outer(wEncTSD.size(0), idxNK, gNK, xND);
+    if (ctx->needs_input_grad(1)) dWEncTSD = index_add_outer(wEncTSD.size(0), idxNK, gNK, xND, column_major(wEncTSD));
     if (ctx->needs_input_grad(2))
       dbS = at::zeros({wEncTSD.size(0)}, gNK.options()).index_add_(0, idxNK.reshape({-1}), gNK.reshape({-1}));
     return {dxND, dWEncTSD, dbS, at::Tensor()};
