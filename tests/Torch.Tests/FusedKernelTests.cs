@@ -146,8 +146,8 @@ public class FusedKernelTests
     [Test]
     public void TopKEncodeStreamedFindsANaNAndATieInsideAGroupScan()
     {
-        // 40 latents: once the heap is full, 16 entries at a time are tested against its minimum before any is pushed;
-        // a NaN (latent 30) and a value tying the heap's minimum (latent 20 = latent 2) must still get through.
+        // 40 latents: 16 entries at a time are tested against the selection's floor before any is pushed;
+        // a NaN (latent 30) and a value tying a kept one (latent 20 = latent 0) must still be ranked right.
         var b = Enumerable.Range(0, 40).Select(i => i < 3 ? 10.0 + i : i == 30 ? double.NaN : i == 20 ? 10.0 : 0.0).ToArray();
         var r = SparseOps.TopKEncodeStreamed(Tensor.Zeros([1, 3], ScalarType.Float64), Tensor.Zeros([40, 3], ScalarType.Float64),
                                              Tensor.From(b), 3);

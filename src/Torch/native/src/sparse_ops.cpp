@@ -15,6 +15,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <limits>
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 #include <torch/csrc/autograd/custom_function.h>
 
 using torch::autograd::AutogradContext;
@@ -156,9 +160,10 @@ at::Tensor ie::index_add_outer(int64_t S, const at::Tensor& idxNK, const at::Ten
 // NaN ranks above every number (as at::topk ranks it); equal values rank the lower index first.
 template <typename T>
 static inline bool ranks_above(T a, int64_t ia, T b, int64_t ib) {
-  bool na = std::isnan(a), nb = std::isnan(b);
+  if (a > b) return true;  // two distinct numbers: the common case
+  if (a < b) return false;
+  bool na = std::isnan(a), nb = std::isnan(b);  // equal, or a NaN involved
   if (na != nb) return na;
-  if (a != b && !na) return a > b;
   return ia < ib;
 }
 
@@ -293,40 +298,70 @@ struct RanksAbove {
   bool operator()(const std::pair<T, int64_t>& a, const std::pair<T, int64_t>& b) const { return ranks_above(a.first, a.second, b.first, b.second); }
 };
 
-// The k-largest selection kept across column blocks: a size-cap min-heap per row, filled then updated in place.
+// The k-largest selection kept across column blocks, for one row: a buffer of kSelectSlack·cap entries holding the
+// best cap found so far (unordered) plus newer candidates. An entry ranking below the floor (the cap-th best at the
+// last cut) can never be selected and costs one comparison; a candidate is appended; a full buffer is cut back to its
+// best cap by one nth_element, raising the floor. The same selection as a heap (ranks_above is a strict total order,
+// indices being distinct), at O(1) per candidate instead of O(log cap).
+static constexpr int64_t kSelectSlack = 4;
+
+// Bit g set when row[g] + bias[g] does not rank below f (it is ≥ f, or NaN), g < 16: the scan's filter.
 template <typename T>
-struct TopHeap {
+static inline uint32_t candidates16(const T* row, const T* bias, T f) {
+  uint32_t mask = 0;
+  for (int g = 0; g < 16; ++g) mask |= uint32_t(!(row[g] + bias[g] < f)) << g;
+  return mask;
+}
+#if defined(__SSE2__)
+template <>
+inline uint32_t candidates16<float>(const float* row, const float* bias, float f) {
+  __m128 fl = _mm_set1_ps(f);
+  uint32_t mask = 0;
+  for (int g = 0; g < 16; g += 4)  // cmpnlt: true for ≥ and for NaN
+    mask |= uint32_t(_mm_movemask_ps(_mm_cmpnlt_ps(_mm_add_ps(_mm_loadu_ps(row + g), _mm_loadu_ps(bias + g)), fl))) << g;
+  return mask;
+}
+#endif
+
+template <typename T>
+struct TopSelect {
   std::pair<T, int64_t>* h;
   int64_t cap, fill;
-  inline void push(T v, int64_t s) {
-    if (fill < cap) {
-      h[fill++] = {v, s};
-      if (fill == cap) std::make_heap(h, h + cap, RanksAbove<T>());
-      return;
-    }
-    if (v < h[0].first) return;  // the common case, one comparison (false for NaN)
-    if (!ranks_above(v, s, h[0].first, h[0].second)) return;
-    std::pop_heap(h, h + cap, RanksAbove<T>());
-    h[cap - 1] = {v, s};
-    std::push_heap(h, h + cap, RanksAbove<T>());
+  T floor;
+  void reset(std::pair<T, int64_t>* storage, int64_t k) {
+    h = storage, cap = k, fill = 0;
+    floor = -std::numeric_limits<T>::infinity();
   }
-  // Pushes row[j] + bias[j] for j < width as latents s0 + j. Once the heap is full, 16 entries at a time are first
-  // tested against its minimum in one branch-free (vectorisable) pass; only a group with a candidate (or a NaN) is
-  // pushed entry by entry. The same pushes, in the same order, as the plain loop.
+  void cut() {
+    std::nth_element(h, h + cap - 1, h + fill, RanksAbove<T>());
+    fill = cap;
+    floor = h[cap - 1].first;  // NaN when the cap best are all NaN: then nothing is filtered, still correct
+  }
+  inline void push(T v, int64_t s) {
+    if (v < floor) return;  // the common case, one comparison (false for NaN, which ranks above every number)
+    h[fill++] = {v, s};
+    if (fill == kSelectSlack * cap) cut();
+  }
+  // Pushes row[j] + bias[j] for j < width as latents s0 + j. 16 entries at a time are first tested against the floor
+  // (any_candidate: vector compares on x86), and only the candidates of a group that has one are pushed.
   inline void push_row(const T* row, const T* bias, int64_t width, int64_t s0) {
-    constexpr int64_t G = 16;
     int64_t j = 0;
-    for (; j < width && fill < cap; ++j) push(row[j] + bias[j], s0 + j);
-    for (; j + G <= width; j += G) {
-      T floor = h[0].first;
-      int candidate = 0;
-      for (int64_t g = 0; g < G; ++g) candidate |= !(row[j + g] + bias[j + g] < floor);
-      if (!candidate) continue;
-      for (int64_t g = 0; g < G; ++g) push(row[j + g] + bias[j + g], s0 + j + g);
+    for (; j + 16 <= width; j += 16) {
+      uint32_t mask = candidates16(row + j, bias + j, floor);
+      while (mask) {
+        int g = __builtin_ctz(mask);
+        mask &= mask - 1;
+        push(row[j + g] + bias[j + g], s0 + j + g);
+      }
     }
     for (; j < width; ++j) push(row[j] + bias[j], s0 + j);
   }
-  void sorted() { std::sort(h, h + fill, RanksAbove<T>()); }
+  // The selection, best first, in h[0, min(cap, entries pushed)).
+  int64_t sorted() {
+    if (fill > cap) cut();
+    std::sort(h, h + fill, RanksAbove<T>());
+    return fill;
+  }
 };
 
 // The streamed encoder's tiles: each task is a chunk of kRowChunk tokens, run through every column block of kColBlock
@@ -358,7 +393,6 @@ static std::vector<at::Tensor> streamed_topk(const at::Tensor& xND, const at::Te
   int64_t workers = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), chunks));
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "streamed_topk", [&] {
     using P = std::pair<scalar_t, int64_t>;
-    std::vector<P> top(n * k), low(aux ? n * kAux : 0);
     const scalar_t* bp = b.data_ptr<scalar_t>();
     const bool* dp = aux ? dead.data_ptr<bool>() : nullptr;
     scalar_t* vp = valuesNK.data_ptr<scalar_t>();
@@ -368,13 +402,14 @@ static std::vector<at::Tensor> streamed_topk(const at::Tensor& xND, const at::Te
     ie::SerialBlas serial(workers > 1);
     at::parallel_for(0, workers, 1, [&](int64_t, int64_t) {
       auto bufferRB = at::empty({rb * sb}, x.options());
-      std::vector<TopHeap<scalar_t>> heaps(rb), auxHeaps(aux ? rb : 0);
+      std::vector<TopSelect<scalar_t>> tops(rb), lows(aux ? rb : 0);
+      std::vector<P> topStore(rb * kSelectSlack * k), lowStore(aux ? rb * kSelectSlack * kAux : 0);
       for (int64_t c = next++; c < chunks; c = next++) {
         int64_t r0 = c * rb, rows = std::min(rb, n - r0);
         auto xRD = x.narrow(0, r0, rows);
         for (int64_t t = 0; t < rows; ++t) {
-          heaps[t] = {top.data() + (r0 + t) * k, k, 0};
-          if (aux) auxHeaps[t] = {low.data() + (r0 + t) * kAux, kAux, 0};
+          tops[t].reset(topStore.data() + t * kSelectSlack * k, k);
+          if (aux) lows[t].reset(lowStore.data() + t * kSelectSlack * kAux, kAux);
         }
         for (int64_t s0 = 0; s0 < S; s0 += sb) {
           int64_t width = std::min(sb, S - s0);
@@ -383,26 +418,28 @@ static std::vector<at::Tensor> streamed_topk(const at::Tensor& xND, const at::Te
           const scalar_t* op = blockRW.data_ptr<scalar_t>();
           for (int64_t t = 0; t < rows; ++t) {
             const scalar_t* row = op + t * width;
-            heaps[t].push_row(row, bp + s0, width, s0);
+            tops[t].push_row(row, bp + s0, width, s0);
             if (!aux) continue;
-            auto& auxHeap = auxHeaps[t];
+            auto& low = lows[t];
             for (int64_t j = 0; j < width; ++j) {
               if (!dp[s0 + j]) continue;
               scalar_t v = row[j] + bp[s0 + j];
-              auxHeap.push(v < 0 ? scalar_t(0) : v, s0 + j);  // relu, NaN kept
+              low.push(v < 0 ? scalar_t(0) : v, s0 + j);  // relu, NaN kept
             }
           }
         }
-        for (int64_t t = r0; t < r0 + rows; ++t) {
-          heaps[t - r0].sorted();
+        for (int64_t t = 0; t < rows; ++t) {
+          int64_t got = tops[t].sorted();
+          TORCH_CHECK(got == k, "TopKEncodeStreamed: kept ", got, " of k = ", k, " latents");
+          const P* h = tops[t].h;
           for (int64_t j = 0; j < k; ++j) {
-            scalar_t v = top[t * k + j].first;
-            vp[t * k + j] = v < 0 ? scalar_t(0) : v;  // relu, NaN kept
-            ip[t * k + j] = top[t * k + j].second;
+            vp[(r0 + t) * k + j] = h[j].first < 0 ? scalar_t(0) : h[j].first;  // relu, NaN kept
+            ip[(r0 + t) * k + j] = h[j].second;
           }
           if (!aux) continue;
-          auxHeaps[t - r0].sorted();
-          for (int64_t j = 0; j < kAux; ++j) ap[t * kAux + j] = low[t * kAux + j].second;
+          int64_t gotAux = lows[t].sorted();
+          TORCH_CHECK(gotAux == kAux, "TopKEncodeStreamed: kept ", gotAux, " of k_aux = ", kAux, " dead latents");
+          for (int64_t j = 0; j < kAux; ++j) ap[(r0 + t) * kAux + j] = lows[t].h[j].second;
         }
       }
     });
