@@ -22,6 +22,26 @@ public class RuntimeTests
     }
 
     [Test]
+    public void StreamedEncoderHandsOpenBlasItsThreadCountBack()
+    {
+        // TopKEncodeStreamed runs its tile GEMMs with OpenBLAS single-threaded (two workers, three row chunks here) and
+        // must leave the count as it found it (and a rejected call must not touch it).
+        int original = TorchRuntime.NumThreads;
+        try
+        {
+            if (!TorchRuntime.SetNumThreads(2)) Assert.Ignore("no OpenBLAS in this process");
+            using var scope = DisposeScope.Enter();
+            using var gen = new Generator(3);
+            var (x, w, b) = (Tensor.Randn([600, 8], gen), Tensor.Randn([700, 8], gen), Tensor.Randn([700], gen));
+            Assert.That(SparseOps.TopKEncodeStreamed(x, w, b, 4).Indices.Shape, Is.EqualTo(new long[] { 600, 4 }));
+            Assert.That(TorchRuntime.BlasThreads, Is.EqualTo(2));
+            Assert.Throws<TorchException>(() => SparseOps.TopKEncodeStreamed(x, w, b, 701));
+            Assert.That(TorchRuntime.BlasThreads, Is.EqualTo(2));
+        }
+        finally { TorchRuntime.SetNumThreads(original); }
+    }
+
+    [Test]
     public void AllocatorTuningIsAcceptedByGlibc() => Assert.That(TorchRuntime.TuneAllocator(), Is.True);
 
     [Test]

@@ -19,7 +19,7 @@ void ie_set_error(const char* message);
 bool ie_hand_kernels();
 
 namespace ie {
-// While alive (and `active`), OpenBLAS runs single-threaded; the previous count comes back on destruction. For kernels
+// While alive (and `active`), OpenBLAS runs single-threaded; the count comes back when the last such scope ends. For kernels
 // that call BLAS from several intra-op threads at once: OpenBLAS's pthread build would otherwise fork its own threads
 // inside each call and oversubscribe the cores. Without an OpenBLAS (another BLAS) it does nothing. (runtime.cpp)
 class SerialBlas {
@@ -29,7 +29,7 @@ class SerialBlas {
   SerialBlas(const SerialBlas&) = delete;
   SerialBlas& operator=(const SerialBlas&) = delete;
  private:
-  int previous_ = 0;
+  bool active_;
 };
 }  // namespace ie
 

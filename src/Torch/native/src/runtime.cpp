@@ -7,6 +7,7 @@
 #include <atomic>
 #include <dlfcn.h>
 #include <malloc.h>
+#include <mutex>
 #include <cstring>
 #include <torch/utils.h>
 #include <torch/version.h>
@@ -25,18 +26,26 @@ static bool set_num_threads(int n) {
   return set_blas != nullptr;
 }
 
-ie::SerialBlas::SerialBlas(bool active) {
-  if (!active) return;
+// SerialBlas scopes may overlap (kernels called from several managed threads): the first to enter saves OpenBLAS's
+// count and sets 1, the last to leave puts it back.
+static std::mutex serial_blas_mutex;
+static int serial_blas_depth = 0, serial_blas_saved = 0;
+
+ie::SerialBlas::SerialBlas(bool active) : active_(active) {
+  if (!active_) return;
+  std::lock_guard<std::mutex> lock(serial_blas_mutex);
+  if (serial_blas_depth++ > 0) return;
   auto get_blas = reinterpret_cast<blas_get_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
   auto set_blas = reinterpret_cast<blas_set_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-  if (!get_blas || !set_blas) return;
-  previous_ = get_blas();
-  if (previous_ > 1) set_blas(1);
+  serial_blas_saved = get_blas && set_blas ? get_blas() : 0;
+  if (serial_blas_saved > 1) set_blas(1);
 }
 
 ie::SerialBlas::~SerialBlas() {
-  if (previous_ <= 1) return;
-  reinterpret_cast<blas_set_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))(previous_);
+  if (!active_) return;
+  std::lock_guard<std::mutex> lock(serial_blas_mutex);
+  if (--serial_blas_depth > 0 || serial_blas_saved <= 1) return;
+  reinterpret_cast<blas_set_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))(serial_blas_saved);
 }
 
 // Returns 1 when an OpenBLAS thread count was also set, 0 when no OpenBLAS is loaded, -1 on error.
