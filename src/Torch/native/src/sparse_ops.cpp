@@ -72,6 +72,21 @@ at::Tensor ie::bag_sum(const at::Tensor& tableSD, const at::Tensor& idxNK, const
   return outND;
 }
 
+// ⟨a, b⟩ over D entries in kLanes independent partial sums (a single running sum is one long dependency chain the
+// compiler may not reorder into vector lanes), then added lane by lane: a fixed order, the same for every call.
+template <typename T>
+static inline T dot(const T* a, const T* b, int64_t D) {
+  constexpr int64_t kLanes = 16;
+  T lane[kLanes] = {};
+  int64_t d = 0;
+  for (; d + kLanes <= D; d += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) lane[l] += a[d + l] * b[d + l];
+  T acc = 0;
+  for (int64_t l = 0; l < kLanes; ++l) acc += lane[l];
+  for (; d < D; ++d) acc += a[d] * b[d];
+  return acc;
+}
+
 // out[n,j] = ⟨g[n,:], table[idx[n,j],:]⟩ — the gradient of a bag sum w.r.t. its weights, without gathering [N, k, D].
 at::Tensor ie::gather_dot(const at::Tensor& gND, const at::Tensor& tableSD, const at::Tensor& idxNK) {
   int64_t n = idxNK.size(0), k = idxNK.size(1), D = tableSD.size(1);
@@ -92,9 +107,7 @@ at::Tensor ie::gather_dot(const at::Tensor& gND, const at::Tensor& tableSD, cons
         for (int64_t j = 0; j < k; ++j) {
           const scalar_t* r = tp + ip[t * k + j] * D;
           const scalar_t* gr = gp + t * D;
-          scalar_t acc = 0;
-          for (int64_t d = 0; d < D; ++d) acc += gr[d] * r[d];
-          op[t * k + j] = acc;
+          op[t * k + j] = dot(gr, r, D);
         }
     });
   });
