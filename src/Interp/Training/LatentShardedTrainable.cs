@@ -1,10 +1,10 @@
-// LatentShardedTrainable — a latent-sharded sae or transcoder (LatentShardedDictionary: topk, batchtopk or relu) as the trainer
+// LatentShardedTrainable — a latent-sharded sae or transcoder (LatentShardedDictionary: topk, batchtopk, relu or jumprelu) as the trainer
 // sees it on one rank: every rank trains on the same whole batch, holds its slice of the latents with their own Adam
 // moments, and the dictionary's collectives make the job one dictionary (global top-k, summed reconstructions, b_dec's
 // gradient summed, the job's gradient norm for clipping, decoder rows normalised locally). Save is collective (rank 0
 // writes one ordinary directory). Checkpoints hold this rank's slice (the caller gives each rank its own checkpoint
 // directory) and resume only at the same world size, every rank from the same step (checked when restoring). It
-// leaves out data parallelism on top of the sharding, and every architecture but topk, batchtopk and relu.
+// leaves out data parallelism on top of the sharding, and gated, matryoshka, skip-transcoders and clts.
 using InterpEval.Interp.Activations;
 using InterpEval.Interp.Dictionaries;
 
@@ -18,7 +18,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
     public LatentShardedTrainable(string id, LatentShardedDictionary dictionary, string inputHook, string? outputHook = null)
     {
         if (!LatentShardedDictionary.CanTrain(dictionary.Config.Architecture))
-            throw new ArgumentException($"latent-sharded training supports topk, batchtopk and relu dictionaries, not {dictionary.Config.Architecture}");
+            throw new ArgumentException($"latent-sharded training supports {LatentShardedDictionary.TrainableArchitectures} dictionaries, not {dictionary.Config.Architecture}");
         if (dictionary.Config.Kind.IsTranscoder() != outputHook is not null)
             throw new ArgumentException(dictionary.Config.Kind.IsTranscoder() ? "a transcoder predicts another hook: give its output hook" : "an sae reconstructs the hook it reads: give no output hook");
         Id = id;
@@ -26,7 +26,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
         InputHook = inputHook;
         OutputHook = outputHook;
         Hooks = outputHook is null ? [inputHook] : [inputHook, outputHook];
-        _baseSparsity = dictionary.L1Coefficient;
+        _baseSparsity = dictionary.SparsityCoefficient;
     }
 
     /// <summary>This rank's slice of a freshly built sae or transcoder (every rank builds the same seeded one; the caller
@@ -36,7 +36,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
         if (full is not SparseDictionaryTrainable s || s.Dictionary.Kind == DictionaryKind.SkipTranscoder)
             throw new ArgumentException("--shard latents: latent sharding trains saes and transcoders, not skip-transcoders or clts");
         if (!LatentShardedDictionary.CanTrain(s.Dictionary.Config.Architecture))
-            throw new ArgumentException($"--shard latents: latent-sharded training supports --arch topk, batchtopk and relu, not {s.Dictionary.Config.Architecture}");
+            throw new ArgumentException($"--shard latents: latent-sharded training supports --arch {LatentShardedDictionary.TrainableArchitectures}, not {s.Dictionary.Config.Architecture}");
         return new LatentShardedTrainable(s.Id, LatentShardedDictionary.FromFull(s.Dictionary, group), s.InputHook, s.OutputHook);
     }
 
@@ -78,7 +78,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
     public TrainingStepOutput Step(ActivationBatch batch, Tensor? deadMask, double sparsityScale)
     {
         if (!(sparsityScale is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(sparsityScale), $"sparsity scale must be in [0, 1], got {sparsityScale}");
-        Dictionary.L1Coefficient = _baseSparsity * sparsityScale;
+        Dictionary.SparsityCoefficient = _baseSparsity * sparsityScale;
         var xs = Hook(batch, InputHook) * Dictionary.Scale.Input;                            // [N, D_in]
         var ys = OutputHook is null ? xs : Hook(batch, OutputHook) * Dictionary.Scale.Output;  // [N, D_out]
         var o = Dictionary.TrainingForward(xs, ys, deadMask);
@@ -99,7 +99,8 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
         if (IsTopK) Dictionary.NormalizeDecoderRows();
     }
 
-    private static readonly string[] ParameterNames = ["W_enc", "b_enc", "W_dec", "b_dec"];
+    /// <summary>Checkpoint names of Parameters, in order (the unsharded dictionary's: SparseDictionary.NamedParameters).</summary>
+    private static readonly string[] ParameterNames = ["W_enc", "b_enc", "W_dec", "b_dec", JumpReluDictionary.LogThresholdKey];
 
     /// <summary>This rank's slice, the scale, which slice it is ([rank, world]), the steps done and batchtopk's θ — new tensors.</summary>
     public IReadOnlyDictionary<string, Tensor> CheckpointState()

@@ -22,6 +22,9 @@ public partial class LatentShardedTrainingTests
     [TestCase("topk", 3)]
     [TestCase("batchtopk", 2)]
     [TestCase("relu", 2)]
+    [TestCase("jumprelu", 2)]
+    [TestCase("jumprelu-theta", 3)]
+    [TestCase("jumprelu-tanh", 2)]
     public void Sharded_training_equals_unsharded_training_in_one_process(string arch, int world)
     {
         if (!ProcessGroup.HasGloo) Assert.Ignore("this build of the shim has no Gloo");
@@ -31,7 +34,7 @@ public partial class LatentShardedTrainingTests
             var results = ChildRanks.Run(typeof(DataParallelWorker), LatentShardTrainWorker.Verb, world,
                 r => [arch, r.ToString(), world.ToString(), Path.Combine(dir, "store"), dir], TimeSpan.FromSeconds(40));
             foreach (var res in results) Assert.That(res.ExitCode, Is.EqualTo(0), res.ToString());
-            if (arch != "relu") Assert.That(results[0].Stdout, Does.Contain("dead latents revived by auxk"), "AuxK must have had dead latents to work on");
+            if (arch is "topk" or "batchtopk") Assert.That(results[0].Stdout, Does.Contain("dead latents revived by auxk"), "AuxK must have had dead latents to work on");
 
             using (var alone = LatentShardTrainWorker.Make(arch))
                 new DictionaryTrainer([alone], DataParallelWorker.Options(), Path.Combine(dir, "alone")).Train(DataParallelWorker.Reference());
@@ -43,14 +46,23 @@ public partial class LatentShardedTrainingTests
             Assert.That(sharded.DSae, Is.EqualTo(unsharded.DSae));
             Assert.That(File.Exists(Path.Combine(dir, "dict", "sparsity.safetensors")), "the gathered feature density is saved");
             double worst = 0, moved = 0;
-            foreach (var (a, b, start) in new[] { (sharded.WEnc, unsharded.WEnc, initial.WEnc), (sharded.BEnc, unsharded.BEnc, initial.BEnc),
-                         (sharded.WDec, unsharded.WDec, initial.WDec), (sharded.BDec, unsharded.BDec, initial.BDec) })
+            foreach (var (a, b, start) in Weights(sharded).Zip(Weights(unsharded), Weights(initial)))
             {
                 float[] x = a.ToArray<float>(), y = b.ToArray<float>(), s0 = start.ToArray<float>();
                 worst = Math.Max(worst, x.Zip(y).Max(p => Math.Abs(p.First - p.Second)));
                 if (a.Shape.SequenceEqual(start.Shape)) moved = Math.Max(moved, y.Zip(s0).Max(p => Math.Abs(p.First - p.Second)));
             }
-            if (sharded is JumpReluDictionary js && unsharded is JumpReluDictionary ju)                   // batchtopk, saved with its θ
+            if (arch.StartsWith("jumprelu", StringComparison.Ordinal))                // the penalties must matter for the test to check them
+            {
+                using (var free = LatentShardTrainWorker.Make(arch, penaltyOff: true))
+                    new DictionaryTrainer([free], DataParallelWorker.Options(), Path.Combine(dir, "nopenalty")).Train(DataParallelWorker.Reference());
+                using var unpenalised = SparseDictionary.Load(Path.Combine(dir, "nopenalty"), InterpEval.Torch.Device.Cpu);
+                double penaltyEffect = Weights(unsharded).Zip(Weights(unpenalised))
+                    .Max(p => p.First.ToArray<float>().Zip(p.Second.ToArray<float>()).Max(q => Math.Abs(q.First - q.Second)));
+                TestContext.Out.WriteLine($"{arch}: the penalties move the weights by {penaltyEffect:G3} (λ 0 vs λ set, unsharded)");
+                Assert.That(penaltyEffect, Is.GreaterThan(100 * Bound), "a shard that dropped its penalty would be caught: λ must change the weights by far more than the bound");
+            }
+            else if (sharded is JumpReluDictionary js && unsharded is JumpReluDictionary ju)                   // batchtopk, saved with its θ
             {
                 double θs = js.Threshold().Max().ToDouble(), θu = ju.Threshold().Max().ToDouble();
                 TestContext.Out.WriteLine($"batchtopk threshold: sharded {θs:G9}, unsharded {θu:G9}");
@@ -60,7 +72,7 @@ public partial class LatentShardedTrainingTests
             TestContext.Out.WriteLine($"{arch} on {world} ranks: max |Δw| {worst:G3} vs unsharded; the weights moved {moved:G3}");
             Assert.That(worst, Is.LessThan(Bound), "max |Δw| between sharded and unsharded training");
             Assert.That(moved, Is.GreaterThan(100 * Bound), "training must have moved the weights for the comparison to mean something");
-            Assert.That(Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Where(n => n != "store").Order().ToArray(),
+            Assert.That(Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Where(n => n is not ("store" or "nopenalty")).Order().ToArray(),
                 Is.EqualTo(new[] { "alone", "dict", "early" }), "only rank 0 writes, one directory");
         }
         finally
@@ -68,6 +80,10 @@ public partial class LatentShardedTrainingTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>W_enc, b_enc, W_dec, b_dec and, for a jumprelu file (jumprelu, or batchtopk saved with its θ), θ [F].</summary>
+    private static Tensor[] Weights(SparseDictionary d) =>
+        d is JumpReluDictionary j ? [d.WEnc, d.BEnc, d.WDec, d.BDec, j.Threshold()] : [d.WEnc, d.BEnc, d.WDec, d.BDec];
 }
 
 public partial class LatentShardedTrainingTests
@@ -121,15 +137,32 @@ public static class LatentShardTrainWorker
 {
     public const string Verb = "shard-train-worker";
 
-    /// <summary>A sae over DataParallelWorker's stream, wide enough (96 latents, k 2) that some latents go dead and AuxK works.</summary>
-    public static SparseDictionaryTrainable Make(string architecture)
+    /// <summary>A sae over DataParallelWorker's stream, wide enough (96 latents, k 2) that some latents go dead and AuxK
+    /// works. The jumprelu variants set every knob a shard copies to a value the default would not give:
+    /// `jumprelu` (sae, L0 penalty λ 1 with its input gradient), `jumprelu-theta` (sae, L0 penalty λ 1 reaching θ only,
+    /// ε 0.05), `jumprelu-tanh` (transcoder, tanh penalty λ 0.5 with c 2, pre-activation penalty λ_P 0.2, ε 0.2).
+    /// penaltyOff zeroes λ and λ_P (the yardstick that the penalties matter).</summary>
+    public static SparseDictionaryTrainable Make(string variant, bool penaltyOff = false)
     {
+        string architecture = variant.Split('-')[0];
+        var kind = variant == "jumprelu-tanh" ? DictionaryKind.Transcoder : DictionaryKind.Sae;
         var config = new DictionaryConfig
         {
-            Architecture = architecture, Kind = DictionaryKind.Sae, DIn = DataParallelWorker.Dim, DSae = 96, K = architecture is "topk" or "batchtopk" ? 2 : null,
-            HookName = TrainingFixtures.Hook,
+            Architecture = architecture, Kind = kind, DIn = DataParallelWorker.Dim, DSae = 96, K = architecture is "topk" or "batchtopk" ? 2 : null,
+            HookName = TrainingFixtures.Hook, HookNameOut = kind.IsTranscoder() ? TrainingFixtures.HookOut : null,
         };
-        return new SparseDictionaryTrainable($"sae-{architecture}", DictionaryRegistry.Create(config, 5, InterpEval.Torch.Device.Cpu), TrainingFixtures.Hook);
+        var d = DictionaryRegistry.Create(config, 5, InterpEval.Torch.Device.Cpu);
+        if (d is JumpReluDictionary j)
+        {
+            new JumpReluOptions(
+                Bandwidth: variant switch { "jumprelu-theta" => 0.05, "jumprelu-tanh" => 0.2, _ => null },
+                SparsityLoss: variant == "jumprelu-tanh" ? "tanh" : null, TanhC: variant == "jumprelu-tanh" ? 2 : null,
+                PreActCoefficient: variant == "jumprelu-tanh" ? 0.2 : null).Apply(j);
+            j.InputGradient = variant != "jumprelu-theta";
+            j.SparsityCoefficient = penaltyOff ? 0 : variant == "jumprelu-tanh" ? 0.5 : 1;
+            if (penaltyOff) j.PreActCoefficient = 0;
+        }
+        return new SparseDictionaryTrainable($"{kind.Name()}-{variant}", d, TrainingFixtures.Hook, kind.IsTranscoder() ? TrainingFixtures.HookOut : null);
     }
 
     public static int Run(string[] args)
@@ -139,9 +172,9 @@ public static class LatentShardTrainWorker
         var timeout = TimeSpan.FromSeconds(10);
         using var store = Store.File(args[4], world, timeout);
         using var group = ProcessGroup.Create(store, rank, world, DistributedBackend.Gloo, timeout, hostname: "127.0.0.1");
-        LatentShardedDictionary shard;
-        using (var full = LatentShardTrainWorker.Make(arch)) shard = LatentShardedDictionary.FromFull(full.Dictionary, group);
-        using var trainable = new LatentShardedTrainable($"sae-{arch}", shard, TrainingFixtures.Hook);
+        LatentShardedTrainable trainable;
+        using (var full = LatentShardTrainWorker.Make(arch)) trainable = LatentShardedTrainable.FromFull(full, group);
+        using var owned = trainable;
         var revived = new AuxKWatch();
         string mode = args.Length == 7 ? args[6] : "";
         var options = mode == "" ? DataParallelWorker.Options() : DataParallelWorker.Options() with { CheckpointEvery = DataParallelWorker.CheckpointEvery };
