@@ -80,6 +80,15 @@ public sealed class LatentShardedDictionary : IDisposable
         return (-v[1], v[0]);
     }
 
+    /// <summary>The element-wise sum over the ranks of a few counts (collective).</summary>
+    public long[] CountsOverRanks(long[] values)
+    {
+        using var scope = DisposeScope.Enter();
+        var t = Tensor.From(values, values.Length);
+        _group.AllReduce_(t);
+        return t.ToArray<long>();
+    }
+
     /// <summary>Latents on this rank (F / W).</summary>
     public int ShardLatents { get; }
 

@@ -102,6 +102,22 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
     /// <summary>Checkpoint names of Parameters, in order (the unsharded dictionary's: SparseDictionary.NamedParameters).</summary>
     private static readonly string[] ParameterNames = ["W_enc", "b_enc", "W_dec", "b_dec", JumpReluDictionary.LogThresholdKey];
 
+    /// <summary>The checkpoint names of Parameters, in order.</summary>
+    public IReadOnlyList<string> ParameterNamesInOrder => ParameterNames[..Parameters.Count];
+
+    /// <summary>The axis along which a parameter (by checkpoint name) is split by latent — W_enc [D_in, F] 1; b_enc, W_dec
+    /// and log θ 0 — or null for b_dec, the same on every rank.</summary>
+    public static int? LatentAxis(string parameterName) => parameterName switch
+    {
+        "W_enc" => 1,
+        "b_enc" or "W_dec" or JumpReluDictionary.LogThresholdKey => 0,
+        "b_dec" => null,
+        _ => throw new ArgumentOutOfRangeException(nameof(parameterName), $"'{parameterName}' is not a parameter of a latent-sharded dictionary"),
+    };
+
+    /// <summary>The checkpoint-state key naming which slice a checkpoint holds ([rank, world], int64).</summary>
+    public const string ShardKey = "shard";
+
     /// <summary>This rank's slice, the scale, which slice it is ([rank, world]), the steps done and batchtopk's θ — new tensors.</summary>
     public IReadOnlyDictionary<string, Tensor> CheckpointState()
     {
@@ -109,7 +125,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
         using var noGrad = Autograd.NoGrad();
         var state = ParameterNames.Zip(Parameters).ToDictionary(p => p.First, p => p.Second.Detach().Clone().DetachFromScopes(), StringComparer.Ordinal);
         state["scale"] = Tensor.From([Dictionary.Scale.Input, Dictionary.Scale.Output], 2).DetachFromScopes();
-        state["shard"] = Tensor.From(new long[] { Dictionary.Rank, Dictionary.WorldSize }, 2).DetachFromScopes();
+        state[ShardKey] = Tensor.From(new long[] { Dictionary.Rank, Dictionary.WorldSize }, 2).DetachFromScopes();
         state["step"] = Tensor.From(new long[] { _stepsDone }, 1).DetachFromScopes();
         state["batchtopk_threshold"] = Tensor.From(new double[] { Dictionary.Threshold, Dictionary.ThresholdUpdates }, 2).DetachFromScopes();
         return state;
@@ -118,7 +134,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
     /// <summary>Collective: every rank restores at once, and all must come from the same step (else every rank refuses).</summary>
     public void RestoreCheckpointState(IReadOnlyDictionary<string, Tensor> state)
     {
-        var shard = Require(state, "shard").ToArray<long>();
+        var shard = Require(state, ShardKey).ToArray<long>();
         if (shard[0] != Dictionary.Rank || shard[1] != Dictionary.WorldSize)
             throw new InvalidDataException($"checkpoint: {Id} holds the slice of rank {shard[0]} of {shard[1]}, this is rank {Dictionary.Rank} of {Dictionary.WorldSize} — resume a latent-sharded run with the same world size");
         _stepsDone = Require(state, "step").ToArray<long>()[0];

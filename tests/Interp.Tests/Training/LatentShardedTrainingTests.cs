@@ -129,9 +129,75 @@ public partial class LatentShardedTrainingTests
     }
 }
 
+public partial class LatentShardedTrainingTests
+{
+    // Resharding copies parameters, Adam moments and latent activity exactly, and every rank of a latent-sharded run
+    // sees the whole batch, so a resumed run at another world size differs from the uninterrupted one only in the order
+    // of float32 sums over ranks (the partial reconstructions): the bound of the equality tests above, 1e-5.
+    [TestCase("topk")]
+    [TestCase("jumprelu")]
+    public void A_sharded_run_resumes_at_another_world_size_from_every_old_slice(string arch)
+    {
+        if (!ProcessGroup.HasGloo) Assert.Ignore("this build of the shim has no Gloo");
+        string dir = TrainingFixtures.TempDir();
+        string Shards(int rank) => LatentShardResume.RankDirectory(dir, rank);
+        RankResult[] Run(int world, string mode, string store) => ChildRanks.Run(typeof(DataParallelWorker), LatentShardTrainWorker.Verb, world,
+            r => [arch, r.ToString(), world.ToString(), Path.Combine(dir, store), dir, mode], TimeSpan.FromSeconds(40));
+        void ForgetAfterStep4()                                                               // as if the 2-rank run stopped after step 4
+        {
+            for (int rank = 0; rank < 3; rank++)
+                if (Directory.Exists(TrainingCheckpoint.PathFor(Shards(rank), DataParallelWorker.Steps)))
+                    Directory.Delete(TrainingCheckpoint.PathFor(Shards(rank), DataParallelWorker.Steps), recursive: true);
+        }
+        double Difference(string a, string b)
+        {
+            using var x = SparseDictionary.Load(Path.Combine(dir, a), InterpEval.Torch.Device.Cpu);
+            using var y = SparseDictionary.Load(Path.Combine(dir, b), InterpEval.Torch.Device.Cpu);
+            return Weights(x).Zip(Weights(y)).Max(p => p.First.ToArray<float>().Zip(p.Second.ToArray<float>()).Max(q => Math.Abs(q.First - q.Second)));
+        }
+        try
+        {
+            foreach (var res in Run(2, "checkpoint", "store-1")) Assert.That(res.ExitCode, Is.EqualTo(0), res.ToString());
+            Directory.Move(Path.Combine(dir, "dict"), Path.Combine(dir, "uninterrupted"));
+            foreach (var (world, store) in new[] { (3, "store-2"), (1, "store-3") })
+            {
+                ForgetAfterStep4();
+                var resumed = Run(world, "resume", store);
+                foreach (var res in resumed) Assert.That(res.ExitCode, Is.EqualTo(0), res.ToString());
+                Assert.That(resumed[0].Stdout, Does.Contain($"trained {DataParallelWorker.Steps - DataParallelWorker.CheckpointEvery} steps"), "the run continues from step 4");
+                Assert.That(TrainingCheckpoint.Latest(Shards(world - 1)), Does.EndWith("step-000008"), "the new ranks checkpoint their new slices");
+                double worst = Difference("dict", "uninterrupted");
+                TestContext.Out.WriteLine($"{arch}: resumed 2 → {world} ranks vs the uninterrupted 2-rank run: max |Δw| {worst:G3}");
+                Assert.That(worst, Is.LessThan(Bound), $"a run resumed on {world} ranks ends at the uninterrupted run's weights");
+                Directory.Delete(Path.Combine(dir, "dict"), recursive: true);
+            }
+            using (var fresh = LatentShardTrainWorker.Make(arch))                         // yardstick: what the last 4 steps move
+                new DictionaryTrainer([fresh], DataParallelWorker.Options() with { Steps = DataParallelWorker.CheckpointEvery }, Path.Combine(dir, "step4"))
+                    .Train(DataParallelWorker.Reference());
+            double moved = Difference("step4", "uninterrupted");
+            TestContext.Out.WriteLine($"{arch}: steps 5 to 8 move the weights {moved:G3}");
+            Assert.That(moved, Is.GreaterThan(100 * Bound), "the resumed steps must move the weights for the comparison to mean something");
+
+            ForgetAfterStep4();
+            Directory.Move(Shards(1), Path.Combine(dir, "elsewhere"));                       // rank 1's slice on another machine
+            foreach (var res in Run(3, "resume", "store-4"))
+            {
+                Assert.That(res.ExitCode, Is.EqualTo(2), res.ToString());
+                Assert.That(res.Stderr, Does.Contain(Path.Combine(Shards(1), "checkpoints") + ": no checkpoint of rank 1's slice of 2")
+                    .And.Contain("needs every old slice in one --out"), res.ToString());
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
+
 /// <summary>`shard-train-worker ARCH RANK WORLD STORE OUT [checkpoint|resume]`: one rank of latent-sharded training on
 /// DataParallelWorker's stream (every rank the whole batch); the trainer saves the gathered dictionary to OUT/dict on
-/// rank 0. `checkpoint` writes this rank's checkpoints every 4 steps under OUT/shards/rank-R; `resume` resumes from them.
+/// rank 0. `checkpoint` writes this rank's checkpoints every 4 steps under OUT/shards/rank-R; `resume` resumes from them
+/// (LatentShardResume: its own slice at the same world size, the old slices assembled at another).
 /// Prints "trained N steps"; a refused checkpoint is exit 2 with the message on stderr.</summary>
 public static class LatentShardTrainWorker
 {
@@ -178,12 +244,15 @@ public static class LatentShardTrainWorker
         var revived = new AuxKWatch();
         string mode = args.Length == 7 ? args[6] : "";
         var options = mode == "" ? DataParallelWorker.Options() : DataParallelWorker.Options() with { CheckpointEvery = DataParallelWorker.CheckpointEvery };
-        var trainer = new DictionaryTrainer([trainable], options, Path.Combine(args[5], "dict")) { CheckpointDirectory = Path.Combine(args[5], "shards", $"rank-{rank}") };
+        var trainer = new DictionaryTrainer([trainable], options, Path.Combine(args[5], "dict"))
+        {
+            CheckpointDirectory = LatentShardResume.RankDirectory(args[5], rank), ResumeFrom = () => LatentShardResume.Read(args[5], trainable),
+        };
         try
         {
             trainer.Train(DataParallelWorker.Reference(), revived, resume: mode == "resume");
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
         {
             Console.Error.WriteLine(e.Message);
             return 2;
