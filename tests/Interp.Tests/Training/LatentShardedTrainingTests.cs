@@ -159,6 +159,20 @@ public partial class LatentShardedTrainingTests
         {
             foreach (var res in Run(2, "checkpoint", "store-1")) Assert.That(res.ExitCode, Is.EqualTo(0), res.ToString());
             Directory.Move(Path.Combine(dir, "dict"), Path.Combine(dir, "uninterrupted"));
+
+            var atEnd = Run(3, "resume", "store-0");                                          // from step 8 of 8: nothing left to train,
+            foreach (var res in atEnd) Assert.That(res.ExitCode, Is.EqualTo(0), res.ToString());   // the assembled slices saved at once
+            Assert.That(atEnd[0].Stdout, Does.Contain("trained 0 steps"));
+            Assert.That(Difference("dict", "uninterrupted"), Is.EqualTo(0), "the assembled slices are the old ones, bit for bit");
+            using (var x = SparseDictionary.Load(Path.Combine(dir, "dict"), InterpEval.Torch.Device.Cpu))
+            using (var y = SparseDictionary.Load(Path.Combine(dir, "uninterrupted"), InterpEval.Torch.Device.Cpu))
+            {
+                float[] a = x.LogFeatureDensity!.ToArray<float>(), b = y.LogFeatureDensity!.ToArray<float>();
+                Assert.That(a, Is.EqualTo(b), "the latent activity (feature density) is assembled exactly");
+                Assert.That(b.Count(float.IsFinite), Is.GreaterThan(b.Length / 4), "most latents were active in the density window");
+            }
+            Directory.Delete(Path.Combine(dir, "dict"), recursive: true);
+
             foreach (var (world, store) in new[] { (3, "store-2"), (1, "store-3") })
             {
                 ForgetAfterStep4();
