@@ -3,7 +3,8 @@
 // moments, and the dictionary's collectives make the job one dictionary (global top-k, summed reconstructions, b_dec's
 // gradient summed, the job's gradient norm for clipping, decoder rows normalised locally). Save is collective (rank 0
 // writes one ordinary directory). Checkpoints hold this rank's slice (the caller gives each rank its own checkpoint
-// directory) and resume only at the same world size, every rank from the same step (checked when restoring). It
+// directory); restoring checks that every rank comes from the same step, and LatentShardResume cuts a checkpoint for
+// this slice from the old slices' when the world size changed. It
 // leaves out data parallelism on top of the sharding, and gated, matryoshka, skip-transcoders and clts.
 using InterpEval.Interp.Activations;
 using InterpEval.Interp.Dictionaries;
@@ -136,7 +137,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
     {
         var shard = Require(state, ShardKey).ToArray<long>();
         if (shard[0] != Dictionary.Rank || shard[1] != Dictionary.WorldSize)
-            throw new InvalidDataException($"checkpoint: {Id} holds the slice of rank {shard[0]} of {shard[1]}, this is rank {Dictionary.Rank} of {Dictionary.WorldSize} — resume a latent-sharded run with the same world size");
+            throw new InvalidDataException($"checkpoint: {Id} holds the slice of rank {shard[0]} of {shard[1]}, this is rank {Dictionary.Rank} of {Dictionary.WorldSize} — at another world size resume through LatentShardResume, which assembles this rank's slice from every old one");
         _stepsDone = Require(state, "step").ToArray<long>()[0];
         var (min, max) = Dictionary.MinMaxOverRanks(_stepsDone);
         if (min != max)

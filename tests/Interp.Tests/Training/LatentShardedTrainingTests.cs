@@ -34,6 +34,11 @@ public partial class LatentShardedTrainingTests
             var results = ChildRanks.Run(typeof(DataParallelWorker), LatentShardTrainWorker.Verb, world,
                 r => [arch, r.ToString(), world.ToString(), Path.Combine(dir, "store"), dir], TimeSpan.FromSeconds(40));
             foreach (var res in results) Assert.That(res.ExitCode, Is.EqualTo(0), res.ToString());
+            double largestNorm = double.Parse(results[0].Stdout.Split('\n').First(l => l.StartsWith("largest gradient norm ", StringComparison.Ordinal))["largest gradient norm ".Length..].Trim(),
+                System.Globalization.CultureInfo.InvariantCulture);
+            TestContext.Out.WriteLine($"{arch}: largest gradient norm {largestNorm:G4} (clipped at {DataParallelWorker.Options().MaxGradNorm})");
+            if (arch.StartsWith("jumprelu", StringComparison.Ordinal))
+                Assert.That(largestNorm, Is.GreaterThan(DataParallelWorker.Options().MaxGradNorm!.Value), "clipping worked on the job's norm (log θ's slices included)");
             if (arch is "topk" or "batchtopk") Assert.That(results[0].Stdout, Does.Contain("dead latents revived by auxk"), "AuxK must have had dead latents to work on");
 
             using (var alone = LatentShardTrainWorker.Make(arch))
@@ -272,6 +277,7 @@ public static class LatentShardTrainWorker
             return 2;
         }
         if (revived.Seen) Console.WriteLine("dead latents revived by auxk");
+        Console.WriteLine($"largest gradient norm {revived.MaxGradNorm.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
         Console.WriteLine($"trained {revived.Steps} steps");
         return 0;
     }
@@ -283,9 +289,12 @@ public static class LatentShardTrainWorker
 
         public int Steps { get; private set; }
 
+        public double MaxGradNorm { get; private set; }
+
         public void Report(TrainingProgress p)
         {
             Steps++;
+            MaxGradNorm = Math.Max(MaxGradNorm, p.GradNorm);
             Seen |= p.Parts.TryGetValue("auxk", out double a) && a > 0;
         }
     }
