@@ -1,11 +1,11 @@
-// LatentShardedTrainable — a latent-sharded sae or transcoder (LatentShardedDictionary: topk, batchtopk, relu or jumprelu) as the trainer
+// LatentShardedTrainable — a latent-sharded sae or transcoder (LatentShardedDictionary: topk, batchtopk, relu, jumprelu or gated) as the trainer
 // sees it on one rank: every rank trains on the same whole batch, holds its slice of the latents with their own Adam
 // moments, and the dictionary's collectives make the job one dictionary (global top-k, summed reconstructions, b_dec's
 // gradient summed, the job's gradient norm for clipping, decoder rows normalised locally). Save is collective (rank 0
 // writes one ordinary directory). Checkpoints hold this rank's slice (the caller gives each rank its own checkpoint
 // directory); restoring checks that every rank comes from the same step, and LatentShardResume cuts a checkpoint for
 // this slice from the old slices' when the world size changed. It
-// leaves out data parallelism on top of the sharding, and gated, matryoshka, skip-transcoders and clts.
+// leaves out data parallelism on top of the sharding, and matryoshka, skip-transcoders and clts.
 using InterpEval.Interp.Activations;
 using InterpEval.Interp.Dictionaries;
 
@@ -100,21 +100,12 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
         if (IsTopK) Dictionary.NormalizeDecoderRows();
     }
 
-    /// <summary>Checkpoint names of Parameters, in order (the unsharded dictionary's: SparseDictionary.NamedParameters).</summary>
-    private static readonly string[] ParameterNames = ["W_enc", "b_enc", "W_dec", "b_dec", JumpReluDictionary.LogThresholdKey];
 
-    /// <summary>The checkpoint names of Parameters, in order.</summary>
-    public IReadOnlyList<string> ParameterNamesInOrder => ParameterNames[..Parameters.Count];
+    /// <summary>The checkpoint names of Parameters, in order (the unsharded dictionary's: SparseDictionary.NamedParameters).</summary>
+    public IReadOnlyList<string> ParameterNamesInOrder => [.. Dictionary.NamedParameters.Select(p => p.Key)];
 
-    /// <summary>The axis along which a parameter (by checkpoint name) is split by latent — W_enc [D_in, F] 1; b_enc, W_dec
-    /// and log θ 0 — or null for b_dec, the same on every rank.</summary>
-    public static int? LatentAxis(string parameterName) => parameterName switch
-    {
-        "W_enc" => 1,
-        "b_enc" or "W_dec" or JumpReluDictionary.LogThresholdKey => 0,
-        "b_dec" => null,
-        _ => throw new ArgumentOutOfRangeException(nameof(parameterName), $"'{parameterName}' is not a parameter of a latent-sharded dictionary"),
-    };
+    /// <summary>LatentShardedDictionary.LatentAxis.</summary>
+    public static int? LatentAxis(string parameterName) => LatentShardedDictionary.LatentAxis(parameterName);
 
     /// <summary>The checkpoint-state key naming which slice a checkpoint holds ([rank, world], int64).</summary>
     public const string ShardKey = "shard";
@@ -124,7 +115,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
     {
         using var scope = DisposeScope.Enter();
         using var noGrad = Autograd.NoGrad();
-        var state = ParameterNames.Zip(Parameters).ToDictionary(p => p.First, p => p.Second.Detach().Clone().DetachFromScopes(), StringComparer.Ordinal);
+        var state = Dictionary.NamedParameters.ToDictionary(p => p.Key, p => p.Value.Detach().Clone().DetachFromScopes(), StringComparer.Ordinal);
         state["scale"] = Tensor.From([Dictionary.Scale.Input, Dictionary.Scale.Output], 2).DetachFromScopes();
         state[ShardKey] = Tensor.From(new long[] { Dictionary.Rank, Dictionary.WorldSize }, 2).DetachFromScopes();
         state["step"] = Tensor.From(new long[] { _stepsDone }, 1).DetachFromScopes();
@@ -144,7 +135,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
             throw new InvalidDataException($"checkpoint: the ranks of a latent-sharded run hold different latest checkpoints (steps {min} to {max}) — remove the newer ones so every rank resumes from the same step");
         using var scope = DisposeScope.Enter();
         using (Autograd.NoGrad())
-            foreach (var (name, p) in ParameterNames.Zip(Parameters))
+            foreach (var (name, p) in Dictionary.NamedParameters)
             {
                 var saved = Require(state, name);
                 if (!saved.Shape.SequenceEqual(p.Shape)) throw new InvalidDataException($"checkpoint: {Id} {name} is {saved.ShapeString}, expected {p.ShapeString}");

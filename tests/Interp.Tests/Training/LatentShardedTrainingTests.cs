@@ -25,6 +25,8 @@ public partial class LatentShardedTrainingTests
     [TestCase("jumprelu", 2)]
     [TestCase("jumprelu-theta", 3)]
     [TestCase("jumprelu-tanh", 2)]
+    [TestCase("gated", 2)]
+    [TestCase("gated", 3)]
     public void Sharded_training_equals_unsharded_training_in_one_process(string arch, int world)
     {
         if (!ProcessGroup.HasGloo) Assert.Ignore("this build of the shim has no Gloo");
@@ -57,7 +59,7 @@ public partial class LatentShardedTrainingTests
                 worst = Math.Max(worst, x.Zip(y).Max(p => Math.Abs(p.First - p.Second)));
                 if (a.Shape.SequenceEqual(start.Shape)) moved = Math.Max(moved, y.Zip(s0).Max(p => Math.Abs(p.First - p.Second)));
             }
-            if (arch.StartsWith("jumprelu", StringComparison.Ordinal))                // the penalties must matter for the test to check them
+            if (arch.StartsWith("jumprelu", StringComparison.Ordinal) || arch == "gated")   // the penalties must matter for the test to check them
             {
                 using (var free = LatentShardTrainWorker.Make(arch, penaltyOff: true))
                     new DictionaryTrainer([free], DataParallelWorker.Options(), Path.Combine(dir, "nopenalty")).Train(DataParallelWorker.Reference());
@@ -86,9 +88,14 @@ public partial class LatentShardedTrainingTests
         }
     }
 
-    /// <summary>W_enc, b_enc, W_dec, b_dec and, for a jumprelu file (jumprelu, or batchtopk saved with its θ), θ [F].</summary>
-    private static Tensor[] Weights(SparseDictionary d) =>
-        d is JumpReluDictionary j ? [d.WEnc, d.BEnc, d.WDec, d.BDec, j.Threshold()] : [d.WEnc, d.BEnc, d.WDec, d.BDec];
+    /// <summary>W_enc, b_enc, W_dec, b_dec and, for a jumprelu file (jumprelu, or batchtopk saved with its θ), θ [F];
+    /// for a gated one r_mag and b_mag [F].</summary>
+    private static Tensor[] Weights(SparseDictionary d) => d switch
+    {
+        JumpReluDictionary j => [d.WEnc, d.BEnc, d.WDec, d.BDec, j.Threshold()],
+        GatedDictionary g => [d.WEnc, d.BEnc, d.WDec, d.BDec, g.RMag, g.BMag],
+        _ => [d.WEnc, d.BEnc, d.WDec, d.BDec],
+    };
 }
 
 public partial class LatentShardedTrainingTests
@@ -141,6 +148,7 @@ public partial class LatentShardedTrainingTests
     // of float32 sums over ranks (the partial reconstructions): the bound of the equality tests above, 1e-5.
     [TestCase("topk")]
     [TestCase("jumprelu")]
+    [TestCase("gated")]
     public void A_sharded_run_resumes_at_another_world_size_from_every_old_slice(string arch)
     {
         if (!ProcessGroup.HasGloo) Assert.Ignore("this build of the shim has no Gloo");
@@ -226,7 +234,7 @@ public static class LatentShardTrainWorker
     /// works. The jumprelu variants set every knob a shard copies to a value the default would not give:
     /// `jumprelu` (sae, L0 penalty λ 1 with its input gradient), `jumprelu-theta` (sae, L0 penalty λ 1 reaching θ only,
     /// ε 0.05), `jumprelu-tanh` (transcoder, tanh penalty λ 0.5 with c 2, pre-activation penalty λ_P 0.2, ε 0.2).
-    /// penaltyOff zeroes λ and λ_P (the yardstick that the penalties matter).</summary>
+    /// `gated` is a sae with its default λ. penaltyOff zeroes λ and λ_P (the yardstick that the penalties matter).</summary>
     public static SparseDictionaryTrainable Make(string variant, bool penaltyOff = false)
     {
         string architecture = variant.Split('-')[0];
@@ -237,6 +245,7 @@ public static class LatentShardTrainWorker
             HookName = TrainingFixtures.Hook, HookNameOut = kind.IsTranscoder() ? TrainingFixtures.HookOut : null,
         };
         var d = DictionaryRegistry.Create(config, 5, InterpEval.Torch.Device.Cpu);
+        if (d is GatedDictionary g && penaltyOff) g.SparsityCoefficient = 0;
         if (d is JumpReluDictionary j)
         {
             new JumpReluOptions(
