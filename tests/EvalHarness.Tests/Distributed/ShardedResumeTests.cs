@@ -1,6 +1,6 @@
 // `train --shard latents --resume` at another world size through the real tool: a run of two ranks (launch), stopped
 // after step 4, resumes in one process from both slices' checkpoints and ends at the uninterrupted run's weights; with
-// one old slice missing from --out it is exit 2 naming the missing folder.
+// one old slice missing from --out it is exit 2 naming the missing folder; an architecture it cannot split is exit 2.
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Interp.Training;
 
@@ -28,6 +28,16 @@ public class ShardedResumeTests
     {
         using var d = SparseDictionary.Load(dir, InterpEval.Torch.Device.Cpu);
         return [d.WEnc.ToArray<float>(), d.BEnc.ToArray<float>(), d.WDec.ToArray<float>(), d.BDec.ToArray<float>()];
+    }
+
+    [Test]
+    public void Shard_latents_with_an_architecture_it_cannot_split_is_exit_2_naming_those_it_can()
+    {
+        var r = CliRunner.Run(["train", "--kind", "sae", "--arch", "matryoshka-batchtopk", "--k", "4", "--width", "48", "--tokens", "2048", "--batch", "256",
+            "--threads", "1", "--shard", "latents", "--out", Path.Combine(_dir, "m")]);
+        Assert.That(r.ExitCode, Is.EqualTo(2), r.ToString());
+        Assert.That(r.Stderr.Trim().Split('\n'), Has.Length.EqualTo(1), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("--shard latents: latent-sharded training supports --arch topk, batchtopk, relu, jumprelu and gated, not matryoshka-batchtopk"), r.ToString());
     }
 
     [Test]
