@@ -39,7 +39,8 @@ public static class LatentShardResume
         }
         bool sameSlice = own is not null && Slice(own) is var (r, w) && r == rank && w == world;
         var agreed = d.CountsOverRanks(Flags(rank, world, fault is not null, !sameSlice));
-        ThrowIfAnyFailed(agreed, rank, world, fault, "its own slice's checkpoint");
+        if (own is not null && agreed.Take(world).Any(f => f != 0)) Release(own);
+        ThrowIfAnyFailed(agreed, rank, world, fault, "its own slice's latest checkpoint", "every rank must be able to read its own");
         if (agreed[world] == 0) return (ownDir!, own!);                                       // every rank holds its own slice
 
         if (own is not null) Release(own);
@@ -55,7 +56,8 @@ public static class LatentShardResume
         }
         agreed = d.CountsOverRanks(Flags(rank, world, fault is not null, false));
         if (fault is null && agreed.Take(world).Any(f => f != 0)) Release(assembled!.Value.Checkpoint);
-        ThrowIfAnyFailed(agreed, rank, world, fault, "the old slices' checkpoints");
+        ThrowIfAnyFailed(agreed, rank, world, fault, "the old slices' checkpoints",
+            "resuming a latent-sharded run at another world size needs every old slice in one --out");
         return assembled!.Value;
     }
 
@@ -68,13 +70,13 @@ public static class LatentShardResume
         return flags;
     }
 
-    private static void ThrowIfAnyFailed(long[] agreed, int rank, int world, Exception? fault, string what)
+    private static void ThrowIfAnyFailed(long[] agreed, int rank, int world, Exception? fault, string what, string need)
     {
         if (fault is not null) throw fault is FileNotFoundException ? new FileNotFoundException(fault.Message, fault) : new InvalidDataException(fault.Message, fault);
         var failed = Enumerable.Range(0, world).Where(q => agreed[q] != 0).ToList();
         if (failed.Count == 0) return;
         throw new InvalidDataException($"checkpoint: rank {string.Join(", ", failed)} of {world} could not read {what} (its own message names the path) — " +
-            $"rank {rank} stops with it; resuming a latent-sharded run at another world size needs every old slice in one --out");
+            $"rank {rank} stops with it; {need}");
     }
 
     /// <summary>[rank, world] of the slice a checkpoint holds, or null when it is no latent-sharded checkpoint.</summary>

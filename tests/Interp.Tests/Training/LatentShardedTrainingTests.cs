@@ -103,7 +103,7 @@ public partial class LatentShardedTrainingTests
 public partial class LatentShardedTrainingTests
 {
     [Test]
-    public void A_sharded_run_resumes_from_its_slices_checkpoints_and_refuses_mixed_steps()
+    public void A_sharded_run_resumes_from_its_slices_checkpoints_and_refuses_mixed_steps_and_unreadable_slices()
     {
         if (!ProcessGroup.HasGloo) Assert.Ignore("this build of the shim has no Gloo");
         string dir = TrainingFixtures.TempDir();
@@ -135,6 +135,12 @@ public partial class LatentShardedTrainingTests
                 Assert.That(res.ExitCode, Is.EqualTo(2), res.ToString());
                 Assert.That(res.Stderr, Does.Contain("hold different latest checkpoints (steps 4 to 8)"), res.ToString());
             }
+
+            File.WriteAllText(Path.Combine(Step8(1), "trainer.json"), "{ not json");                  // only rank 1 cannot read its own
+            var refused = Run("resume", "store-4");
+            foreach (var res in refused) Assert.That(res.ExitCode, Is.EqualTo(2), res.ToString());
+            Assert.That(refused[1].Stderr, Does.Contain("trainer.json: not valid JSON"), refused[1].ToString());
+            Assert.That(refused[0].Stderr, Does.Contain("checkpoint: rank 1 of 2 could not read its own slice's latest checkpoint"), "rank 0 stops with it, not in a collective");
         }
         finally
         {
