@@ -107,8 +107,10 @@ public sealed class DistributedTraining : IDisposable
     }
 
     /// <summary>Rank 0's answer, handed to every rank through the rendezvous store (what only rank 0 may judge, such as
-    /// which dictionaries its cache lacks), so every rank trains the same list and none waits on a collective the others
-    /// never reach. When rank 0 fails to decide, the others stop with its message (exit 2 for bad input, else 70).</summary>
+    /// which dictionaries its cache lacks, or whether its baseline and output folder are usable), so every rank trains
+    /// the same list and none waits on a collective the others never reach. Every rank must call it at the same point.
+    /// When rank 0's decide throws, the others stop with its message (exit 2 for bad input, else 70), and rank 0, which
+    /// serves the store, waits (up to the timeout) until they have read it.</summary>
     public string Agree(string topic, Func<string> decide)
     {
         string key = $"ie/decision/{(_decisions++).ToString(CultureInfo.InvariantCulture)}";
@@ -122,6 +124,7 @@ public sealed class DistributedTraining : IDisposable
             catch (Exception e)
             {
                 Publish(key, e);
+                WaitForReaders(key);
                 throw;
             }
             _store.Set(key, "=" + value);
@@ -129,17 +132,31 @@ public sealed class DistributedTraining : IDisposable
         }
         string got = _store.GetString(key);
         if (!got.StartsWith(Abandoned, StringComparison.Ordinal)) return got[1..];
-        string reason = got[2..];
-        string message = $"rank 0 stopped before {topic}: {reason}";
+        _store.Add(key + "/read", 1);
+        string message = $"rank 0 stopped before {topic}: {got[2..]}";
         throw got[1] == 'u' ? new UsageException(message) : new InvalidOperationException(message);
     }
 
-    /// <summary>On rank 0, when it fails before its next decision (a bad baseline, an output folder in use): tells the
-    /// ranks waiting for that decision to stop with its message instead of waiting out the timeout. Never throws.</summary>
+    /// <summary>On rank 0, when it fails outside a decision: tells ranks that wait for its next decision to stop with its
+    /// message (best effort: it does not wait for them to read it, as they may be inside a collective instead, which then
+    /// fails when rank 0 exits). Never throws.</summary>
     public void Abandon(Exception reason)
     {
         if (!IsWriter || Finished) return;
         Publish($"ie/decision/{_decisions.ToString(CultureInfo.InvariantCulture)}", reason);
+    }
+
+    private void WaitForReaders(string key)
+    {
+        var deadline = DateTime.UtcNow + Environment.Timeout;
+        try
+        {
+            while (_store.Add(key + "/read", 0) < WorldSize - 1 && DateTime.UtcNow < deadline) Thread.Sleep(20);
+        }
+        catch (Exception e) when (e is TorchException or DistributedException)
+        {
+            // the store failed: nobody can read it any more
+        }
     }
 
     private void Publish(string key, Exception reason)

@@ -161,6 +161,14 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         return request.Extension is { } extension ? [.. records, .. extension.Measure(config, request.Device, progress, cancellation)] : records;
     }
 
+    /// <summary>What Run checks before any work (the baseline, the exporters), for rank 0 of a job to check before the
+    /// other ranks start training with it.</summary>
+    public static void Preflight(RunRequest request)
+    {
+        ReadBaseline(request.Config.BaselinePath, mustExist: !request.UpdateBaselines);
+        ExporterSet.Select(request.Config.Exporters);
+    }
+
     /// <summary>Every rank of the request's job: trains, data parallel, every dictionary the run will need that rank 0's
     /// cache lacks (each calibration seed's) and the extension's (the sweep's points), then ends the job. Rank 0 calls it
     /// from Run before measuring; the other ranks call it alone and are done.</summary>

@@ -47,24 +47,39 @@ public sealed class RunHandler(TextWriter stdout, TextWriter stderr)
         if (job is not null && calibrate > 0 && config.Sweep is not null)
             throw new UsageException("--calibrate with a config that has a \"sweep\" does not run data parallel (each seed's sweep replaces the last) — calibrate it in one process");
         bool writer = job is not { IsWriter: false };
-        using OutputLock? outputLock = writer ? OutputLock.Acquire(config.Out) : null;       // one run per --out folder; rank 0 writes
         var request = new RunRequest(config, json, update, o.Device, o.Threads, o.Annotations, calibrate,
             Extension: config.Sweep is null ? null : new Sweeps.SweepRunExtension(), Job: job);
-        var pipeline = new RunPipeline(stdout, writer ? Terminal.Progress(stdout, stderr) : Terminal.Progress(TextWriter.Null, TextWriter.Null));
-        using CtrlC ctrlC = CtrlC.Listen();
+        OutputLock? outputLock = null;                                                      // one run per --out folder; rank 0 writes
         try
         {
-            if (!writer)
+            if (job is null) outputLock = OutputLock.Acquire(config.Out);
+            else
+                job.Agree("training", () =>                                                 // rank 0's folder and baseline, or every rank stops
+                {
+                    outputLock = OutputLock.Acquire(config.Out);
+                    RunPipeline.Preflight(request);
+                    return "";
+                });
+            var pipeline = new RunPipeline(stdout, writer ? Terminal.Progress(stdout, stderr) : Terminal.Progress(TextWriter.Null, TextWriter.Null));
+            using CtrlC ctrlC = CtrlC.Listen();
+            try
             {
-                pipeline.TrainDataParallel(request, ctrlC.Token);                          // then rank 0 evaluates alone
-                return ExitCode.Ok;
+                if (!writer)
+                {
+                    pipeline.TrainDataParallel(request, ctrlC.Token);                      // then rank 0 evaluates alone
+                    return ExitCode.Ok;
+                }
+                return pipeline.Run(request, ctrlC.Token).ExitCode;
             }
-            return pipeline.Run(request, ctrlC.Token).ExitCode;
+            catch (OperationCanceledException) when (ctrlC.Pressed)
+            {
+                stderr.WriteLine(ErrorReport.Prefix + "interrupted — no partial results, history row or baseline were written");
+                return ExitCode.Interrupted;
+            }
         }
-        catch (OperationCanceledException) when (ctrlC.Pressed)
+        finally
         {
-            stderr.WriteLine(ErrorReport.Prefix + "interrupted — no partial results, history row or baseline were written");
-            return ExitCode.Interrupted;
+            outputLock?.Dispose();
         }
     }
 }
