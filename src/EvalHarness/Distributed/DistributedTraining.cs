@@ -86,6 +86,12 @@ public sealed class DistributedTraining : IDisposable
         }
     }
 
+    /// <summary>The options every rank must share for a command that reads a config: the command line and a digest of
+    /// the config it resolved to, so a config file that differs between machines (same --config path, other contents)
+    /// is caught like a differing option instead of making the ranks train different lists.</summary>
+    public static string WithConfig(string commandLine, string configText) =>
+        $"{commandLine} (config sha256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(configText)))[..12]})";
+
     /// <summary>The backend --dist-backend names (null: nccl on CUDA when this libtorch has it, else gloo). A backend this
     /// build cannot run, or NCCL on CPU tensors, is a usage error saying what to do — checked even for one process, so
     /// a job script fails on one machine before it is sent to many.</summary>

@@ -1,8 +1,9 @@
 // `run` and `sweep` as data-parallel jobs through the real tool in child processes (`launch --nproc 2`, Gloo on
 // 127.0.0.1): every rank trains the dictionaries together and rank 0 alone evaluates and writes; the dictionary `run`
 // trains on 2 ranks is byte for byte the one `launch --nproc 2 -- train` trains with the same settings, and differs from
-// one process's (which is why the cache key carries the world size); ranks given different options, or left waiting by
-// a rank 0 that failed before training, exit 2 naming the cause; a sweep on 2 ranks writes its outputs once.
+// one process's (which is why the cache key carries the world size); ranks given different options or different config
+// files behind the same path, or left waiting by a rank 0 that failed before training, exit 2 naming the cause; a sweep
+// on 2 ranks writes its outputs once.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -127,6 +128,23 @@ public class DataParallelRunTests
     }
 
     [Test]
+    public void Run_ranks_whose_config_files_differ_behind_the_same_path_exit_2_on_every_rank()
+    {
+        string port = FreePort();
+        string a = Directory.CreateDirectory(Path.Combine(_dir, "machine-a")).FullName, b = Directory.CreateDirectory(Path.Combine(_dir, "machine-b")).FullName;
+        File.WriteAllText(Path.Combine(a, "config.json"), Config);
+        File.WriteAllText(Path.Combine(b, "config.json"), Config.Replace("\"width\": 32", "\"width\": 64"));
+        string[] args = ["run", "--config", "config.json", "--update-baselines", "--out", "o", "--set", "history=", "--threads", "1"];
+        var p0 = Tool(args, Env(0, port), a);
+        var p1 = Tool(args, Env(1, port), b);
+        foreach (var (code, _, stderr) in new[] { Finish(p0), Finish(p1) })
+        {
+            Assert.That(code, Is.EqualTo(2), stderr);
+            Assert.That(stderr, Does.Contain("rank 1's options differ from rank 0's").And.Contain("(config sha256 "));
+        }
+    }
+
+    [Test]
     public void A_rank_0_that_fails_before_training_stops_the_others_with_its_reason()
     {
         string port = FreePort();
@@ -156,9 +174,10 @@ public class DataParallelRunTests
         return port;
     }
 
-    private static Process Tool(IEnumerable<string> args, IDictionary<string, string> env)
+    private static Process Tool(IEnumerable<string> args, IDictionary<string, string> env, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
         start.ArgumentList.Add(typeof(InterpEvalCli).Assembly.Location);
         foreach (var a in args) start.ArgumentList.Add(a);
         foreach (var (k, v) in env) start.Environment[k] = v;

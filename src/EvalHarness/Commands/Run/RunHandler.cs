@@ -25,11 +25,12 @@ public sealed class RunHandler(TextWriter stdout, TextWriter stderr)
 {
     public ExitCode Run(RunOptions o)
     {
-        using DistributedTraining? job = DistributedTraining.Start(Environment.GetEnvironmentVariable, o.CommandLine,
+        (JsonObject json, HarnessConfig config) = ConfigLoader.Load(o.Sources);
+        using DistributedTraining? job = DistributedTraining.Start(Environment.GetEnvironmentVariable, DistributedTraining.WithConfig(o.CommandLine, json.ToJsonString()),
             DistributedTraining.Backend(null, o.Device));                                   // null alone
         try
         {
-            return Run(o, job);
+            return Run(o, json, config, job);
         }
         catch (Exception e) when (job is not null)
         {
@@ -38,9 +39,8 @@ public sealed class RunHandler(TextWriter stdout, TextWriter stderr)
         }
     }
 
-    private ExitCode Run(RunOptions o, DistributedTraining? job)
+    private ExitCode Run(RunOptions o, JsonObject json, HarnessConfig config, DistributedTraining? job)
     {
-        (JsonObject json, HarnessConfig config) = ConfigLoader.Load(o.Sources);
         bool update = o.UpdateBaselines;
         int calibrate = o.Calibrate;
         if (calibrate > 0 && !update) throw new UsageException("--calibrate: only with --update-baselines (it writes the baseline's tolerances)");

@@ -38,10 +38,12 @@ public sealed class SweepHandler(TextWriter stdout, IRunProgress progress)
 
     public ExitCode Run(SweepOptions o, InterpEval.Torch.Device device, CancellationToken cancellation = default)
     {
-        using DistributedTraining? job = DistributedTraining.Start(Environment.GetEnvironmentVariable, o.CommandLine, DistributedTraining.Backend(null, device));
+        SweepRequest request = Request(o);
+        string options = DistributedTraining.WithConfig(o.CommandLine, o.Config is null ? "" : File.ReadAllText(o.Config));
+        using DistributedTraining? job = DistributedTraining.Start(Environment.GetEnvironmentVariable, options, DistributedTraining.Backend(null, device));
+        request = request with { WorldSize = job?.WorldSize ?? 1 };
         try
         {
-            SweepRequest request = Request(o) with { WorldSize = job?.WorldSize ?? 1 };
             if (job is { IsWriter: false })
             {
                 SweepSession.TrainAsRank(request, device, Terminal.Progress(TextWriter.Null, TextWriter.Null), job, cancellation);   // rank 0 writes
