@@ -3,7 +3,7 @@
 // a line every 5 % otherwise) and one summary line per dictionary. Ctrl+C writes a checkpoint first.
 using System.Globalization;
 using InterpEval.Harness.Tool;
-using InterpEval.Harness.Training;
+using InterpEval.Harness.Distributed;
 using InterpEval.Interp;
 using InterpEval.Interp.Data;
 using InterpEval.Interp.Models;
@@ -46,15 +46,13 @@ public sealed class TrainHandler(TextWriter stdout, TextWriter stderr)
             throw new UsageException($"--out {outDir} already holds checkpoints ({Path.GetFileName(existing)}) — pass --resume to continue, or choose another --out");
 
         ulong seed = o.Seed;
-        int world = shardLatents ? 1 : job?.WorldSize ?? 1;                                     // latent sharding: every rank the whole batch
-        if (options.BatchTokens % world != 0) throw new UsageException($"--batch {options.BatchTokens} does not split evenly over WORLD_SIZE {world} ranks — use a multiple of {world}");
+        var dataParallel = shardLatents ? null : job;                                           // latent sharding: every rank the whole batch
+        DistributedTraining.RankBatch(dataParallel, options.BatchTokens, "--batch", out _);     // checked before the harvest
         var tokenizer = TokenizerLoader.Load(modelDir);
         var separator = Usage(() => Separator(model, tokenizer, modelDir));
         var stream = Stream(o, options, model);
         long[] tokens = TrainingRecipe.Tokens(Corpus.Load(EmbeddedAssets.CorpusPath).Train, tokenizer, separator, stream.StreamTokens);
-        if (!shardLatents) tokens = job?.Shard(tokens) ?? tokens;                                // data parallel: each rank harvests its share
-        stream = stream with { BufferTokens = stream.BufferTokens / world };
-        ActivationPasses passes = TrainingRecipe.Passes(model, tokens, dictionary.Hooks, stream, options.BatchTokens / world, separator, seed);
+        ActivationPasses passes = DistributedTraining.Passes(dataParallel, model, tokens, dictionary.Hooks, stream, options.BatchTokens, separator, seed, "--batch");   // each rank its share
         var trainer = Usage(() => new DictionaryTrainer([dictionary], options, outDir)
         {
             Sync = shardLatents ? null : job?.Sync, CheckpointDirectory = checkpoints,
