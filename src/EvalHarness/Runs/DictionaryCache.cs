@@ -1,7 +1,9 @@
 // DictionaryCache — where trained dictionaries live between runs: <cache_dir>/<id>-<hash>/, the hash a SHA-256 over
 // what determines the weights (cache format, tool version, model and corpus fingerprints, the dictionary's spec, its
-// training settings, the seed). An entry appears only complete (trained into a temp directory, then renamed). It does
-// not train (DictionaryProvider does) and never evicts.
+// training settings, the seed, and the world size when several ranks trained it data parallel: each rank harvests its
+// own contiguous share of the stream and shuffles it in its own buffer, so the batches, hence the weights, differ from
+// one process's; one process's key is the same as before world sizes existed). An entry appears only complete (trained
+// into a temp directory, then renamed). It does not train (DictionaryProvider does) and never evicts.
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -18,12 +20,14 @@ public sealed class DictionaryCache(string root)
     public string Root { get; } = root;
 
     /// <summary>The content hash of a trained dictionary (hex, 64 characters).</summary>
-    public static string Key(string toolVersion, SubjectEnvironment env, DictionarySpec spec, TrainingSettings training, ulong seed) =>
-        Key(toolVersion, env.ModelFingerprint, env.CorpusFingerprint, spec, training, seed);
+    public static string Key(string toolVersion, SubjectEnvironment env, DictionarySpec spec, TrainingSettings training, ulong seed, int worldSize = 1) =>
+        Key(toolVersion, env.ModelFingerprint, env.CorpusFingerprint, spec, training, seed, worldSize);
 
-    /// <summary>The same from the model's and corpus's fingerprints.</summary>
-    public static string Key(string toolVersion, string modelFingerprint, string corpusFingerprint, DictionarySpec spec, TrainingSettings training, ulong seed)
+    /// <summary>The same from the model's and corpus's fingerprints; worldSize: the ranks that train it data parallel.</summary>
+    public static string Key(string toolVersion, string modelFingerprint, string corpusFingerprint, DictionarySpec spec, TrainingSettings training, ulong seed,
+        int worldSize = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(worldSize, 1);
         var canonical = new JsonObject
         {
             ["format"] = Format,
@@ -34,6 +38,7 @@ public sealed class DictionaryCache(string root)
             ["training"] = JsonSerializer.SerializeToNode(training, ConfigLoader.Json),
             ["seed"] = seed,
         };
+        if (worldSize > 1) canonical["world_size"] = worldSize;   // absent for one process, so its entries stay valid
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToJsonString())));
     }
 

@@ -3,11 +3,15 @@
 // records (and an extension's, as the config's sweep: IRunExtension), gate vs baseline,
 // exporters, history, and — only after all of that succeeded — the baseline update.
 // Cancellation stops between and inside phases; every file it writes goes through a temp file and a rename.
+// As one rank of a data-parallel job (RunRequest.Job), every rank first trains, together, every dictionary the run
+// will need (TrainDataParallel: each calibration seed's, then the extension's), then the job ends; rank 0 alone goes on
+// to evaluate, gate and write, finding them all in the cache, and the other ranks return.
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Baselines;
 using InterpEval.Harness.Config;
+using InterpEval.Harness.Distributed;
 using InterpEval.Harness.Evaluation;
 using InterpEval.Harness.Exporters;
 using InterpEval.Harness.Gates;
@@ -38,8 +42,16 @@ public enum AnnotationMode
 /// <param name="Calibrate">With UpdateBaselines: measure the profile under this many seeds (seed, seed + 1, …) and store
 /// each metric's mean with a band derived from its spread (ToleranceModel); 0 = one run, tolerances kept.</param>
 /// <param name="Extension">Work after the suites (the config's sweep), or null.</param>
+/// <param name="Job">The data-parallel job this process is one rank of, or null alone.</param>
 public sealed record RunRequest(HarnessConfig Config, JsonObject ConfigJson, bool UpdateBaselines, Device Device, int Threads,
-    AnnotationMode Annotations = AnnotationMode.Auto, int Calibrate = 0, IRunExtension? Extension = null);
+    AnnotationMode Annotations = AnnotationMode.Auto, int Calibrate = 0, IRunExtension? Extension = null, DistributedTraining? Job = null)
+{
+    /// <summary>Runs measured: Calibrate, or 1.</summary>
+    public int SeedCount => Math.Max(1, Calibrate);
+
+    /// <summary>The request of calibration run i (seed + i).</summary>
+    public RunRequest Seeded(int i) => i == 0 ? this : this with { Config = Config with { Seed = Config.Seed + (ulong)i } };
+}
 
 /// <param name="ExitCode">0 ok, 1 regression.</param>
 /// <param name="Result">The finished run.</param>
@@ -56,6 +68,7 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         IReadOnlyList<IExporter> exporters = ExporterSet.Select(config.Exporters);
         DateTimeOffset started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
+        if (request.Job is not null) TrainDataParallel(request, cancellation);
         IReadOnlyList<IReadOnlyList<MetricRecord>> runs = MeasureAll(request, cancellation);
         IReadOnlyList<MetricRecord> records = runs.Count == 1 ? runs[0] : MeanRecords(runs);
         RunInfo info = new(RunInfo.NewId(started), VersionAction.ToolVersion, GitCommit.Current(), MachineInfo.Current(), config.Profile, started,
@@ -70,11 +83,11 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
     /// value must be finite: a NaN or infinity is an internal fault named by its metric (exit 70), never a verdict.</summary>
     private IReadOnlyList<IReadOnlyList<MetricRecord>> MeasureAll(RunRequest request, CancellationToken cancellation)
     {
-        int count = Math.Max(1, request.Calibrate);
+        int count = request.SeedCount;
         var runs = new List<IReadOnlyList<MetricRecord>>(count);
         for (int i = 0; i < count; i++)
         {
-            RunRequest seeded = i == 0 ? request : request with { Config = request.Config with { Seed = request.Config.Seed + (ulong)i } };
+            RunRequest seeded = request.Seeded(i);
             if (count > 1) progress.Note($"calibration run {i + 1} of {count} (seed {seeded.Config.Seed})");
             IReadOnlyList<MetricRecord> records = progress.Scope(() => Measure(seeded, cancellation));
             cancellation.ThrowIfCancellationRequested();
@@ -140,12 +153,42 @@ public sealed class RunPipeline(TextWriter stdout, IRunProgress progress)
         IProgressTask loading = progress.Start("loading the subject model and corpus", 1);
         using SubjectEnvironment env = SubjectEnvironment.Load(config.Model, config.Corpus, request.Device);
         loading.Complete();
-        var provider = new DictionaryProvider(config, env, request.Device, VersionAction.ToolVersion, progress);
+        var provider = new DictionaryProvider(config, env, request.Device, VersionAction.ToolVersion, progress) { WorldSize = request.Job?.WorldSize ?? 1 };
         using SubjectSet subjects = provider.Provide(cancellation);
         var options = config.Eval.ToSuiteOptions(config.Seed);
         var evaluation = new SubjectEvaluation(env.Model, env.Tokenizer, env.Corpus, options, subjects.Dictionaries, subjects.Clts, progress);
         IReadOnlyList<MetricRecord> records = evaluation.RunAll([.. config.Suites.Select(SuiteRegistry.Get)], cancellation);
         return request.Extension is { } extension ? [.. records, .. extension.Measure(config, request.Device, progress, cancellation)] : records;
+    }
+
+    /// <summary>What Run checks before any work (the baseline, the exporters), for rank 0 of a job to check before the
+    /// other ranks start training with it.</summary>
+    public static void Preflight(RunRequest request)
+    {
+        ReadBaseline(request.Config.BaselinePath, mustExist: !request.UpdateBaselines);
+        ExporterSet.Select(request.Config.Exporters);
+    }
+
+    /// <summary>Every rank of the request's job: trains, data parallel, every dictionary the run will need that rank 0's
+    /// cache lacks (each calibration seed's) and the extension's (the sweep's points), then ends the job. Rank 0 calls it
+    /// from Run before measuring; the other ranks call it alone and are done.</summary>
+    public void TrainDataParallel(RunRequest request, CancellationToken cancellation = default)
+    {
+        DistributedTraining job = request.Job ?? throw new InvalidOperationException("TrainDataParallel needs the request's job");
+        progress.Scope(() =>
+        {
+            IProgressTask loading = progress.Start("loading the subject model and corpus", 1);
+            using SubjectEnvironment env = SubjectEnvironment.Load(request.Config.Model, request.Config.Corpus, request.Device);
+            loading.Complete();
+            for (int i = 0; i < request.SeedCount; i++)
+            {
+                var provider = new DictionaryProvider(request.Seeded(i).Config, env, request.Device, VersionAction.ToolVersion, progress) { Job = job };
+                provider.TrainMissing(cancellation);
+            }
+            return 0;
+        });
+        request.Extension?.Train(request.Config, request.Device, progress, job, cancellation);
+        job.Finish();
     }
 
     private static Baseline? ReadBaseline(string path, bool mustExist) =>

@@ -5,12 +5,15 @@
 // DictionaryTrainer. Each point is evaluated with the suites, its training FLOPs counted (TrainingFlops), and everything
 // kept under OUT/points/<id>/ (dict/ once trained, metrics.json once evaluated) so an interrupted sweep continues where
 // it stopped. Fits, plots and the summary files are made from the finished points (SweepOutputs). It prints nothing
-// but progress.
+// but progress. As one rank of a data-parallel job, rank 0 decides which points lack a dictionary, every rank harvests
+// its share of the stream (DistributedTraining.Passes, as `train`) and trains them together, then the job ends and
+// rank 0 alone evaluates and writes.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Config;
+using InterpEval.Harness.Distributed;
 using InterpEval.Harness.Evaluation;
 using InterpEval.Harness.Runs;
 using InterpEval.Harness.Tool;
@@ -50,13 +53,22 @@ public sealed record SweepRequest(HarnessConfig Config, IReadOnlyList<int> Width
         new(config, s.Widths.Distinct().Order().ToList(), s.Tokens.Distinct().Order().ToList(), s.Architectures.Distinct().ToList(),
             s.K.Distinct().ToList(), s.L1.Distinct().ToList(), s.Seeds, outDir, s.Suites, s.Bootstrap);
 
+    /// <summary>Ranks that train the points data parallel (each its own share of the stream, so other weights than one
+    /// process's): part of the settings key when above 1.</summary>
+    public int WorldSize { get; init; } = 1;
+
     /// <summary>What a point's files depend on besides its id (which holds the grid coordinates), the stream included
-    /// (its size follows the grid's largest budget): points made under other settings are not resumed.</summary>
-    public string SettingsKey() => JsonSerializer.Serialize(new
+    /// (its size follows the grid's largest budget) and the world size that trained it: points made under other settings
+    /// are not resumed.</summary>
+    public string SettingsKey()
     {
-        Config.Model, Config.Corpus, Config.Seed, Config.Training, Config.Eval, Suites, StreamTokens = SweepRunner.StreamTokens(Tokens.Max()),
-        tool = typeof(SweepRequest).Assembly.GetName().Version?.ToString(),
-    });
+        var settings = new
+        {
+            Config.Model, Config.Corpus, Config.Seed, Config.Training, Config.Eval, Suites, StreamTokens = SweepRunner.StreamTokens(Tokens.Max()),
+            tool = typeof(SweepRequest).Assembly.GetName().Version?.ToString(),
+        };
+        return WorldSize > 1 ? JsonSerializer.Serialize(new { settings, world_size = WorldSize }) : JsonSerializer.Serialize(settings);
+    }
 
     /// <summary>Every point of the grid, in a stable order.</summary>
     public IReadOnlyList<SweepPoint> Points()
@@ -97,31 +109,19 @@ public sealed class SweepRunner(IRunProgress progress)
 
     public const string PointsFolder = "points";
 
-    public (IReadOnlyList<SweepPointResult> Points, SweepTiming Timing) Run(SweepRequest request, Torch.Device device, CancellationToken cancellation = default)
+    /// <param name="job">The data-parallel job this process is rank 0 of (null alone): the points are trained with the
+    /// other ranks (which call TrainPoints), then the job ends before the evaluation.</param>
+    public (IReadOnlyList<SweepPointResult> Points, SweepTiming Timing) Run(SweepRequest request, Torch.Device device, CancellationToken cancellation = default,
+        DistributedTraining? job = null)
     {
         HarnessConfig config = request.Config;
         IReadOnlyList<SweepPoint> points = request.Points();
         ForgetOtherSettings(request);
         using SubjectEnvironment env = SubjectEnvironment.Load(config.Model, config.Corpus, device);
-        string hook = HookNames.ResidPost(env.Model.Config.NLayers / 2);
         int dIn = env.Model.Config.DModel;
-        double harvest = 0, training = 0, evaluation = 0, tokenise = 0;
-        long harvested = 0;
-        var toTrain = points.Where(p => !File.Exists(Path.Combine(DictDir(request, p), "cfg.json"))).ToList();
-        if (toTrain.Count > 0)
-        {
-            var clock = Stopwatch.StartNew();
-            using RecordedPasses stream = Harvest(env, config, hook, request.Tokens.Max(), toTrain.Max(p => p.Tokens), out tokenise, cancellation);
-            harvest = clock.Elapsed.TotalSeconds;
-            harvested = stream.Rows;
-            clock.Restart();
-            foreach (var budget in toTrain.GroupBy(p => p.Tokens).OrderBy(g => g.Key))
-            {
-                cancellation.ThrowIfCancellationRequested();
-                TrainBudget(request, env, hook, budget.Key, budget.ToList(), stream, device, cancellation);
-            }
-            training = clock.Elapsed.TotalSeconds;
-        }
+        var (harvest, training, tokenise, harvested) = TrainMissing(request, env, points, device, job, cancellation);
+        job?.Finish();
+        double evaluation;
         var results = new List<SweepPointResult>();
         var evalClock = new Stopwatch();
         foreach (SweepPoint p in points)
@@ -139,6 +139,41 @@ public sealed class SweepRunner(IRunProgress progress)
         }
         evaluation = evalClock.Elapsed.TotalSeconds;
         return (results, new SweepTiming(harvest, training, evaluation, tokenise, harvested));
+    }
+
+    /// <summary>Every rank of a data-parallel job: trains the points whose dictionaries rank 0 lacks, together (only rank
+    /// 0 writes them). Leaves the job running; rank 0's Run then finds them trained and only evaluates.</summary>
+    public void TrainPoints(SweepRequest request, Torch.Device device, DistributedTraining job, CancellationToken cancellation = default)
+    {
+        if (job.IsWriter) ForgetOtherSettings(request);
+        using SubjectEnvironment env = SubjectEnvironment.Load(request.Config.Model, request.Config.Corpus, device);
+        TrainMissing(request, env, request.Points(), device, job, cancellation);
+    }
+
+    /// <summary>Harvests once and trains every point without a dictionary (in a job: rank 0's list, data parallel);
+    /// seconds harvesting, training and tokenising, and the rows recorded.</summary>
+    private (double Harvest, double Training, double Tokenise, long Rows) TrainMissing(SweepRequest request, SubjectEnvironment env,
+        IReadOnlyList<SweepPoint> points, Torch.Device device, DistributedTraining? job, CancellationToken cancellation)
+    {
+        var toTrain = points.Where(p => !File.Exists(Path.Combine(DictDir(request, p), "cfg.json"))).ToList();
+        if (job is not null)
+        {
+            var ids = job.Agree("training", () => string.Join('\n', toTrain.Select(p => p.Id))).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .ToHashSet(StringComparer.Ordinal);
+            toTrain = [.. points.Where(p => ids.Contains(p.Id))];
+        }
+        if (toTrain.Count == 0) return (0, 0, 0, 0);
+        string hook = HookNames.ResidPost(env.Model.Config.NLayers / 2);
+        var clock = Stopwatch.StartNew();
+        using RecordedPasses stream = Harvest(env, request.Config, hook, request.Tokens.Max(), toTrain.Max(p => p.Tokens), job, out double tokenise, cancellation);
+        double harvest = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        foreach (var budget in toTrain.GroupBy(p => p.Tokens).OrderBy(g => g.Key))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            TrainBudget(request, env, hook, budget.Key, budget.ToList(), stream, device, job, cancellation);
+        }
+        return (harvest, clock.Elapsed.TotalSeconds, tokenise, stream.Rows);
     }
 
     /// <summary>Deletes OUT/points when it was made under other settings (another seed, training or eval config), then
@@ -166,30 +201,33 @@ public sealed class SweepRunner(IRunProgress progress)
     /// <summary>The recipe's stream for the grid's largest budget (TrainingRecipe: documents in the recipe's order,
     /// windows, separators and window starts dropped, shuffled with the config seed), recorded once: as many full
     /// batches as the largest budget still to train takes steps (a resumed sweep records the same stream).</summary>
-    private RecordedPasses Harvest(SubjectEnvironment env, HarnessConfig config, string hook, long gridTokens, long tokens, out double tokenise,
-        CancellationToken cancellation)
+    private RecordedPasses Harvest(SubjectEnvironment env, HarnessConfig config, string hook, long gridTokens, long tokens, DistributedTraining? job,
+        out double tokenise, CancellationToken cancellation)
     {
         int batch = config.Training.BatchTokens;
         int steps = new DictionaryTrainerOptions { Tokens = tokens, BatchTokens = batch }.TotalSteps;
+        DistributedTraining.RankBatch(job, batch, "training.batch_tokens", out int rankBatch);
         var clock = Stopwatch.StartNew();
         var separator = DocumentSeparator.For(env.Model.Config, env.Tokenizer);
         long[] ids = TrainingRecipe.Tokens(env.Corpus.Train, env.Tokenizer, separator, StreamTokens(gridTokens));
         tokenise = clock.Elapsed.TotalSeconds;
         var stream = new TrainingStream(ids.LongLength, config.Training.ContextLength, config.Training.BufferTokens);
-        ActivationPasses passes = TrainingRecipe.Passes(env.Model, ids, [hook], stream, batch, separator, config.Seed);
-        var task = progress.Start($"harvesting {(long)steps * batch} activations of {hook} ({ids.Length} corpus tokens)", steps);
-        RecordedPasses recorded = RecordedPasses.Record(passes, steps, batch, () => task.Increment(), cancellation);
+        ActivationPasses passes = DistributedTraining.Passes(job, env.Model, ids, [hook], stream, batch, separator, config.Seed, "training.batch_tokens");   // a job: this rank's share
+        var task = progress.Start($"harvesting {(long)steps * rankBatch} activations of {hook} ({ids.Length} corpus tokens)", steps);
+        RecordedPasses recorded = RecordedPasses.Record(passes, steps, rankBatch, () => task.Increment(), cancellation);
         task.Complete();
         return recorded;
     }
 
-    /// <summary>All points of one budget trained together on the stream's first `tokens` rows (replayed if shorter).</summary>
+    /// <summary>All points of one budget trained together on the stream's first `tokens` rows (replayed if shorter); in a
+    /// job data parallel, only rank 0 writing.</summary>
     private void TrainBudget(SweepRequest request, SubjectEnvironment env, string hook, long tokens, List<SweepPoint> points, RecordedPasses stream,
-        Torch.Device device, CancellationToken cancellation)
+        Torch.Device device, DistributedTraining? job, CancellationToken cancellation)
     {
         HarnessConfig config = request.Config;
         int batch = config.Training.BatchTokens;
         var trainables = new List<ITrainableDictionary>();
+        bool writer = job is not { IsWriter: false };
         string temp = Path.Combine(request.Out, PointsFolder, ".training-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
@@ -208,12 +246,15 @@ public sealed class SweepRunner(IRunProgress progress)
                 SparsityWarmupSteps = config.Training.SparsityWarmupSteps ?? TrainingRecipe.DefaultSparsityWarmupSteps((int)(tokens / batch)),
                 DeadAfterTokens = config.Training.DeadTokens, Seed = config.Seed,
             };
-            Directory.CreateDirectory(temp);
-            string outDir = points.Count == 1 ? Path.Combine(temp, points[0].Id) : temp;
-            var trainer = new DictionaryTrainer(trainables, options, outDir);
+            if (writer) Directory.CreateDirectory(temp);
+            string? outDir = !writer ? null : points.Count == 1 ? Path.Combine(temp, points[0].Id) : temp;   // the other ranks write nothing
+            DataParallelSync? sync = job?.NewSync();
+            var trainer = new DictionaryTrainer(trainables, options, outDir) { Sync = sync };
             var task = progress.Start($"training {points.Count} dictionaries on {tokens} tokens ({options.TotalSteps} steps × {batch})", options.TotalSteps);
-            trainer.Train(stream.Passes, new Follow(task, points[0].Id), cancel: cancellation);
+            var summaries = trainer.Train(stream.Passes, new Follow(task, points[0].Id), cancel: cancellation);
             task.Complete();
+            if (job is not null) progress.Note($"{tokens} tokens: {job.CommunicationLine(summaries[0].Elapsed, sync)}");
+            if (!writer) return;
             foreach (SweepPoint p in points)
             {
                 string target = DictDir(request, p);
@@ -225,7 +266,7 @@ public sealed class SweepRunner(IRunProgress progress)
         finally
         {
             foreach (ITrainableDictionary t in trainables) t.Dispose();
-            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+            if (writer && Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
         }
     }
 

@@ -1,9 +1,11 @@
 // SweepSession — one sweep from request to files, shared by `interp-eval sweep` and `run` (a profile with a "sweep"):
 // SweepRunner's points (harvest once, train, evaluate, resumable), feature splitting, the scaling fits (ScalingFits),
 // then points.csv, fits.json, fits.csv, sweep.json, the plots (SVG + PNG) and report.html under the request's Out, each
-// written atomically. It prints nothing but progress; the caller reports the outcome.
+// written atomically. It prints nothing but progress; the caller reports the outcome. With a data-parallel job (rank 0)
+// the points are trained with the other ranks (which call TrainAsRank) and the job ends before the evaluation.
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using InterpEval.Harness.Distributed;
 using InterpEval.Harness.Plots;
 using InterpEval.Harness.Tool;
 using InterpEval.Interp.IO;
@@ -24,11 +26,11 @@ public sealed record SweepOutcome(SweepRequest Request, IReadOnlyList<SweepPoint
 public static class SweepSession
 {
     public static SweepOutcome Run(SweepRequest request, InterpEval.Torch.Device device, IRunProgress progress, Action<SweepPoint>? afterPoint = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, DistributedTraining? job = null)
     {
         var clock = Stopwatch.StartNew();
         var runner = new SweepRunner(progress) { AfterPoint = afterPoint };
-        var (points, timing) = progress.Scope(() => runner.Run(request, device, cancellation));
+        var (points, timing) = progress.Scope(() => runner.Run(request, device, cancellation, job));
         var splitting = SweepRunner.Splitting(request, points, device, cancellation);
         var fits = ScalingFits.Fit(SweepOutputs.ScalingPoints(points), request.Bootstrap);
         string o = request.Out;
@@ -52,5 +54,14 @@ public static class SweepSession
             ["harvested_rows"] = timing.HarvestedRows,
         });
         return new SweepOutcome(request, points, timing, fits, splitting, charts, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>A rank other than 0 of a data-parallel sweep: trains with rank 0, then ends the job (rank 0 evaluates and
+    /// writes everything).</summary>
+    public static void TrainAsRank(SweepRequest request, InterpEval.Torch.Device device, IRunProgress progress, DistributedTraining job,
+        CancellationToken cancellation = default)
+    {
+        new SweepRunner(progress).TrainPoints(request, device, job, cancellation);
+        job.Finish();
     }
 }

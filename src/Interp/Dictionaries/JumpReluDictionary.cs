@@ -110,13 +110,16 @@ public sealed class JumpReluDictionary : SparseDictionary
     /// <summary>H(pre − θ) [N, F] with the straight-through gradients: to θ always, to pre when InputGradient. The input
     /// term is g·pre − (g·pre) detached with g = K((pre − θ)/ε)/ε held constant: it adds exactly 0 to the value and
     /// exactly g to ∂/∂pre.</summary>
-    internal Tensor L0Count(Tensor pre, Tensor theta)
+    internal Tensor L0Count(Tensor pre, Tensor theta) => L0Count(pre, theta, Bandwidth, InputGradient);
+
+    /// <summary>L0Count for any ε and input-gradient choice (a latent-sharded slice calls it on its own latents).</summary>
+    internal static Tensor L0Count(Tensor pre, Tensor theta, double bandwidth, bool inputGradient)
     {
-        var step = CustomOps.Step(pre, theta, Bandwidth);                                     // [N, F]
-        if (!InputGradient) return step;
+        var step = CustomOps.Step(pre, theta, bandwidth);                                     // [N, F]
+        if (!inputGradient) return step;
         Tensor kernel;                                                                       // [N, F]
         using (Autograd.NoGrad())
-            kernel = (pre.Detach() - theta.Detach()).Div(Bandwidth).Abs().Lt(0.5).To(pre.Dtype).Div(Bandwidth);
+            kernel = (pre.Detach() - theta.Detach()).Div(bandwidth).Abs().Lt(0.5).To(pre.Dtype).Div(bandwidth);
         var through = pre * kernel;
         return step + (through - through.Detach());
     }

@@ -3,12 +3,14 @@
 // TopK selects globally and exactly: each rank's k best pre-activations are all-gathered and the global k chosen
 // (the global top-k lies within the union of the ranks' top-k); ReLU and JumpReLU need no selection. Every rank then
 // decodes its own active latents and one all_reduce sums the partial reconstructions. Save gathers the slices into
-// one ordinary dictionary directory on rank 0. Training (topk, batchtopk, relu): TrainingForward gives each rank a loss whose
+// one ordinary dictionary directory on rank 0. Training (topk, batchtopk, relu, jumprelu): TrainingForward gives each rank a loss whose
 // gradient is exact for its own slice — the summed reconstruction enters as Σ partials (detached) + this rank's partial,
 // so the backward needs no collective — and b_dec, replicated, collects its decoder gradient / W on each rank plus each
 // rank's encoder path, summed by one all_reduce (SynchronizeReplicatedGradients); the gradient norm is the job's.
-// batchtopk cuts the whole batch at the job's (k·N)-th value the same way. It leaves out gated/matryoshka, jumprelu
-// training (its forward is sharded) and skip-transcoders; latents
+// batchtopk cuts the whole batch at the job's (k·N)-th value the same way; jumprelu's θ, straight-through gradients and
+// penalties are per latent, so each rank's part of the penalty is summed like the reconstruction; gated's two paths
+// (gate b_enc, magnitude r_mag and b_mag, both over the shared W_enc columns) are per latent too, and its auxiliary
+// reconstruction through the frozen decoder sums partials the same way. It leaves out matryoshka and skip-transcoders; latents
 // tied exactly at the k-th value are all kept; the shard decodes densely ([N, F/W] · [F/W, D]).
 using InterpEval.Torch.Distributed;
 
@@ -19,14 +21,16 @@ public sealed class LatentShardedDictionary : IDisposable
     private readonly ProcessGroup _group;
     private readonly Tensor _wEnc, _bEnc, _wDec, _bDec;                                       // [D_in, F/W], [F/W], [F/W, D_out], [D_out]
     private Tensor? _logDensity;                                                              // [F/W] for sparsity.safetensors
-    private readonly Tensor? _threshold;                                                      // [F/W] (jumprelu)
+    private readonly Tensor? _logThreshold;                                                   // [F/W] t = log θ (jumprelu, trained)
+    private readonly Tensor? _rMag, _bMag;                                                    // [F/W] each (gated's magnitude path; b_enc is b_gate)
 
-    private LatentShardedDictionary(ProcessGroup group, DictionaryConfig config, ActivationScale scale, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, Tensor? threshold)
+    private LatentShardedDictionary(ProcessGroup group, DictionaryConfig config, ActivationScale scale, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec,
+        Tensor? logThreshold, Tensor? rMag, Tensor? bMag)
     {
         _group = group;
         Config = config;
         Scale = scale;
-        (_wEnc, _bEnc, _wDec, _bDec, _threshold) = (wEnc, bEnc, wDec, bDec, threshold);
+        (_wEnc, _bEnc, _wDec, _bDec, _logThreshold, _rMag, _bMag) = (wEnc, bEnc, wDec, bDec, logThreshold, rMag, bMag);
         ShardLatents = config.DSae / group.WorldSize;
         Offset = (long)group.Rank * ShardLatents;
     }
@@ -35,17 +39,57 @@ public sealed class LatentShardedDictionary : IDisposable
 
     public ActivationScale Scale { get; private set; }
 
-    /// <summary>This rank's trainable tensors: W_enc [D_in, F/W], b_enc [F/W], W_dec [F/W, D_out] (its slice) and b_dec
-    /// [D_out] (the same on every rank).</summary>
-    public IReadOnlyList<Tensor> Parameters => [_wEnc, _bEnc, _wDec, _bDec];
+    /// <summary>This rank's trainable tensors: W_enc [D_in, F/W], b_enc [F/W], W_dec [F/W, D_out] (its slice), b_dec
+    /// [D_out] (the same on every rank), then jumprelu's log θ or gated's r_mag and b_mag [F/W] (its slices) — the
+    /// unsharded dictionary's order.</summary>
+    public IReadOnlyList<Tensor> Parameters => [.. NamedParameters.Select(p => p.Value)];
+
+    /// <summary>Parameters by their checkpoint names (SparseDictionary.NamedParameters').</summary>
+    public IReadOnlyList<KeyValuePair<string, Tensor>> NamedParameters
+    {
+        get
+        {
+            var named = new List<KeyValuePair<string, Tensor>> { new("W_enc", _wEnc), new("b_enc", _bEnc), new("W_dec", _wDec), new("b_dec", _bDec) };
+            if (_logThreshold is not null) named.Add(new(JumpReluDictionary.LogThresholdKey, _logThreshold));
+            if (_rMag is not null) named.Add(new(GatedDictionary.RMagKey, _rMag));
+            if (_bMag is not null) named.Add(new(GatedDictionary.BMagKey, _bMag));
+            return named;
+        }
+    }
+
+    /// <summary>The axis along which a parameter (by checkpoint name) is split by latent — W_enc [D_in, F] 1; b_enc,
+    /// W_dec, log θ, r_mag and b_mag 0 — or null for b_dec, the same on every rank.</summary>
+    public static int? LatentAxis(string parameterName) => parameterName switch
+    {
+        "W_enc" => 1,
+        "b_enc" or "W_dec" or JumpReluDictionary.LogThresholdKey or GatedDictionary.RMagKey or GatedDictionary.BMagKey => 0,
+        "b_dec" => null,
+        _ => throw new ArgumentOutOfRangeException(nameof(parameterName), $"'{parameterName}' is not a parameter of a latent-sharded dictionary"),
+    };
+
+    /// <summary>The parameters split by latent (all but b_dec), for the job's gradient norm.</summary>
+    private IEnumerable<Tensor> ShardedParameters => Parameters.Where(p => !ReferenceEquals(p, _bDec));
 
     /// <summary>topk: AuxK's coefficient α and k_aux (null = d_out / 2), copied from the full dictionary.</summary>
     public double AuxKCoefficient { get; init; } = 1.0 / 32;
 
     public int? KAux { get; init; }
 
-    /// <summary>relu: λ of the decoder-norm-weighted L1 penalty (the trainer's warm-up sets it each step).</summary>
-    public double L1Coefficient { get; set; }
+    /// <summary>relu: λ of the decoder-norm-weighted L1 penalty; jumprelu: λ of its L0 or tanh penalty (the trainer's
+    /// warm-up sets it each step).</summary>
+    public double SparsityCoefficient { get; set; }
+
+    /// <summary>jumprelu: the knobs of JumpReluDictionary (ε, the L0 penalty's input gradient, L0 or tanh, c, λ_P), copied
+    /// from the full dictionary.</summary>
+    public double Bandwidth { get; init; } = JumpReluDictionary.DefaultBandwidth;
+
+    public bool InputGradient { get; init; } = true;
+
+    public JumpReluPenalty Penalty { get; init; } = JumpReluPenalty.L0;
+
+    public double TanhScale { get; init; } = 4;
+
+    public double PreActCoefficient { get; init; }
 
     private int DOut => (int)_bDec.Size(0);
 
@@ -63,6 +107,15 @@ public sealed class LatentShardedDictionary : IDisposable
         return (-v[1], v[0]);
     }
 
+    /// <summary>The element-wise sum over the ranks of a few counts (collective).</summary>
+    public long[] CountsOverRanks(long[] values)
+    {
+        using var scope = DisposeScope.Enter();
+        var t = Tensor.From(values, values.Length);
+        _group.AllReduce_(t);
+        return t.ToArray<long>();
+    }
+
     /// <summary>Latents on this rank (F / W).</summary>
     public int ShardLatents { get; }
 
@@ -73,8 +126,8 @@ public sealed class LatentShardedDictionary : IDisposable
     public static LatentShardedDictionary FromFull(SparseDictionary full, ProcessGroup group)
     {
         string arch = full.Config.Architecture;
-        if (arch is not ("topk" or "batchtopk" or "relu" or "jumprelu"))
-            throw new ArgumentException($"latent sharding supports topk, batchtopk, relu and jumprelu dictionaries, not {arch}");
+        if (arch is not ("topk" or "batchtopk" or "relu" or "jumprelu" or "gated"))
+            throw new ArgumentException($"latent sharding supports topk, batchtopk, relu, jumprelu and gated dictionaries, not {arch}");
         if (full.WSkip is not null) throw new ArgumentException("latent sharding does not support skip-transcoders");
         if (full.DSae % group.WorldSize != 0)
             throw new ArgumentException($"d_sae {full.DSae} does not split evenly over {group.WorldSize} ranks — use a width that is a multiple of the world size");
@@ -84,11 +137,17 @@ public sealed class LatentShardedDictionary : IDisposable
         Tensor Own(Tensor t) => t.Contiguous().Clone().DetachFromScopes();
         return new LatentShardedDictionary(group, full.Config, full.Scale,
             Own(full.WEnc.Narrow(1, lo, n)), Own(full.BEnc.Narrow(0, lo, n)), Own(full.WDec.Narrow(0, lo, n)), Own(full.BDec),
-            full is JumpReluDictionary j ? Own(j.Threshold().Narrow(0, lo, n)) : null)
+            full is JumpReluDictionary j ? Own(j.LogThreshold.Narrow(0, lo, n)) : null,
+            full is GatedDictionary g ? Own(g.RMag.Narrow(0, lo, n)) : null, full is GatedDictionary h ? Own(h.BMag.Narrow(0, lo, n)) : null)
         {
             AuxKCoefficient = full is TopKDictionary t ? t.AuxKCoefficient : 1.0 / 32,
             KAux = (full as TopKDictionary)?.KAux,
-            L1Coefficient = full is ReluDictionary r ? r.SparsityCoefficient : 0,
+            SparsityCoefficient = full.HasSparsityCoefficient ? full.SparsityCoefficient : 0,
+            Bandwidth = (full as JumpReluDictionary)?.Bandwidth ?? JumpReluDictionary.DefaultBandwidth,
+            InputGradient = (full as JumpReluDictionary)?.InputGradient ?? true,
+            Penalty = (full as JumpReluDictionary)?.Penalty ?? JumpReluPenalty.L0,
+            TanhScale = (full as JumpReluDictionary)?.TanhScale ?? 4,
+            PreActCoefficient = (full as JumpReluDictionary)?.PreActCoefficient ?? 0,
             Threshold = full is BatchTopKDictionary b ? b.Threshold : -1,
             ThresholdUpdates = (full as BatchTopKDictionary)?.ThresholdUpdates ?? 0,
             ThresholdRate = (full as BatchTopKDictionary)?.ThresholdRate ?? BatchTopKDictionary.DefaultThresholdRate,
@@ -96,7 +155,10 @@ public sealed class LatentShardedDictionary : IDisposable
     }
 
     /// <summary>True when TrainingForward trains this architecture sharded.</summary>
-    public static bool CanTrain(string architecture) => architecture is "topk" or "batchtopk" or "relu";
+    public static bool CanTrain(string architecture) => architecture is "topk" or "batchtopk" or "relu" or "jumprelu" or "gated";
+
+    /// <summary>The architectures CanTrain accepts, for messages.</summary>
+    public const string TrainableArchitectures = "topk, batchtopk, relu, jumprelu and gated";
 
     /// <summary>batchtopk: the inference threshold θ (negative while unset), its update count and rate, and whether
     /// training forwards update it — as BatchTopKDictionary, with the batch minimum taken over the whole job.</summary>
@@ -129,7 +191,7 @@ public sealed class LatentShardedDictionary : IDisposable
     /// SynchronizeReplicatedGradients).</summary>
     public ShardedTrainingStep TrainingForward(Tensor xs, Tensor ys, Tensor? deadMask)
     {
-        if (!CanTrain(Config.Architecture)) throw new ArgumentException($"latent-sharded training supports topk, batchtopk and relu, not {Config.Architecture}");
+        if (!CanTrain(Config.Architecture)) throw new ArgumentException($"latent-sharded training supports {TrainableArchitectures}, not {Config.Architecture}");
         var pre = PreActivationsScaled(xs);                                                   // [N, F/W]
         Tensor f;                                                                             // [N, F/W] this rank's latents
         if (Config.Architecture == "topk")
@@ -143,6 +205,8 @@ public sealed class LatentShardedDictionary : IDisposable
             f = pre.Relu() * mask;
         }
         else if (Config.Architecture == "batchtopk") f = pre.Relu() * GlobalBatchTopKMask(pre, Config.K!.Value);
+        else if (_logThreshold is not null) f = CustomOps.JumpRelu(pre, _logThreshold.Exp(), Bandwidth);   // straight-through to θ
+        else if (_rMag is not null) f = GatedDictionary.Latents(pre, _bEnc, _rMag, _bMag!);  // pre is π_gate
         else f = pre.Relu();
         var yHat = SumOverRanks(f.Mm(_wDec), _bDec);                                         // [N, D_out] Σ partials + b_dec
         var residual = ys - yHat;                                                             // [N, D_out]
@@ -160,10 +224,22 @@ public sealed class LatentShardedDictionary : IDisposable
         }
         else
         {
-            var local = (f * _wDec.Norm(2, 1)).Sum(1).Mean() * L1Coefficient;               // this rank's latents' penalty
-            sparsityOrAuxK = SumOverRanks(local, null);                                      // the job's penalty, local gradient
+            sparsityOrAuxK = SumOverRanks(LocalPenalty(pre, f), null);                      // the job's penalty, local gradient
             loss = mse + sparsityOrAuxK;
             parts["sparsity"] = sparsityOrAuxK.ToDouble();
+            if (_logThreshold is not null && PreActCoefficient > 0)
+            {
+                var preAct = SumOverRanks(PreActCoefficient * ((_logThreshold.Exp() - pre).Relu() * _wDec.Norm(2, 1)).Sum(1).Mean(), null);
+                loss = loss + preAct;
+                parts["pre_act"] = preAct.ToDouble();
+            }
+            if (_rMag is not null)                                                            // gated: the gate alone through the frozen decoder
+            {
+                var viaGate = SumOverRanks(pre.Relu().Mm(_wDec.Detach()), null) + _bDec.Detach();   // [N, D_out] Σ partials + b_dec'
+                var aux = (ys - viaGate).Pow(2).Sum(1).Mean();
+                loss = loss + aux;
+                parts["aux"] = aux.ToDouble();
+            }
         }
         parts["mse"] = mse.ToDouble();
         using var noGrad = Autograd.NoGrad();
@@ -172,6 +248,19 @@ public sealed class LatentShardedDictionary : IDisposable
         var total = counts.Sum().Reshape(1).Clone();
         _group.AllReduce_(total);
         return new ShardedTrainingStep(loss, yHat, counts, parts, (double)total.ToInt64() / xs.Size(0));
+    }
+
+    /// <summary>This rank's latents' part of the sparsity penalty (a sum over latents, so the job's is the sum over ranks):
+    /// relu's λ Σᵢ fᵢ‖W_dec,i‖; gated's λ Σᵢ ReLU(π_gate,i)‖W_dec,i‖; jumprelu's λ Σᵢ H(preᵢ − θᵢ) or λ Σᵢ tanh(c·|fᵢ|·‖W_dec,i‖) (JumpReluDictionary.Objective),
+    /// each a mean over tokens.</summary>
+    private Tensor LocalPenalty(Tensor pre, Tensor f)
+    {
+        if (_rMag is not null) return (pre.Relu() * _wDec.Norm(2, 1)).Sum(1).Mean() * SparsityCoefficient;   // GatedDictionary.Penalties
+        if (_logThreshold is null) return (f * _wDec.Norm(2, 1)).Sum(1).Mean() * SparsityCoefficient;
+        var penalty = Penalty == JumpReluPenalty.L0
+            ? JumpReluDictionary.L0Count(pre, _logThreshold.Exp(), Bandwidth, InputGradient).Sum(1).Mean()
+            : (f.Abs() * _wDec.Norm(2, 1) * TanhScale).Tanh().Sum(1).Mean();
+        return penalty * SparsityCoefficient;
     }
 
     /// <summary>batchtopk (Bussmann et al. 2024) across the shards: the k·N largest entries of ReLU(pre) over the whole
@@ -259,7 +348,7 @@ public sealed class LatentShardedDictionary : IDisposable
         using var scope = DisposeScope.Enter();
         using var noGrad = Autograd.NoGrad();
         var local = Tensor.Zeros([1], ScalarType.Float64);
-        foreach (var p in new[] { _wEnc, _bEnc, _wDec })
+        foreach (var p in ShardedParameters)
             if (p.Grad is { } g) local = local + g.To(ScalarType.Float64).Pow(2).Sum();
         _group.AllReduce_(local);
         if (_bDec.Grad is { } gb) local = local + gb.To(ScalarType.Float64).Pow(2).Sum();
@@ -331,7 +420,9 @@ public sealed class LatentShardedDictionary : IDisposable
                 var kth = top.Values.Narrow(1, top.Values.Size(1) - 1, 1);                      // [N, 1] the global k-th value
                 return pre.Relu() * pre.Ge(kth).To(ScalarType.Float32);
             case "jumprelu":
-                return pre * pre.Gt(_threshold!).To(ScalarType.Float32);
+                return pre * pre.Gt(_logThreshold!.Exp()).To(ScalarType.Float32);
+            case "gated":
+                return GatedDictionary.Latents(pre, _bEnc, _rMag!, _bMag!);
             case "batchtopk":                                                                  // inference: the threshold, as saved
                 if (Threshold < 0) throw new InvalidOperationException("batchtopk has no inference threshold yet: train it first");
                 return pre.Relu() * pre.Gt(Threshold).To(ScalarType.Float32);
@@ -357,7 +448,9 @@ public sealed class LatentShardedDictionary : IDisposable
         var wEnc = _group.AllGather(_wEnc).Permute(1, 0, 2).Reshape(Config.DIn, Config.DSae);   // [W, D_in, F/W] → [D_in, F]
         var bEnc = _group.AllGather(_bEnc).Reshape(Config.DSae);                                 // [F]
         var wDec = _group.AllGather(_wDec).Reshape(Config.DSae, -1);                             // [F, D_out]
-        var threshold = _threshold is null ? null : _group.AllGather(_threshold).Reshape(Config.DSae);
+        var logThreshold = _logThreshold is null ? null : _group.AllGather(_logThreshold).Reshape(Config.DSae);
+        var rMag = _rMag is null ? null : _group.AllGather(_rMag).Reshape(Config.DSae);
+        var bMag = _bMag is null ? null : _group.AllGather(_bMag).Reshape(Config.DSae);
         var logDensity = _logDensity is null ? null : _group.AllGather(_logDensity).Reshape(Config.DSae);
         if (_group.Rank != 0) return;
         using var full = DictionaryRegistry.Create(Config, seed, _wEnc.Device);
@@ -365,7 +458,12 @@ public sealed class LatentShardedDictionary : IDisposable
         full.BEnc.Copy_(bEnc);
         full.WDec.Copy_(wDec);
         full.BDec.Copy_(_bDec);
-        if (full is JumpReluDictionary j) j.LogThreshold.Copy_(threshold!.Log());
+        if (full is JumpReluDictionary j) j.LogThreshold.Copy_(logThreshold!);
+        if (full is GatedDictionary g)
+        {
+            g.RMag.Copy_(rMag!);
+            g.BMag.Copy_(bMag!);
+        }
         if (full is BatchTopKDictionary b) (b.Threshold, b.ThresholdUpdates) = (Threshold, ThresholdUpdates);
         full.SetScale(Scale);
         if (logDensity is not null) full.LogFeatureDensity = logDensity.Clone().DetachFromScopes();
@@ -378,7 +476,9 @@ public sealed class LatentShardedDictionary : IDisposable
         _bEnc.Dispose();
         _wDec.Dispose();
         _bDec.Dispose();
-        _threshold?.Dispose();
+        _logThreshold?.Dispose();
+        _rMag?.Dispose();
+        _bMag?.Dispose();
         _logDensity?.Dispose();
     }
 }

@@ -42,6 +42,11 @@ public sealed class DictionaryTrainer
 
     private string? CheckpointRoot => CheckpointDirectory ?? _outDir;
 
+    /// <summary>Where resume takes its checkpoint from (its folder, for messages, and the checkpoint, whose tensors the
+    /// trainer disposes); null = the latest under CheckpointRoot. A latent-sharded run at another world size assembles
+    /// its slice from the old ranks' (LatentShardResume).</summary>
+    public Func<(string Dir, TrainingCheckpoint Checkpoint)>? ResumeFrom { get; init; }
+
     /// <summary>Every hook the dictionaries read or predict (what the activation store must harvest).</summary>
     public IReadOnlyList<string> Hooks => _dictionaries.SelectMany(d => d.Hooks).Distinct().ToList();
 
@@ -73,10 +78,7 @@ public sealed class DictionaryTrainer
     /// a checkpoint that does not fit this run never resumes, so it never overwrites a saved dictionary.</summary>
     private void RestoreLatest(Run run)
     {
-        if (CheckpointRoot is not { } root) throw new ArgumentException("resume needs the output directory that holds the checkpoints");
-        string dir = TrainingCheckpoint.Latest(root)
-            ?? throw new FileNotFoundException($"{Path.Combine(root, TrainingCheckpoint.Folder)}: no checkpoint to resume from — start a fresh training first");
-        var checkpoint = TrainingCheckpoint.Read(dir);
+        var (dir, checkpoint) = ResumeFrom?.Invoke() ?? ReadLatest();
         try
         {
             run.Restore(checkpoint);
@@ -89,6 +91,14 @@ public sealed class DictionaryTrainer
         {
             throw new InvalidDataException($"{dir}: {e.Message}", e);
         }
+    }
+
+    private (string Dir, TrainingCheckpoint Checkpoint) ReadLatest()
+    {
+        if (CheckpointRoot is not { } root) throw new ArgumentException("resume needs the output directory that holds the checkpoints");
+        string dir = TrainingCheckpoint.Latest(root)
+            ?? throw new FileNotFoundException($"{Path.Combine(root, TrainingCheckpoint.Folder)}: no checkpoint to resume from — start a fresh training first");
+        return (dir, TrainingCheckpoint.Read(dir));
     }
 
     private void WriteCheckpoint(Run run, int step)
@@ -142,7 +152,7 @@ public sealed class DictionaryTrainer
         private long _tokensThisRun;
 
         /// <summary>Checkpoint keys of the dictionaries' own state (new tensors; the other keys alias live state).</summary>
-        public const string StatePrefix = "state.";
+        public const string StatePrefix = TrainingCheckpoint.StatePrefix;
 
         public Run(IReadOnlyList<ITrainableDictionary> dicts, DictionaryTrainerOptions o, ITrainingSync? sync)
         {
@@ -279,11 +289,11 @@ public sealed class DictionaryTrainer
                 foreach (var (name, t) in _dicts[i].CheckpointState()) tensors[StatePrefix + name] = t;
                 for (int p = 0; p < _adams[i].ExpAvg.Count; p++)
                 {
-                    tensors[$"adam.exp_avg.{p}"] = _adams[i].ExpAvg[p];
-                    tensors[$"adam.exp_avg_sq.{p}"] = _adams[i].ExpAvgSq[p];
+                    tensors[TrainingCheckpoint.AdamExpAvgKey(p)] = _adams[i].ExpAvg[p];
+                    tensors[TrainingCheckpoint.AdamExpAvgSqKey(p)] = _adams[i].ExpAvgSq[p];
                 }
-                tensors["activity.since_fired"] = Activity[i].SinceFired;
-                tensors["activity.active_tokens"] = Activity[i].ActiveTokens;
+                tensors[TrainingCheckpoint.SinceFiredKey] = Activity[i].SinceFired;
+                tensors[TrainingCheckpoint.ActiveTokensKey] = Activity[i].ActiveTokens;
                 dicts.Add(new DictionaryCheckpoint(_dicts[i].Id, _adams[i].StepCount, Activity[i].DensityTokens, tensors));
             }
             return new TrainingCheckpoint(Step, _o.TotalSteps, Tokens, Position, dicts);
@@ -323,12 +333,12 @@ public sealed class DictionaryTrainer
             using (Autograd.NoGrad())
                 for (int p = 0; p < _adams[i].ExpAvg.Count; p++)
                 {
-                    _adams[i].ExpAvg[p].Copy_(Get($"adam.exp_avg.{p}", _adams[i].ExpAvg[p]));
-                    _adams[i].ExpAvgSq[p].Copy_(Get($"adam.exp_avg_sq.{p}", _adams[i].ExpAvgSq[p]));
+                    _adams[i].ExpAvg[p].Copy_(Get(TrainingCheckpoint.AdamExpAvgKey(p), _adams[i].ExpAvg[p]));
+                    _adams[i].ExpAvgSq[p].Copy_(Get(TrainingCheckpoint.AdamExpAvgSqKey(p), _adams[i].ExpAvgSq[p]));
                 }
             _adams[i].StepCount = c.AdamStep;
-            Activity[i].Restore(c.Tensors.TryGetValue("activity.since_fired", out var since) ? since : throw new InvalidDataException($"checkpoint: {c.Id} has no 'activity.since_fired'"),
-                c.Tensors.TryGetValue("activity.active_tokens", out var active) ? active : throw new InvalidDataException($"checkpoint: {c.Id} has no 'activity.active_tokens'"),
+            Activity[i].Restore(c.Tensors.TryGetValue(TrainingCheckpoint.SinceFiredKey, out var since) ? since : throw new InvalidDataException($"checkpoint: {c.Id} has no '{TrainingCheckpoint.SinceFiredKey}'"),
+                c.Tensors.TryGetValue(TrainingCheckpoint.ActiveTokensKey, out var active) ? active : throw new InvalidDataException($"checkpoint: {c.Id} has no '{TrainingCheckpoint.ActiveTokensKey}'"),
                 c.DensityTokens);
         }
 

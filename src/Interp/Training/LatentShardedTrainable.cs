@@ -1,10 +1,11 @@
-// LatentShardedTrainable — a latent-sharded sae or transcoder (LatentShardedDictionary: topk, batchtopk or relu) as the trainer
+// LatentShardedTrainable — a latent-sharded sae or transcoder (LatentShardedDictionary: topk, batchtopk, relu, jumprelu or gated) as the trainer
 // sees it on one rank: every rank trains on the same whole batch, holds its slice of the latents with their own Adam
 // moments, and the dictionary's collectives make the job one dictionary (global top-k, summed reconstructions, b_dec's
 // gradient summed, the job's gradient norm for clipping, decoder rows normalised locally). Save is collective (rank 0
 // writes one ordinary directory). Checkpoints hold this rank's slice (the caller gives each rank its own checkpoint
-// directory) and resume only at the same world size, every rank from the same step (checked when restoring). It
-// leaves out data parallelism on top of the sharding, and every architecture but topk, batchtopk and relu.
+// directory); restoring checks that every rank comes from the same step, and LatentShardResume cuts a checkpoint for
+// this slice from the old slices' when the world size changed. It
+// leaves out data parallelism on top of the sharding, and matryoshka, skip-transcoders and clts.
 using InterpEval.Interp.Activations;
 using InterpEval.Interp.Dictionaries;
 
@@ -18,7 +19,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
     public LatentShardedTrainable(string id, LatentShardedDictionary dictionary, string inputHook, string? outputHook = null)
     {
         if (!LatentShardedDictionary.CanTrain(dictionary.Config.Architecture))
-            throw new ArgumentException($"latent-sharded training supports topk, batchtopk and relu dictionaries, not {dictionary.Config.Architecture}");
+            throw new ArgumentException($"latent-sharded training supports {LatentShardedDictionary.TrainableArchitectures} dictionaries, not {dictionary.Config.Architecture}");
         if (dictionary.Config.Kind.IsTranscoder() != outputHook is not null)
             throw new ArgumentException(dictionary.Config.Kind.IsTranscoder() ? "a transcoder predicts another hook: give its output hook" : "an sae reconstructs the hook it reads: give no output hook");
         Id = id;
@@ -26,7 +27,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
         InputHook = inputHook;
         OutputHook = outputHook;
         Hooks = outputHook is null ? [inputHook] : [inputHook, outputHook];
-        _baseSparsity = dictionary.L1Coefficient;
+        _baseSparsity = dictionary.SparsityCoefficient;
     }
 
     /// <summary>This rank's slice of a freshly built sae or transcoder (every rank builds the same seeded one; the caller
@@ -36,7 +37,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
         if (full is not SparseDictionaryTrainable s || s.Dictionary.Kind == DictionaryKind.SkipTranscoder)
             throw new ArgumentException("--shard latents: latent sharding trains saes and transcoders, not skip-transcoders or clts");
         if (!LatentShardedDictionary.CanTrain(s.Dictionary.Config.Architecture))
-            throw new ArgumentException($"--shard latents: latent-sharded training supports --arch topk, batchtopk and relu, not {s.Dictionary.Config.Architecture}");
+            throw new ArgumentException($"--shard latents: latent-sharded training supports --arch {LatentShardedDictionary.TrainableArchitectures}, not {s.Dictionary.Config.Architecture}");
         return new LatentShardedTrainable(s.Id, LatentShardedDictionary.FromFull(s.Dictionary, group), s.InputHook, s.OutputHook);
     }
 
@@ -78,7 +79,7 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
     public TrainingStepOutput Step(ActivationBatch batch, Tensor? deadMask, double sparsityScale)
     {
         if (!(sparsityScale is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(sparsityScale), $"sparsity scale must be in [0, 1], got {sparsityScale}");
-        Dictionary.L1Coefficient = _baseSparsity * sparsityScale;
+        Dictionary.SparsityCoefficient = _baseSparsity * sparsityScale;
         var xs = Hook(batch, InputHook) * Dictionary.Scale.Input;                            // [N, D_in]
         var ys = OutputHook is null ? xs : Hook(batch, OutputHook) * Dictionary.Scale.Output;  // [N, D_out]
         var o = Dictionary.TrainingForward(xs, ys, deadMask);
@@ -99,16 +100,24 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
         if (IsTopK) Dictionary.NormalizeDecoderRows();
     }
 
-    private static readonly string[] ParameterNames = ["W_enc", "b_enc", "W_dec", "b_dec"];
+
+    /// <summary>The checkpoint names of Parameters, in order (the unsharded dictionary's: SparseDictionary.NamedParameters).</summary>
+    public IReadOnlyList<string> ParameterNamesInOrder => [.. Dictionary.NamedParameters.Select(p => p.Key)];
+
+    /// <summary>LatentShardedDictionary.LatentAxis.</summary>
+    public static int? LatentAxis(string parameterName) => LatentShardedDictionary.LatentAxis(parameterName);
+
+    /// <summary>The checkpoint-state key naming which slice a checkpoint holds ([rank, world], int64).</summary>
+    public const string ShardKey = "shard";
 
     /// <summary>This rank's slice, the scale, which slice it is ([rank, world]), the steps done and batchtopk's θ — new tensors.</summary>
     public IReadOnlyDictionary<string, Tensor> CheckpointState()
     {
         using var scope = DisposeScope.Enter();
         using var noGrad = Autograd.NoGrad();
-        var state = ParameterNames.Zip(Parameters).ToDictionary(p => p.First, p => p.Second.Detach().Clone().DetachFromScopes(), StringComparer.Ordinal);
+        var state = Dictionary.NamedParameters.ToDictionary(p => p.Key, p => p.Value.Detach().Clone().DetachFromScopes(), StringComparer.Ordinal);
         state["scale"] = Tensor.From([Dictionary.Scale.Input, Dictionary.Scale.Output], 2).DetachFromScopes();
-        state["shard"] = Tensor.From(new long[] { Dictionary.Rank, Dictionary.WorldSize }, 2).DetachFromScopes();
+        state[ShardKey] = Tensor.From(new long[] { Dictionary.Rank, Dictionary.WorldSize }, 2).DetachFromScopes();
         state["step"] = Tensor.From(new long[] { _stepsDone }, 1).DetachFromScopes();
         state["batchtopk_threshold"] = Tensor.From(new double[] { Dictionary.Threshold, Dictionary.ThresholdUpdates }, 2).DetachFromScopes();
         return state;
@@ -117,16 +126,16 @@ public sealed class LatentShardedTrainable : ITrainableDictionary
     /// <summary>Collective: every rank restores at once, and all must come from the same step (else every rank refuses).</summary>
     public void RestoreCheckpointState(IReadOnlyDictionary<string, Tensor> state)
     {
-        var shard = Require(state, "shard").ToArray<long>();
+        var shard = Require(state, ShardKey).ToArray<long>();
         if (shard[0] != Dictionary.Rank || shard[1] != Dictionary.WorldSize)
-            throw new InvalidDataException($"checkpoint: {Id} holds the slice of rank {shard[0]} of {shard[1]}, this is rank {Dictionary.Rank} of {Dictionary.WorldSize} — resume a latent-sharded run with the same world size");
+            throw new InvalidDataException($"checkpoint: {Id} holds the slice of rank {shard[0]} of {shard[1]}, this is rank {Dictionary.Rank} of {Dictionary.WorldSize} — at another world size resume through LatentShardResume, which assembles this rank's slice from every old one");
         _stepsDone = Require(state, "step").ToArray<long>()[0];
         var (min, max) = Dictionary.MinMaxOverRanks(_stepsDone);
         if (min != max)
             throw new InvalidDataException($"checkpoint: the ranks of a latent-sharded run hold different latest checkpoints (steps {min} to {max}) — remove the newer ones so every rank resumes from the same step");
         using var scope = DisposeScope.Enter();
         using (Autograd.NoGrad())
-            foreach (var (name, p) in ParameterNames.Zip(Parameters))
+            foreach (var (name, p) in Dictionary.NamedParameters)
             {
                 var saved = Require(state, name);
                 if (!saved.Shape.SequenceEqual(p.Shape)) throw new InvalidDataException($"checkpoint: {Id} {name} is {saved.ShapeString}, expected {p.ShapeString}");

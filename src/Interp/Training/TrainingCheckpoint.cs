@@ -21,6 +21,18 @@ public sealed record TrainingCheckpoint(int Step, int TotalSteps, long Tokens, D
     public const string Folder = "checkpoints";
     private const string Prefix = "step-";
 
+    /// <summary>Keys of a dictionary's checkpoint file: its own CheckpointState under StatePrefix, Adam's moments of its
+    /// p-th parameter, and its latent activity.</summary>
+    public const string StatePrefix = "state.";
+
+    public static string AdamExpAvgKey(int parameter) => "adam.exp_avg." + parameter.ToString(CultureInfo.InvariantCulture);
+
+    public static string AdamExpAvgSqKey(int parameter) => "adam.exp_avg_sq." + parameter.ToString(CultureInfo.InvariantCulture);
+
+    public const string SinceFiredKey = "activity.since_fired";
+
+    public const string ActiveTokensKey = "activity.active_tokens";
+
     /// <summary>The folder of step s: checkpoints/step-000123.</summary>
     public static string PathFor(string outDir, int step) =>
         Path.Combine(outDir, Folder, Prefix + step.ToString("D6", CultureInfo.InvariantCulture));

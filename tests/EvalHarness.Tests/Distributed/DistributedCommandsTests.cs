@@ -1,5 +1,5 @@
-// The tool's distributed edges through the real binary in child processes: `run` and `sweep` started as one rank of
-// several are exit 2 naming WORLD_SIZE / SLURM_NTASKS (never N silent copies); `--dist-backend nccl` on a libtorch
+// The tool's distributed edges through the real binary in child processes: `run` and `sweep` under bad launcher
+// variables are exit 2 naming the variable before any work; `--dist-backend nccl` on a libtorch
 // without NCCL, or on the CPU, is exit 2 saying what to do; `bench train --world-size 2` runs two ranks and reports
 // their all-reduce time next to the single-process runs.
 using System.Diagnostics;
@@ -26,22 +26,25 @@ public class DistributedCommandsTests
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
-    [TestCase("run", "WORLD_SIZE")]
-    [TestCase("sweep", "WORLD_SIZE")]
-    [TestCase("run", "SLURM_NTASKS")]
-    public void Run_and_sweep_as_one_rank_of_several_are_exit_2_naming_the_variable(string command, string variable)
+    [TestCase("run", "MASTER_ADDR")]
+    [TestCase("sweep", "RANK")]
+    [TestCase("run", "SLURM_PROCID")]
+    public void Run_and_sweep_under_bad_launcher_variables_are_exit_2_naming_the_variable(string command, string variable)
     {
         string dir = Directory.CreateTempSubdirectory("ie-dist-cmd-").FullName;
         try
         {
-            var env = variable == "WORLD_SIZE"
-                ? new Dictionary<string, string> { ["WORLD_SIZE"] = "2", ["RANK"] = "0", ["MASTER_ADDR"] = "127.0.0.1", ["MASTER_PORT"] = "29500" }
-                : new Dictionary<string, string> { ["SLURM_NTASKS"] = "4", ["SLURM_PROCID"] = "1" };
+            var env = variable switch
+            {
+                "MASTER_ADDR" => new Dictionary<string, string> { ["WORLD_SIZE"] = "2", ["RANK"] = "0", ["MASTER_PORT"] = "29500" },
+                "RANK" => new Dictionary<string, string> { ["WORLD_SIZE"] = "2", ["RANK"] = "one", ["MASTER_ADDR"] = "127.0.0.1", ["MASTER_PORT"] = "29500" },
+                _ => new Dictionary<string, string> { ["SLURM_NTASKS"] = "4" },
+            };
             string[] args = command == "sweep" ? ["sweep", "--widths", "32,64", "--tokens", "4096", "--out", Path.Combine(dir, "out")] : ["run", "--out", Path.Combine(dir, "out")];
             var (code, stdout, stderr) = Tool(args, env);
             Assert.That(code, Is.EqualTo(2), stderr);
             Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
-            Assert.That(stderr, Does.StartWith("interp-eval: ").And.Contain($"{variable} is ").And.Contain($"`{command}` does not run data parallel"));
+            Assert.That(stderr, Does.StartWith("interp-eval: ").And.Contain(variable == "RANK" ? "RANK is 'one'" : $"{variable} is not set"));
             Assert.That(Directory.Exists(Path.Combine(dir, "out")), Is.False, "nothing is written");
             Assert.That(stdout, Is.Empty);
         }

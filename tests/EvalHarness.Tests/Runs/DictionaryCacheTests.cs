@@ -1,6 +1,7 @@
 // DictionaryCacheTests — the cache key: equal for equal inputs, different when anything that determines the weights
-// differs (tool version, model, corpus, the dictionary's spec, its training settings, the seed), and blind to what does
-// not (where the spec was read from, its training block, which TrainingSettings already carries).
+// differs (tool version, model, corpus, the dictionary's spec, its training settings, the seed, the world size of a
+// data-parallel training), and blind to what does not (where the spec was read from, its training block, which
+// TrainingSettings already carries).
 using InterpEval.Harness.Config;
 using InterpEval.Harness.Runs;
 
@@ -13,8 +14,8 @@ public sealed class DictionaryCacheTests
     private static readonly TrainingSettings Training = new(Steps: 40);
 
     private static string Key(string tool = "0.1.0", string model = "m", string corpus = "c", DictionarySpec? spec = null,
-        TrainingSettings? training = null, ulong seed = 3) =>
-        DictionaryCache.Key(tool, model, corpus, spec ?? Spec, training ?? Training, seed);
+        TrainingSettings? training = null, ulong seed = 3, int worldSize = 1) =>
+        DictionaryCache.Key(tool, model, corpus, spec ?? Spec, training ?? Training, seed, worldSize);
 
     [Test]
     public void Equal_inputs_give_the_same_64_hex_key() =>
@@ -27,7 +28,7 @@ public sealed class DictionaryCacheTests
         [
             Key(), Key(tool: "0.2.0"), Key(model: "m2"), Key(corpus: "c2"), Key(spec: Spec with { Width = 128 }),
             Key(spec: Spec with { K = 16 }), Key(spec: Spec with { Architecture = "relu" }), Key(training: Training with { Steps = 41 }),
-            Key(training: Training with { LearningRate = Training.LearningRate * 2 }), Key(seed: 4),
+            Key(training: Training with { LearningRate = Training.LearningRate * 2 }), Key(seed: 4), Key(worldSize: 2), Key(worldSize: 4),
         ];
         Assert.That(keys.Distinct().Count(), Is.EqualTo(keys.Length));
     }

@@ -1,6 +1,6 @@
 // Latent-sharded dictionaries on two and three child processes (Gloo, 127.0.0.1): the global top-k of sharded
 // pre-activations equals the unsharded top-k (indices exactly, values to 1e-5), the sharded reconstruction equals the
-// unsharded one for topk, relu and jumprelu (to 1e-5, float32 sums in another order), and the gathered save is an
+// unsharded one for topk, relu, jumprelu and gated (to 1e-5, float32 sums in another order), and the gathered save is an
 // ordinary directory that predicts like the original.
 using InterpEval.Interp.Dictionaries;
 using InterpEval.Tests.Shared;
@@ -15,6 +15,7 @@ public class LatentShardingTests
     [TestCase("topk", 3)]
     [TestCase("relu", 2)]
     [TestCase("jumprelu", 2)]
+    [TestCase("gated", 3)]
     public void Sharded_dictionary_equals_the_unsharded_one(string arch, int world)
     {
         if (!ProcessGroup.HasGloo) Assert.Ignore("this build of the shim has no Gloo");
@@ -59,6 +60,15 @@ public static class LatentShardWorker
             using (Autograd.NoGrad())
             using (DisposeScope.Enter())
                 j.LogThreshold.Copy_(Tensor.Full([48], Math.Log(0.05)));
+        if (d is GatedDictionary g)                                                           // both paths off their zero start
+            using (Autograd.NoGrad())
+            using (DisposeScope.Enter())
+            {
+                using var gen = new Generator(13);
+                g.RMag.Copy_(Tensor.Randn([48], gen) * 0.3);
+                g.BMag.Copy_(Tensor.Randn([48], gen) * 0.1);
+                g.BEnc.Copy_(Tensor.Randn([48], gen) * 0.05);
+            }
         return d;
     }
 

@@ -63,7 +63,8 @@ public static class RunCommand
 
     public static Command Create()
     {
-        var command = new Command("run", "Train or load the configured dictionaries, run the suites, gate every metric on the baseline, write the reports (exit 1 on a regression)")
+        var command = new Command("run", "Train or load the configured dictionaries, run the suites, gate every metric on the baseline, write the reports (exit 1 on a regression); " +
+            "under `launch --nproc N` or torchrun/Slurm variables every rank trains the dictionaries data parallel, rank 0 evaluates and writes")
         {
             ConfigFile, Profile, Suite, Out, Baselines, UpdateBaselines, Calibrate, Seed, Set, Annotations,
         };
@@ -73,7 +74,8 @@ public static class RunCommand
 
     /// <summary>The typed options: the config layers, what to do with the baseline, and the global options.</summary>
     public static RunOptions Options(ParseResult parseResult) => new(Sources(parseResult), parseResult.GetValue(UpdateBaselines),
-        parseResult.GetValue(Calibrate), parseResult.GetValue(GlobalOptions.Device), parseResult.GetValue(GlobalOptions.Threads), parseResult.GetValue(Annotations));
+        parseResult.GetValue(Calibrate), parseResult.GetValue(GlobalOptions.Device), parseResult.GetValue(GlobalOptions.Threads), parseResult.GetValue(Annotations),
+        string.Join(" ", parseResult.Tokens.Select(t => t.Value)));
 
     /// <summary>The config layers the command line gives.</summary>
     public static ConfigSources Sources(ParseResult parseResult)

@@ -21,7 +21,8 @@ public static class SweepCommand
 
     public static Command Create()
     {
-        var command = new Command("sweep", "Train and evaluate a grid of widths × token budgets from one activation stream, fit scaling laws, plot them")
+        var command = new Command("sweep", "Train and evaluate a grid of widths × token budgets from one activation stream, fit scaling laws, plot them " +
+                "(under `launch --nproc N` or torchrun/Slurm variables every rank trains the grid data parallel; rank 0 evaluates and writes)")
             { Config, Widths, Tokens, Arch, K, L1, Seeds, Out, Suite, Bootstrap };
         command.SetAction((parseResult, cancellation) =>
         {
@@ -30,7 +31,8 @@ public static class SweepCommand
             var options = new SweepOptions(parseResult.GetValue(Config), List(parseResult.GetValue(Widths)!, "--widths", Int),
                 List(parseResult.GetValue(Tokens)!, "--tokens", Count), Names(parseResult.GetValue(Arch)!, "--arch"),
                 List(parseResult.GetValue(K)!, "--k", Int), parseResult.GetValue(L1) is { } l1 ? List(l1, "--l1", Double) : [],
-                parseResult.GetValue(Seeds), parseResult.GetValue(Out)!, Names(parseResult.GetValue(Suite)!, "--suite"), parseResult.GetValue(Bootstrap));
+                parseResult.GetValue(Seeds), parseResult.GetValue(Out)!, Names(parseResult.GetValue(Suite)!, "--suite"), parseResult.GetValue(Bootstrap),
+                string.Join(" ", parseResult.Tokens.Select(t => t.Value)));
             return Task.FromResult((int)new SweepHandler(output, progress).Run(options, parseResult.GetValue(GlobalOptions.Device), cancellation));
         });
         return command;

@@ -1,11 +1,14 @@
 // SweepHandler — `interp-eval sweep`: resolves the config, runs the grid and writes its files (SweepSession: harvest
 // once, train, evaluate, resumable; the scaling fits; points.csv, fits.json, fits.csv, sweep.json, the plots and
 // report.html under --out), and prints each variant's laws with their intervals and the compute-optimal
-// width at the largest compute. Bad grids are usage errors before any work.
+// width at the largest compute. Bad grids are usage errors before any work. Started as one rank of a data-parallel job
+// (Distributed/DistributedTraining) every rank trains the grid with the others; rank 0 alone evaluates, writes and
+// prints, the others exit 0 once training is done.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using InterpEval.Harness.Config;
+using InterpEval.Harness.Distributed;
 using InterpEval.Harness.Plots;
 using InterpEval.Harness.Sweeps;
 using InterpEval.Harness.Tool;
@@ -25,8 +28,9 @@ namespace InterpEval.Harness.Commands.Sweep;
 /// <param name="Out">Output and resume directory.</param>
 /// <param name="Suites">Suites per point.</param>
 /// <param name="Bootstrap">Bootstrap resamples per fit.</param>
+/// <param name="CommandLine">The command line, which every rank of a job must share.</param>
 public sealed record SweepOptions(string? Config, IReadOnlyList<int> Widths, IReadOnlyList<long> Tokens, IReadOnlyList<string> Architectures,
-    IReadOnlyList<int> Ks, IReadOnlyList<double> L1s, int Seeds, string Out, IReadOnlyList<string> Suites, int Bootstrap);
+    IReadOnlyList<int> Ks, IReadOnlyList<double> L1s, int Seeds, string Out, IReadOnlyList<string> Suites, int Bootstrap, string CommandLine = "");
 
 public sealed class SweepHandler(TextWriter stdout, IRunProgress progress)
 {
@@ -34,11 +38,26 @@ public sealed class SweepHandler(TextWriter stdout, IRunProgress progress)
 
     public ExitCode Run(SweepOptions o, InterpEval.Torch.Device device, CancellationToken cancellation = default)
     {
-        InterpEval.Harness.Training.DistributedTraining.RefuseUnsupported("sweep", Environment.GetEnvironmentVariable);   // data parallel is train's only
         SweepRequest request = Request(o);
-        SweepOutcome outcome = SweepSession.Run(request, device, progress, AfterPoint, cancellation);
-        Print(outcome.Fits, outcome.Points.Count, outcome.Timing, outcome.Seconds, o.Out);
-        return ExitCode.Ok;
+        string options = DistributedTraining.WithConfig(o.CommandLine, o.Config is null ? "" : File.ReadAllText(o.Config));
+        using DistributedTraining? job = DistributedTraining.Start(Environment.GetEnvironmentVariable, options, DistributedTraining.Backend(null, device));
+        request = request with { WorldSize = job?.WorldSize ?? 1 };
+        try
+        {
+            if (job is { IsWriter: false })
+            {
+                SweepSession.TrainAsRank(request, device, Terminal.Progress(TextWriter.Null, TextWriter.Null), job, cancellation);   // rank 0 writes
+                return ExitCode.Ok;
+            }
+            SweepOutcome outcome = SweepSession.Run(request, device, progress, AfterPoint, cancellation, job);
+            Print(outcome.Fits, outcome.Points.Count, outcome.Timing, outcome.Seconds, o.Out);
+            return ExitCode.Ok;
+        }
+        catch (Exception e) when (job is not null)
+        {
+            job.Abandon(e);                                                                  // rank 0: the others stop too
+            throw;
+        }
     }
 
     private void Print(IReadOnlyList<ArchitectureScaling> fits, int points, SweepTiming t, double total, string outDir)

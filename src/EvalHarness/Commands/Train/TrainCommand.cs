@@ -169,7 +169,7 @@ public static class TrainCommand
 
     public static readonly Option<string> Shard = new("--shard")
     {
-        Description = "What several ranks split: data (data parallel: each rank a share of every batch) or latents (each rank a slice of the dictionary's latents, every rank the whole batch, checkpoints per rank under OUT/shards; topk, batchtopk and relu saes and transcoders)",
+        Description = "What several ranks split: data (data parallel: each rank a share of every batch) or latents (each rank a slice of the dictionary's latents, every rank the whole batch, checkpoints per rank under OUT/shards, resumable at any world size; topk, batchtopk, relu, jumprelu and gated saes and transcoders)",
         HelpName = "data|latents", DefaultValueFactory = _ => "data",
     };
 

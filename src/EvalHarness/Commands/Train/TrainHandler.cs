@@ -3,7 +3,7 @@
 // a line every 5 % otherwise) and one summary line per dictionary. Ctrl+C writes a checkpoint first.
 using System.Globalization;
 using InterpEval.Harness.Tool;
-using InterpEval.Harness.Training;
+using InterpEval.Harness.Distributed;
 using InterpEval.Interp;
 using InterpEval.Interp.Data;
 using InterpEval.Interp.Models;
@@ -32,28 +32,32 @@ public sealed class TrainHandler(TextWriter stdout, TextWriter stderr)
         string modelDir = o.Model;
         using var model = TransformerModel.Load(modelDir, device);
         RefuseAbsurdSizes(o, model.Config);
-        bool shardLatents = ShardLatents(o, job);
-        using var dictionary = Usage(() => Build(Spec(o, model, modelDir), shardLatents ? job!.Group : null));
+        bool shardLatents = ShardLatents(o);
+        using var solo = shardLatents && job is null ? OneRankGroup.Start(backend) : null;       // one process: a job of one rank
+        var shardGroup = shardLatents ? job?.Group ?? solo!.Group : null;
+        using var dictionary = Usage(() => Build(Spec(o, model, modelDir), shardGroup));
         foreach (var h in dictionary.Hooks)
             if (!model.HookPoints.Contains(h)) throw new UsageException($"--hook: '{h}' is not a hook point of {modelDir} — see `interp-eval model info`");
         var options = Usage(() => Options(o).Validate());
         string outDir = o.Out ?? DefaultOut(o);
         bool resume = o.Resume;
-        string checkpoints = shardLatents ? Path.Combine(outDir, "shards", $"rank-{job!.Rank.ToString(CultureInfo.InvariantCulture)}") : outDir;   // each slice its own
+        string checkpoints = shardLatents ? LatentShardResume.RankDirectory(outDir, shardGroup!.Rank) : outDir;   // each slice its own
         if (!resume && TrainingCheckpoint.Latest(checkpoints) is { } existing)
             throw new UsageException($"--out {outDir} already holds checkpoints ({Path.GetFileName(existing)}) — pass --resume to continue, or choose another --out");
 
         ulong seed = o.Seed;
-        int world = shardLatents ? 1 : job?.WorldSize ?? 1;                                     // latent sharding: every rank the whole batch
-        if (options.BatchTokens % world != 0) throw new UsageException($"--batch {options.BatchTokens} does not split evenly over WORLD_SIZE {world} ranks — use a multiple of {world}");
+        var dataParallel = shardLatents ? null : job;                                           // latent sharding: every rank the whole batch
+        DistributedTraining.RankBatch(dataParallel, options.BatchTokens, "--batch", out _);     // checked before the harvest
         var tokenizer = TokenizerLoader.Load(modelDir);
         var separator = Usage(() => Separator(model, tokenizer, modelDir));
         var stream = Stream(o, options, model);
         long[] tokens = TrainingRecipe.Tokens(Corpus.Load(EmbeddedAssets.CorpusPath).Train, tokenizer, separator, stream.StreamTokens);
-        if (!shardLatents) tokens = job?.Shard(tokens) ?? tokens;                                // data parallel: each rank harvests its share
-        stream = stream with { BufferTokens = stream.BufferTokens / world };
-        ActivationPasses passes = TrainingRecipe.Passes(model, tokens, dictionary.Hooks, stream, options.BatchTokens / world, separator, seed);
-        var trainer = Usage(() => new DictionaryTrainer([dictionary], options, outDir) { Sync = shardLatents ? null : job?.Sync, CheckpointDirectory = checkpoints });
+        ActivationPasses passes = DistributedTraining.Passes(dataParallel, model, tokens, dictionary.Hooks, stream, options.BatchTokens, separator, seed, "--batch");   // each rank its share
+        var trainer = Usage(() => new DictionaryTrainer([dictionary], options, outDir)
+        {
+            Sync = shardLatents ? null : job?.Sync, CheckpointDirectory = checkpoints,
+            ResumeFrom = dictionary is LatentShardedTrainable slice ? () => LatentShardResume.Read(outDir, slice) : null,   // any world size
+        });
 
         var output = job is { Rank: > 0 } ? TextWriter.Null : stdout;   // rank 0 speaks for the job
         using CtrlC ctrlC = CtrlC.Listen();
@@ -64,10 +68,9 @@ public sealed class TrainHandler(TextWriter stdout, TextWriter stderr)
                 ? TrainWithBar(trainer, passes, resume, ctrlC.Token, output, options.TotalSteps, last)
                 : trainer.Train(passes, new LineProgress(output, options.TotalSteps, last), resume, ctrlC.Token);
             foreach (var s in summaries) output.WriteLine(SummaryLine(s, last.Value));
-            if (job is not null)
-                output.WriteLine(shardLatents
-                    ? $"latent sharded: {job.WorldSize} ranks ({job.Group.Backend.ToString().ToLowerInvariant()}), {dictionary.LatentCount.ToString(CultureInfo.InvariantCulture)} of {o.Width.ToString(CultureInfo.InvariantCulture)} latents per rank, every rank on the whole batch"
-                    : job.CommunicationLine(summaries[0].Elapsed));
+            if (shardGroup is not null)
+                output.WriteLine($"latent sharded: {shardGroup.WorldSize} rank{(shardGroup.WorldSize == 1 ? "" : "s")} ({shardGroup.Backend.ToString().ToLowerInvariant()}), {dictionary.LatentCount.ToString(CultureInfo.InvariantCulture)} of {o.Width.ToString(CultureInfo.InvariantCulture)} latents per rank, every rank on the whole batch");
+            else if (job is not null) output.WriteLine(job.CommunicationLine(summaries[0].Elapsed));
             return ExitCode.Ok;
         }
         catch (TrainingDivergedException e)
@@ -92,11 +95,50 @@ public sealed class TrainHandler(TextWriter stdout, TextWriter stderr)
     }
 
     /// <summary>--shard: data (data parallel) or latents (each rank a slice of the latents, LatentShardedTrainable, its
-    /// checkpoints under OUT/shards/rank-R) — the latter only matters with several ranks.</summary>
-    private static bool ShardLatents(TrainOptions o, DistributedTraining? job)
+    /// checkpoints under OUT/shards/rank-R; one process is a job of one rank, so its checkpoints resume on N and N's on it).</summary>
+    private static bool ShardLatents(TrainOptions o)
     {
         if (o.Shard is not ("data" or "latents")) throw new UsageException($"--shard '{o.Shard}' — expected data or latents");
-        return o.Shard == "latents" && job is not null;
+        return o.Shard == "latents";
+    }
+
+    /// <summary>A process group of this process alone (a file store in the temporary folder), for `--shard latents`
+    /// started without a launcher.</summary>
+    private sealed class OneRankGroup : IDisposable
+    {
+        private readonly string _path;
+        private readonly InterpEval.Torch.Distributed.Store _store;
+
+        private OneRankGroup(string path, InterpEval.Torch.Distributed.Store store, InterpEval.Torch.Distributed.ProcessGroup group) =>
+            (_path, _store, Group) = (path, store, group);
+
+        public InterpEval.Torch.Distributed.ProcessGroup Group { get; }
+
+        public static OneRankGroup Start(InterpEval.Torch.Distributed.DistributedBackend backend)
+        {
+            if (backend == InterpEval.Torch.Distributed.DistributedBackend.Gloo && !InterpEval.Torch.Distributed.ProcessGroup.HasGloo)
+                throw new UsageException("--shard latents: this build of the shim has no Gloo (apt-get install libgloo-dev and rebuild; see docs/distributed.md) — without --shard latents one process trains the same dictionary");
+            string path = Path.Combine(Path.GetTempPath(), "interp-eval-store-" + Guid.NewGuid().ToString("N"));
+            var timeout = TimeSpan.FromSeconds(60);
+            var store = InterpEval.Torch.Distributed.Store.File(path, 1, timeout);
+            try
+            {
+                return new OneRankGroup(path, store, InterpEval.Torch.Distributed.ProcessGroup.Create(store, 0, 1, backend, timeout, hostname: "127.0.0.1"));
+            }
+            catch
+            {
+                store.Dispose();
+                File.Delete(path);
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            Group.Dispose();
+            _store.Dispose();
+            File.Delete(path: _path);
+        }
     }
 
     /// <summary>Refuses, before anything is allocated, a width or batch whose training would not fit in memory.</summary>
