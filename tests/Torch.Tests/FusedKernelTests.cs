@@ -160,20 +160,23 @@ public class FusedKernelTests
     [Test]
     public void GatherEncodeOfATransposedEncoderAgreesWithDenseTwin()
     {
-        // W_enc [D, S] passed as W_enc.T: the encoder gradient is built in W_enc's layout (37 latents: a partial tile).
+        // W_enc [D, S] passed as W_enc.T: the kernels read it in place tile by tile (37 latents: a partial tile; 150
+        // tokens: a chunk per thread; indices repeat within rows; a third of the upstream gradient is 0, entries the
+        // bag sum skips), and the encoder gradient is built in W_enc's layout.
         using var gen = new Generator(23);
-        var (x, wDS, b) = (Randn(gen, 20, 5), Randn(gen, 5, 37), Randn(gen, 37));
-        var idx = Tensor.RandInt(0, 37, [20, 4], gen);
-        var g = Randn(gen, 20, 4);
+        var (x, wDS, b) = (Randn(gen, 150, 5), Randn(gen, 5, 37), Randn(gen, 37));
+        var idx = Tensor.RandInt(0, 37, [150, 4], gen);
+        var g = Randn(gen, 150, 4) * Tensor.Rand([150, 4], gen).Gt(0.33).To(ScalarType.Float64);
         double[][] Run(Gather gather)
         {
             var (xl, wl, bl) = (x.Detach().RequiresGrad_(), wDS.Detach().RequiresGrad_(), b.Detach().RequiresGrad_());
-            gather(xl, wl.T, bl, idx).Backward(g);
+            var v = gather(xl, wl.T, bl, idx);
+            v.Backward(g);
             Assert.That(wl.Grad!.IsContiguous, "the gradient of W_enc is contiguous [D, S]");
-            return [xl.Grad!.Values(), wl.Grad!.Values(), bl.Grad!.Values()];
+            return [v.Values(), xl.Grad!.Values(), wl.Grad!.Values(), bl.Grad!.Values()];
         }
         var (fast, slow) = (Run(SparseOps.GatherEncode), Run(SparseOps.GatherEncodeReference));
-        string[] names = ["dx", "dWEnc", "dbEnc"];
+        string[] names = ["values", "dx", "dWEnc", "dbEnc"];
         for (int i = 0; i < names.Length; i++) TestUtil.AssertClose(slow[i], fast[i], 1e-10, names[i]);
     }
 

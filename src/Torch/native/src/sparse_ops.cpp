@@ -38,6 +38,36 @@ static void check_index_bounds(const char* op, const at::Tensor& idxNK, int64_t 
 // off, see ie_hand_kernels) take the composed ATen ops, which are the same sums in another order.
 static bool cpu_kernel(const at::Tensor& t) { return t.device().is_cpu() && ie_hand_kernels(); }
 
+// Whether a 2-D tensor is the transpose of a contiguous one (W_enc.T as the dictionaries pass it).
+static bool column_major(const at::Tensor& t) { return t.dim() == 2 && !t.is_contiguous() && t.t().is_contiguous(); }
+
+// For a table [S, D] stored column-major (the .t() view of a contiguous [D, S] buffer tableDS): calls
+// f(e, row) for every entry e = t·k + j of tokens [n0, n1) (skipping entries whose weight is 0 when weights is given),
+// row the entry's table row as a contiguous [D] array. Entries are grouped by tiles of L latents; each tile is
+// transposed once into a local [L, D] block (reading L consecutive floats of every table column: whole cache lines),
+// then its entries are visited in index order. So the table is read once per call, never copied whole. Per token the
+// visits go tile by tile, then by j: an order that does not depend on [n0, n1).
+template <typename T, typename F>
+static void for_entries_column_major(const T* tableDS, int64_t S, int64_t D, const int64_t* ip, const T* weights, int64_t k,
+                                     int64_t n0, int64_t n1, const F& f) {
+  constexpr int64_t L = 64 / sizeof(T);
+  int64_t tiles = (S + L - 1) / L, e0 = n0 * k, e1 = n1 * k;
+  std::vector<int64_t> start(tiles + 1, 0), order(e1 - e0);
+  for (int64_t e = e0; e < e1; ++e) start[ip[e] / L + 1] += !weights || weights[e] != 0;
+  for (int64_t b = 0; b < tiles; ++b) start[b + 1] += start[b];
+  std::vector<int64_t> fill(start.begin(), start.end() - 1);
+  for (int64_t e = e0; e < e1; ++e)
+    if (!weights || weights[e] != 0) order[fill[ip[e] / L]++] = e;
+  std::vector<T> local(L * D);
+  for (int64_t b = 0; b < tiles; ++b) {
+    if (start[b] == start[b + 1]) continue;
+    int64_t s0 = b * L, width = std::min(L, S - s0);
+    for (int64_t d = 0; d < D; ++d)
+      for (int64_t l = 0; l < width; ++l) local[l * D + d] = tableDS[d * S + s0 + l];
+    for (int64_t p = start[b]; p < start[b + 1]; ++p) f(order[p], local.data() + (ip[order[p]] - s0) * D);
+  }
+}
+
 // out[n,:] = Σ_j weights[n,j]·table[idx[n,j],:] without materialising [N, k, D]. CPU: one parallel loop over tokens;
 // elsewhere embedding_bag (mode sum).
 at::Tensor ie::bag_sum(const at::Tensor& tableSD, const at::Tensor& idxNK, const at::Tensor& weightsNK) {
@@ -50,13 +80,25 @@ at::Tensor ie::bag_sum(const at::Tensor& tableSD, const at::Tensor& idxNK, const
     return std::get<0>(r);
   }
   check_index_bounds("TopK kernel", idxNK, tableSD.size(0));
-  auto table = tableSD.contiguous(), idx = idxNK.contiguous(), w = weightsNK.contiguous();
+  bool transposed = column_major(tableSD);  // W_enc.T: read in place, tile by tile (for_entries_column_major)
+  auto table = transposed ? tableSD : tableSD.contiguous(), idx = idxNK.contiguous(), w = weightsNK.contiguous();
   auto outND = at::zeros({n, D}, tableSD.options());
   AT_DISPATCH_FLOATING_TYPES(table.scalar_type(), "bag_sum", [&] {
     const scalar_t* tp = table.data_ptr<scalar_t>();
     const scalar_t* wp = w.data_ptr<scalar_t>();
     const int64_t* ip = idx.data_ptr<int64_t>();
     scalar_t* op = outND.data_ptr<scalar_t>();
+    if (transposed) {
+      int64_t S = tableSD.size(0);
+      at::parallel_for(0, n, 64, [&](int64_t n0, int64_t n1) {
+        for_entries_column_major(tp, S, D, ip, wp, k, n0, n1, [&](int64_t e, const scalar_t* r) {
+          scalar_t* o = op + (e / k) * D;
+          scalar_t c = wp[e];
+          for (int64_t d = 0; d < D; ++d) o[d] += c * r[d];
+        });
+      });
+      return;
+    }
     at::parallel_for(0, n, 16, [&](int64_t n0, int64_t n1) {
       for (int64_t t = n0; t < n1; ++t) {
         scalar_t* o = op + t * D;
@@ -95,13 +137,22 @@ at::Tensor ie::gather_dot(const at::Tensor& gND, const at::Tensor& tableSD, cons
     return at::bmm(rowsNKD, gND.unsqueeze(2)).view({n, k});
   }
   check_index_bounds("TopK kernel", idxNK, tableSD.size(0));
-  auto table = tableSD.contiguous(), idx = idxNK.contiguous(), g = gND.contiguous();
+  bool transposed = column_major(tableSD);  // W_enc.T: read in place, tile by tile (for_entries_column_major)
+  auto table = transposed ? tableSD : tableSD.contiguous(), idx = idxNK.contiguous(), g = gND.contiguous();
   auto outNK = at::empty({n, k}, tableSD.options());
   AT_DISPATCH_FLOATING_TYPES(table.scalar_type(), "gather_dot", [&] {
     const scalar_t* tp = table.data_ptr<scalar_t>();
     const scalar_t* gp = g.data_ptr<scalar_t>();
     const int64_t* ip = idx.data_ptr<int64_t>();
     scalar_t* op = outNK.data_ptr<scalar_t>();
+    if (transposed) {
+      int64_t S = tableSD.size(0);
+      at::parallel_for(0, n, 64, [&](int64_t n0, int64_t n1) {
+        for_entries_column_major(tp, S, D, ip, static_cast<const scalar_t*>(nullptr), k, n0, n1,
+                                 [&](int64_t e, const scalar_t* r) { op[e] = dot(gp + (e / k) * D, r, D); });
+      });
+      return;
+    }
     at::parallel_for(0, n, 16, [&](int64_t n0, int64_t n1) {
       for (int64_t t = n0; t < n1; ++t)
         for (int64_t j = 0; j < k; ++j) {
@@ -270,10 +321,6 @@ struct TopKDecodeFunction : public torch::autograd::Function<TopKDecodeFunction>
     return {dValuesNK, at::Tensor(), dWDecSD};
   }
 };
-
-// Whether a 2-D tensor is the transpose of a contiguous one (W_enc.T as the dictionaries pass it): its gradient is then
-// built in that layout.
-static bool column_major(const at::Tensor& t) { return !t.is_contiguous() && t.t().is_contiguous(); }
 
 // The sparse backward shared by both encoders (saved: x, wEncT, values, indices): {dx, dWEncT, db}.
 static variable_list topk_encode_backward(AutogradContext* ctx, const at::Tensor& gValuesNK) {
