@@ -26,6 +26,11 @@ public static class TorchRuntime
     /// <summary>OpenBLAS's thread count, or 0 when libtorch does not run on OpenBLAS.</summary>
     public static int BlasThreads => NativeMethods.ie_blas_num_threads();
 
+    /// <summary>How many threads took part in one of the shim's own parallel loops (at::parallel_for over
+    /// <see cref="NumThreads"/> items): the thread count when the shim was built with libtorch's intra-op backend,
+    /// 1 when it was not (on an OpenMP libtorch, a shim compiled without OpenMP runs its kernels serially).</summary>
+    public static int ParallelLoopThreads => NativeCheck.Check(NativeMethods.ie_parallel_loop_threads());
+
     /// <summary>Seeds libtorch's global generators (CPU and CUDA).</summary>
     public static void ManualSeed(ulong seed) => NativeCheck.Check(NativeMethods.ie_manual_seed(seed));
 

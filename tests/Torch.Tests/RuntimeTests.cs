@@ -22,6 +22,21 @@ public class RuntimeTests
     }
 
     [Test]
+    public void TheShimsOwnParallelLoopsRunOnEveryThread()
+    {
+        // at::parallel_for is a header template: on an OpenMP libtorch, a shim compiled without OpenMP runs it serially.
+        int original = TorchRuntime.NumThreads;
+        try
+        {
+            TorchRuntime.SetNumThreads(2);
+            Assert.That(TorchRuntime.ParallelLoopThreads, Is.EqualTo(2));
+            TorchRuntime.SetNumThreads(1);
+            Assert.That(TorchRuntime.ParallelLoopThreads, Is.EqualTo(1));
+        }
+        finally { TorchRuntime.SetNumThreads(original); }
+    }
+
+    [Test]
     public void StreamedEncoderHandsOpenBlasItsThreadCountBack()
     {
         // TopKEncodeStreamed runs its tile GEMMs with OpenBLAS single-threaded (two workers, three row chunks here) and

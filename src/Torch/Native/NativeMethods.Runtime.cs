@@ -9,6 +9,7 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int ie_tune_allocator();
     [LibraryImport(Lib)] internal static partial int ie_get_num_threads();
     [LibraryImport(Lib)] internal static partial int ie_blas_num_threads();
+    [LibraryImport(Lib)] internal static partial int ie_parallel_loop_threads();
     [LibraryImport(Lib)] internal static partial int ie_manual_seed(ulong seed);
     [LibraryImport(Lib)] internal static partial int ie_cuda_device_count();
     [LibraryImport(Lib)] internal static partial IntPtr ie_version();

@@ -59,6 +59,12 @@ IE_EXPORT int ie_blas_num_threads() {
   auto get_blas = reinterpret_cast<blas_get_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
   return get_blas ? get_blas() : 0;
 }
+// The number of distinct threads that ran one at::parallel_for of get_num_threads() items from this library.
+IE_EXPORT int ie_parallel_loop_threads() {
+  IE_GUARD(-1, std::atomic<uint64_t> seen{0};
+           at::parallel_for(0, at::get_num_threads(), 1, [&](int64_t, int64_t) { seen |= uint64_t(1) << std::min(at::get_thread_num(), 63); });
+           return __builtin_popcountll(seen.load());)
+}
 IE_EXPORT int ie_manual_seed(uint64_t seed) { IE_STATUS(torch::manual_seed(seed)) }
 IE_EXPORT int ie_cuda_device_count() { IE_GUARD(0, return at::detail::getCUDAHooks().hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0;) }
 IE_EXPORT char* ie_version() { IE_GUARD(nullptr, return strdup(TORCH_VERSION);) }
