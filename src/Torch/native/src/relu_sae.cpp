@@ -313,7 +313,7 @@ struct ReluSaeSparseObjective : public torch::autograd::Function<ReluSaeSparseOb
       dbDec = eNO.sum(0);
       if (applyBDec) dbDec.sub_(at::mv(wEncDS, dbEncS));
     }
-    if (ctx->needs_input_grad(0)) dx = ie::bag_sum(wEncDS.t().contiguous(), idxNK, dNK);
+    if (ctx->needs_input_grad(0)) dx = ie::bag_sum(wEncDS.t(), idxNK, dNK);  // W_enc.T read in place
     if (ctx->needs_input_grad(1)) dy = -eNO;
     return {dx, dy, dWEnc, dbEnc, dWDec, dbDec, at::Tensor(), at::Tensor(), at::Tensor()};
   }
