@@ -37,8 +37,9 @@ public static class SparseOps
     }
 
     /// <summary>
-    /// <see cref="TopKEncode"/> without the dense pre-activations (CPU only): the encoder GEMM runs in column blocks
-    /// through one small reused buffer and every row keeps its top k across blocks. With a dead mask [d_sae] (bool) it
+    /// <see cref="TopKEncode"/> without the dense pre-activations (CPU only): the encoder GEMM runs tile by tile (each
+    /// intra-op thread takes chunks of 256 tokens through all latents in blocks of 512, one single-threaded GEMM per tile
+    /// into its own small buffer) and every row keeps its top k across blocks. With a dead mask [d_sae] (bool) it
     /// also returns AuxK's choice in the same pass: per token the kAux largest relu(pre) among dead latents, [N, kAux]
     /// int64 (1 ≤ kAux ≤ dead latents; equal values, such as zeros, go to the lower index). Same backward as TopKEncode.
     /// </summary>
