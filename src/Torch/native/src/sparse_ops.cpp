@@ -6,8 +6,8 @@
 //                                                      db[idx[n,j]] += dv[n,j]             (dv zeroed where relu clipped)
 // The encoder's forward is dense (a GEMM then topk; it also hands back the pre-activations, without a gradient, for
 // AuxK); only the gradients are sparse. TopKEncodeStreamed (CPU) runs the same GEMM tile by tile (chunks of tokens ×
-// blocks of latents, each thread its own tokens and its own small buffer), keeping per-row heaps (and AuxK's dead-latent
-// choice) across blocks, so no [N, S] tensor exists. On CPU the three sparse sums are hand-written parallel loops (the
+// blocks of latents, each thread its own tokens and its own small buffer), keeping each row's running top k (and AuxK's
+// dead-latent choice) across blocks, so no [N, S] tensor exists. On CPU the three sparse sums are hand-written parallel loops (the
 // scatter sorts by latent, so it is deterministic); other devices compose ATen ops. Not here: CUDA-specific kernels.
 #include "ie_common.h"
 #include "sparse_kernels.h"
@@ -352,7 +352,7 @@ struct TopKEncodeFunction : public torch::autograd::Function<TopKEncodeFunction>
   }
 };
 
-// ranks_above as a comparison object (inlined by the heap algorithms, unlike a function pointer).
+// ranks_above as a comparison object (inlined by the std algorithms, unlike a function pointer).
 template <typename T>
 struct RanksAbove {
   bool operator()(const std::pair<T, int64_t>& a, const std::pair<T, int64_t>& b) const { return ranks_above(a.first, a.second, b.first, b.second); }
@@ -403,7 +403,7 @@ struct TopSelect {
     if (fill == kSelectSlack * cap) cut();
   }
   // Pushes row[j] + bias[j] for j < width as latents s0 + j. 16 entries at a time are first tested against the floor
-  // (any_candidate: vector compares on x86), and only the candidates of a group that has one are pushed.
+  // (candidates16: vector compares on x86), and only the candidates of a group that has one are pushed.
   inline void push_row(const T* row, const T* bias, int64_t width, int64_t s0) {
     int64_t j = 0;
     for (; j + 16 <= width; j += 16) {
