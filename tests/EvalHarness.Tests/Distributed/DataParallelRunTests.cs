@@ -116,9 +116,9 @@ public class DataParallelRunTests
     public void Run_ranks_given_different_options_exit_2_on_every_rank()
     {
         string port = FreePort();
-        var p0 = Tool(RunArgs("o", "--update-baselines"), Env(0, port));
-        var p1 = Tool(RunArgs("o", "--update-baselines", "--seed", "4"), Env(1, port));
-        foreach (var (code, _, stderr) in new[] { Finish(p0), Finish(p1) })
+        var p0 = ToolProcess.Start(RunArgs("o", "--update-baselines"), Env(0, port));
+        var p1 = ToolProcess.Start(RunArgs("o", "--update-baselines", "--seed", "4"), Env(1, port));
+        foreach (var (code, _, stderr) in new[] { ToolProcess.Finish(p0), ToolProcess.Finish(p1) })
         {
             Assert.That(code, Is.EqualTo(2), stderr);
             Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
@@ -135,9 +135,9 @@ public class DataParallelRunTests
         File.WriteAllText(Path.Combine(a, "config.json"), Config);
         File.WriteAllText(Path.Combine(b, "config.json"), Config.Replace("\"width\": 32", "\"width\": 64"));
         string[] args = ["run", "--config", "config.json", "--update-baselines", "--out", "o", "--set", "history=", "--threads", "1"];
-        var p0 = Tool(args, Env(0, port), a);
-        var p1 = Tool(args, Env(1, port), b);
-        foreach (var (code, _, stderr) in new[] { Finish(p0), Finish(p1) })
+        var p0 = ToolProcess.Start(args, Env(0, port), a);
+        var p1 = ToolProcess.Start(args, Env(1, port), b);
+        foreach (var (code, _, stderr) in new[] { ToolProcess.Finish(p0), ToolProcess.Finish(p1) })
         {
             Assert.That(code, Is.EqualTo(2), stderr);
             Assert.That(stderr, Does.Contain("rank 1's options differ from rank 0's").And.Contain("(config sha256 "));
@@ -148,10 +148,10 @@ public class DataParallelRunTests
     public void A_rank_0_that_fails_before_training_stops_the_others_with_its_reason()
     {
         string port = FreePort();
-        var p0 = Tool(RunArgs("o"), Env(0, port));                                          // no baseline to gate on: exit 2
-        var p1 = Tool(RunArgs("o"), Env(1, port));
-        var r0 = Finish(p0);
-        var r1 = Finish(p1);
+        var p0 = ToolProcess.Start(RunArgs("o"), Env(0, port));                                          // no baseline to gate on: exit 2
+        var p1 = ToolProcess.Start(RunArgs("o"), Env(1, port));
+        var r0 = ToolProcess.Finish(p0);
+        var r1 = ToolProcess.Finish(p1);
         Assert.That(r0.Code, Is.EqualTo(2), r0.Stderr);
         Assert.That(r0.Stderr, Does.Contain("baseline file not found"));
         Assert.That(r1.Code, Is.EqualTo(2), r1.Stderr);
@@ -172,23 +172,5 @@ public class DataParallelRunTests
         string port = ((IPEndPoint)probe.LocalEndpoint).Port.ToString();
         probe.Stop();
         return port;
-    }
-
-    private static Process Tool(IEnumerable<string> args, IDictionary<string, string> env, string? workingDirectory = null)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
-        start.ArgumentList.Add(typeof(InterpEvalCli).Assembly.Location);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        foreach (var (k, v) in env) start.Environment[k] = v;
-        return Process.Start(start)!;
-    }
-
-    private static (int Code, string Stdout, string Stderr) Finish(Process p, int seconds = 60)
-    {
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(seconds))) { p.Kill(entireProcessTree: true); Assert.Fail($"the tool did not finish in {seconds} s"); }
-        return (p.ExitCode, stdout.Result, stderr.Result);
     }
 }

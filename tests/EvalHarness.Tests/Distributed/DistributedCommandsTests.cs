@@ -12,20 +12,6 @@ namespace InterpEval.Harness.Tests.Distributed;
 [NonParallelizable]
 public class DistributedCommandsTests
 {
-    private static (int Code, string Stdout, string Stderr) Tool(IEnumerable<string> args, IDictionary<string, string>? env = null, int seconds = 60)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(typeof(InterpEvalCli).Assembly.Location);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        foreach (var name in new[] { "WORLD_SIZE", "RANK", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT", "SLURM_NTASKS", "SLURM_PROCID" }) start.Environment.Remove(name);
-        foreach (var (k, v) in env ?? new Dictionary<string, string>()) start.Environment[k] = v;
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(seconds))) { p.Kill(entireProcessTree: true); Assert.Fail($"the tool did not finish in {seconds} s"); }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
-
     [TestCase("run", "MASTER_ADDR")]
     [TestCase("sweep", "RANK")]
     [TestCase("run", "SLURM_PROCID")]
@@ -41,7 +27,7 @@ public class DistributedCommandsTests
                 _ => new Dictionary<string, string> { ["SLURM_NTASKS"] = "4" },
             };
             string[] args = command == "sweep" ? ["sweep", "--widths", "32,64", "--tokens", "4096", "--out", Path.Combine(dir, "out")] : ["run", "--out", Path.Combine(dir, "out")];
-            var (code, stdout, stderr) = Tool(args, env);
+            var (code, stdout, stderr) = ToolProcess.Run(args, env);
             Assert.That(code, Is.EqualTo(2), stderr);
             Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
             Assert.That(stderr, Does.StartWith("interp-eval: ").And.Contain(variable == "RANK" ? "RANK is 'one'" : $"{variable} is not set"));
@@ -57,7 +43,7 @@ public class DistributedCommandsTests
     [Test]
     public void Nccl_without_nccl_or_on_the_cpu_is_exit_2_saying_what_to_do()
     {
-        var (code, _, stderr) = Tool(["train", "--kind", "sae", "--arch", "relu", "--width", "32", "--tokens", "2048", "--dist-backend", "nccl", "--out", Path.Combine(Path.GetTempPath(), "ie-never-written")]);
+        var (code, _, stderr) = ToolProcess.Run(["train", "--kind", "sae", "--arch", "relu", "--width", "32", "--tokens", "2048", "--dist-backend", "nccl", "--out", Path.Combine(Path.GetTempPath(), "ie-never-written")]);
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
         Assert.That(stderr, Does.StartWith("interp-eval: --dist-backend nccl: ").And.Contain(ProcessGroup.HasNccl ? "--device cuda" : "built without NCCL"));
@@ -71,7 +57,7 @@ public class DistributedCommandsTests
     public void Bench_train_world_size_2_runs_two_ranks_and_reports_their_communication()
     {
         if (!ProcessGroup.HasGloo) Assert.Ignore("this build of the shim has no Gloo");
-        var (code, stdout, stderr) = Tool(["bench", "train", "--world-size", "2", "--d-in", "8", "--width", "32", "--batch", "16", "--steps", "3", "--json"], seconds: 90);
+        var (code, stdout, stderr) = ToolProcess.Run(["bench", "train", "--world-size", "2", "--d-in", "8", "--width", "32", "--batch", "16", "--steps", "3", "--json"], seconds: 90);
         Assert.That(code, Is.EqualTo(0), stderr);
         var json = JsonNode.Parse(stdout.Trim().Split('\n')[^1])!.AsObject();
         Assert.That(json["world_size"]!.GetValue<int>(), Is.EqualTo(2));

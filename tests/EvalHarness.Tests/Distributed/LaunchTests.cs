@@ -26,23 +26,6 @@ public class LaunchTests
     [TearDown]
     public void TearDown() => Directory.Delete(_dir, recursive: true);
 
-    private static Process Tool(IEnumerable<string> args, IDictionary<string, string> env)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(typeof(InterpEvalCli).Assembly.Location);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        foreach (var (k, v) in env) start.Environment[k] = v;
-        return Process.Start(start)!;
-    }
-
-    private static (int Code, string Stdout, string Stderr) Finish(Process p, int seconds = 60)
-    {
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(seconds))) { p.Kill(entireProcessTree: true); Assert.Fail($"the tool did not finish in {seconds} s"); }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
-
     [Test]
     public void Launch_trains_on_two_ranks_and_only_rank_0_writes()
     {
@@ -78,7 +61,7 @@ public class LaunchTests
     [Test]
     public void World_size_without_master_addr_is_exit_2_naming_it()
     {
-        var (code, _, stderr) = Finish(Tool([.. Train, "--out", Path.Combine(_dir, "o")], new Dictionary<string, string> { ["RANK"] = "0", ["WORLD_SIZE"] = "2", ["MASTER_PORT"] = "29500" }));
+        var (code, _, stderr) = ToolProcess.Run([.. Train, "--out", Path.Combine(_dir, "o")], new Dictionary<string, string> { ["RANK"] = "0", ["WORLD_SIZE"] = "2", ["MASTER_PORT"] = "29500" });
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
         Assert.That(stderr, Does.StartWith("interp-eval: ").And.Contain("MASTER_ADDR is not set"));
@@ -93,7 +76,7 @@ public class LaunchTests
         {
             string port = ((IPEndPoint)blocker.LocalEndpoint).Port.ToString();
             var env = new Dictionary<string, string> { ["RANK"] = "0", ["WORLD_SIZE"] = "2", ["MASTER_ADDR"] = "127.0.0.1", ["MASTER_PORT"] = port, ["IE_DIST_TIMEOUT"] = "5" };
-            var (code, _, stderr) = Finish(Tool([.. Train, "--out", Path.Combine(_dir, "o")], env));
+            var (code, _, stderr) = ToolProcess.Run([.. Train, "--out", Path.Combine(_dir, "o")], env);
             Assert.That(code, Is.EqualTo(2), stderr);
             Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
             Assert.That(stderr, Does.Contain($"MASTER_PORT {port}"));
@@ -117,10 +100,10 @@ public class LaunchTests
         port = ((IPEndPoint)probe.LocalEndpoint).Port.ToString();
         probe.Stop();
         Dictionary<string, string> Env(int rank) => new() { ["RANK"] = rank.ToString(), ["WORLD_SIZE"] = "2", ["MASTER_ADDR"] = "127.0.0.1", ["MASTER_PORT"] = port, ["IE_DIST_TIMEOUT"] = "20" };
-        var p0 = Tool([.. Train, "--out", Path.Combine(_dir, "o")], Env(0));
-        var p1 = Tool([.. Train.Select(a => a == "32" ? "64" : a), "--out", Path.Combine(_dir, "o")], Env(1));
-        var r0 = Finish(p0);
-        var r1 = Finish(p1);
+        var p0 = ToolProcess.Start([.. Train, "--out", Path.Combine(_dir, "o")], Env(0));
+        var p1 = ToolProcess.Start([.. Train.Select(a => a == "32" ? "64" : a), "--out", Path.Combine(_dir, "o")], Env(1));
+        var r0 = ToolProcess.Finish(p0);
+        var r1 = ToolProcess.Finish(p1);
         foreach (var (code, _, stderr) in new[] { r0, r1 })
         {
             Assert.That(code, Is.EqualTo(2), stderr);
